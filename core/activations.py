@@ -3,11 +3,12 @@
 The engine (core.mlp), the explorer plots, the select boxes and the advice all read
 ``ACTIVATIONS``. Adding an activation is one entry here plus its tests.
 
-Each entry carries the function, its derivative, and the facts a student is taught about
-it (range, zero-centred, where it saturates, which guidance ids it relates to). The
-derivative is expressed in terms of the activation's *output* ``a = f(z)``, as
-scikit-learn's back-propagation stores only outputs; ``derivative(z)`` gives it in terms
-of the input for plotting.
+Each entry holds two in-place kernels, the shape scikit-learn's back-propagation uses:
+``forward(z)`` overwrites pre-activations with f(z), and ``backward(a, delta)``
+multiplies ``delta`` by f'(z) written in terms of the output ``a = f(z)``. For the four
+activations scikit-learn ships, the entries reuse its kernels, so our networks train
+bit-for-bit like stock ``MLPClassifier``. The facts a student is taught (range,
+zero-centred, where it saturates, guidance ids) sit beside the maths.
 """
 
 from __future__ import annotations
@@ -16,126 +17,107 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
-from scipy.special import expit
+
+# Private module, read only (never mutated); the scikit-learn minor is pinned.
+from sklearn.neural_network import _base as sk
 
 Array = np.ndarray
 
 DEFAULT_LEAKY_SLOPE = 0.01
 
 
-def _identity(z: Array) -> Array:
-    return z
+def _leaky_kernels(slope: float) -> tuple[Callable, Callable]:
+    def forward(z: Array) -> None:
+        np.multiply(z, slope, out=z, where=z < 0)
 
-
-def _identity_grad(a: Array) -> Array:
-    return np.ones_like(a)
-
-
-def _logistic(z: Array) -> Array:
-    return expit(z)
-
-
-def _logistic_grad(a: Array) -> Array:
-    return a * (1.0 - a)
-
-
-def _tanh(z: Array) -> Array:
-    return np.tanh(z)
-
-
-def _tanh_grad(a: Array) -> Array:
-    return 1.0 - a * a
-
-
-def _relu(z: Array) -> Array:
-    return np.maximum(z, 0.0)
-
-
-def _relu_grad(a: Array) -> Array:
-    # At exactly 0 the subgradient 0 is used, as scikit-learn does.
-    return (a > 0).astype(a.dtype)
-
-
-def _make_leaky(slope: float) -> tuple[Callable[[Array], Array], Callable[[Array], Array]]:
-    def leaky_relu(z: Array) -> Array:
-        return np.where(z > 0, z, slope * z)
-
-    def leaky_relu_grad(a: Array) -> Array:
+    def backward(a: Array, delta: Array) -> None:
         # The slope is positive, so the output keeps the sign of the input.
-        return np.where(a > 0, 1.0, slope).astype(a.dtype, copy=False)
+        delta[a < 0] *= slope
 
-    return leaky_relu, leaky_relu_grad
-
-
-def _softmax(z: Array) -> Array:
-    shifted = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=-1, keepdims=True)
+    return forward, backward
 
 
 @dataclass(frozen=True)
 class Activation:
     """One activation function and what the product teaches about it."""
 
-    name: str  # the engine's name, as scikit-learn spells it where it has one
+    name: str  # the engine's name (scikit-learn's spelling where it has one)
     label: str  # display name
-    fn: Callable[[Array], Array]
-    grad_from_output: Callable[[Array], Array] | None  # f'(z) written in a = f(z)
+    forward: Callable[[Array], None]  # in place: z -> f(z)
+    backward: Callable[[Array, Array], None] | None  # in place: delta *= f'(z), given a
     output_range: tuple[float, float]
     zero_centred: bool
-    # The flat region the article names: |z| > saturates_beyond (two-sided), or
-    # z < 0 for ReLU (``flat_below_zero``). None where the function never flattens.
+    # The flat region the guidance names: |z| > saturates_beyond, or z < 0 for ReLU.
     saturates_beyond: float | None
     flat_below_zero: bool
     guidance: tuple[str, ...]
     hidden: bool = True  # offered for hidden layers
     output: bool = True  # offered for the output layer
-    elementwise: bool = True  # softmax is not: it couples the units of a layer
-    formula: str = ""
+    formula: str = ""  # LaTeX, for the explorer
 
-    def derivative(self, z: Array) -> Array:
-        """f'(z) as a function of the input, for plots and checks."""
-        if self.grad_from_output is None:
+    @property
+    def elementwise(self) -> bool:
+        """Softmax is not: it couples the units of a layer (a Jacobian, not a slope)."""
+        return self.backward is not None
+
+    def fn(self, z) -> Array:
+        """f(z) on a copy of ``z``."""
+        out = np.array(z, dtype=float, copy=True, ndmin=1)
+        self.forward(out if out.ndim > 1 or self.elementwise else out[None, :])
+        return out
+
+    def grad_from_output(self, a) -> Array:
+        """f'(z) written in terms of a = f(z)."""
+        if self.backward is None:
             raise ValueError(f"{self.name} has no element-wise derivative")
-        return self.grad_from_output(self.fn(np.asarray(z, dtype=float)))
+        a = np.asarray(a, dtype=float)
+        d = np.ones_like(a)
+        self.backward(a, d)
+        return d
+
+    def derivative(self, z) -> Array:
+        """f'(z) as a function of the input, for plots and checks."""
+        return self.grad_from_output(self.fn(z))
 
 
-_leaky, _leaky_grad = _make_leaky(DEFAULT_LEAKY_SLOPE)
+_leaky_forward, _leaky_backward = _leaky_kernels(DEFAULT_LEAKY_SLOPE)
 
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
         Activation(
-            "identity", "Identity (linear)", _identity, _identity_grad,
+            "identity", "Identity (linear)",
+            sk.ACTIVATIONS["identity"], sk.DERIVATIVES["identity"],
             (-np.inf, np.inf), True, None, False, ("G1", "G26"),
             formula=r"f(x) = x",
         ),
         Activation(
-            "logistic", "Sigmoid (logistic)", _logistic, _logistic_grad,
+            "logistic", "Sigmoid (logistic)",
+            sk.ACTIVATIONS["logistic"], sk.DERIVATIVES["logistic"],
             (0.0, 1.0), False, 6.0, False,
             ("G4", "G5", "G6", "G7", "G8", "G9", "G23", "G24"),
             formula=r"f(x) = \frac{1}{1 + e^{-x}}",
         ),
         Activation(
-            "tanh", "Tanh", _tanh, _tanh_grad,
+            "tanh", "Tanh", sk.ACTIVATIONS["tanh"], sk.DERIVATIVES["tanh"],
             (-1.0, 1.0), True, 3.0, False, ("G10", "G11", "G12", "G13", "G23"),
             formula=r"f(x) = \frac{1 - e^{-2x}}{1 + e^{-2x}}",
         ),
         Activation(
-            "relu", "ReLU", _relu, _relu_grad,
+            "relu", "ReLU", sk.ACTIVATIONS["relu"], sk.DERIVATIVES["relu"],
             (0.0, np.inf), False, None, True,
             ("G14", "G15", "G16", "G17", "G18", "G20", "G22"),
             formula=r"f(x) = \max(0, x)",
         ),
         Activation(
-            "leaky_relu", "Leaky ReLU", _leaky, _leaky_grad,
+            "leaky_relu", "Leaky ReLU", _leaky_forward, _leaky_backward,
             (-np.inf, np.inf), False, None, False, ("G21",),
             formula=r"f(x) = \max(\alpha x, x)",
         ),
         Activation(
-            "softmax", "Softmax", _softmax, None,
+            "softmax", "Softmax", sk.ACTIVATIONS["softmax"], None,
             (0.0, 1.0), False, None, False, ("G19", "G25"),
-            hidden=False, elementwise=False,
+            hidden=False,
             formula=r"f(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}",
         ),
     )
@@ -156,6 +138,6 @@ def get_activation(name: str, leaky_slope: float = DEFAULT_LEAKY_SLOPE) -> Activ
     if name == "leaky_relu" and leaky_slope != DEFAULT_LEAKY_SLOPE:
         if not 0 < leaky_slope < 1:
             raise ValueError(f"leaky_slope must be in (0, 1), got {leaky_slope}")
-        fn, grad = _make_leaky(leaky_slope)
-        act = replace(act, fn=fn, grad_from_output=grad)
+        forward, backward = _leaky_kernels(leaky_slope)
+        act = replace(act, forward=forward, backward=backward)
     return act

@@ -1,0 +1,331 @@
+"""scikit-learn MLPs with any hidden activation, any output activation and any loss.
+
+``ActivationMLPClassifier`` and ``ActivationMLPRegressor`` are drop-in replacements for
+``MLPClassifier`` / ``MLPRegressor`` with three more parameters:
+
+- ``activation`` also accepts ``"leaky_relu"`` (slope ``leaky_slope``);
+- ``output_activation``: ``"auto"`` (scikit-learn's choice) or any output entry of the
+  activation table;
+- ``loss``: ``"auto"`` (scikit-learn's pairing) or an explicit loss.
+
+Why the subclass overrides private methods: scikit-learn writes the output-layer error
+as ``prediction - target``. That is the true gradient only for the canonical pairs
+(sigmoid + binary log-loss, softmax + log-loss, identity + squared error). Every other
+pairing here applies the chain rule: the loss derivative times the output activation's
+derivative (the softmax Jacobian for softmax). Canonical pairs keep the fused form, so
+with default parameters the weights match scikit-learn's to the bit.
+
+Loss definitions (mean over samples, sum over output units):
+
+- ``squared_error``: 0.5 * sum_k (p_k - y_k)^2. For one output this is scikit-learn's
+  value; for several outputs scikit-learn reports the mean over outputs but descends the
+  gradient of this sum, so we report the objective that is really optimised.
+- ``log_loss`` with a softmax output: categorical cross-entropy -sum_k y_k log p_k.
+- ``log_loss`` with any other output: binary cross-entropy on each unit, as for
+  multi-label sigmoid outputs. Outputs are clipped to [eps, 1 - eps] as scikit-learn
+  does; where the clip is active the gradient is zero, which is why identity or tanh
+  outputs under log-loss can stall (a lesson, not a bug).
+
+``predict_proba`` when the output is not a probability (identity, tanh, relu,
+leaky_relu): each output is clipped to [0, 1] (the range log-loss itself assumes) and,
+with several classes, each row is rescaled to sum to 1 (uniform where every score is
+<= 0). ``outputs_are_probabilities_`` says whether that happened. ``predict`` uses the
+raw outputs: threshold 0.5 for one unit, argmax for several.
+"""
+
+from __future__ import annotations
+
+from numbers import Real
+
+import numpy as np
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.neural_network._base import ACTIVATIONS as SK_ACTIVATIONS
+from sklearn.neural_network._base import LOSS_FUNCTIONS as SK_LOSSES
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from core.activations import (
+    DEFAULT_LEAKY_SLOPE,
+    HIDDEN_ACTIVATIONS,
+    OUTPUT_ACTIVATIONS,
+    get_activation,
+)
+
+CLASSIFIER_LOSSES = ("log_loss", "squared_error")
+REGRESSOR_LOSSES = ("squared_error", "poisson")
+PROBABILITY_OUTPUTS = ("logistic", "softmax")
+
+# Pairs whose output error is exactly prediction - target.
+CANONICAL_PAIRS = frozenset(
+    {
+        ("logistic", "log_loss"),
+        ("softmax", "log_loss"),
+        ("identity", "squared_error"),
+        ("exp", "poisson"),
+    }
+)
+
+
+def is_canonical(output_activation: str, loss: str) -> bool:
+    """True when the output activation and loss form a canonical (matched) pair."""
+    return (output_activation, loss) in CANONICAL_PAIRS
+
+
+def output_loss_and_error(y, output, output_activation, loss, sample_weight=None,
+                          leaky_slope=DEFAULT_LEAKY_SLOPE):
+    """Loss of ``output`` against ``y`` and its gradient with respect to the output
+    layer's pre-activation, per sample (not yet divided by the sample count, as
+    scikit-learn's back-propagation expects).
+
+    Pure function of arrays so the diagnostics and tests can call it directly.
+    """
+    y = np.asarray(y, dtype=output.dtype)
+    eps = np.finfo(output.dtype).eps
+    softmax_output = output_activation == "softmax"
+
+    if loss == "squared_error":
+        per_sample = 0.5 * ((output - y) ** 2).sum(axis=1)
+        grad = output - y
+    elif loss == "log_loss":
+        clipped = np.clip(output, eps, 1 - eps)
+        inside = (output > eps) & (output < 1 - eps)
+        if softmax_output:
+            per_sample = -(y * np.log(clipped)).sum(axis=1)
+            grad = np.where(inside, -y / clipped, 0.0)
+        else:
+            per_sample = -(y * np.log(clipped) + (1 - y) * np.log(1 - clipped)).sum(axis=1)
+            grad = np.where(inside, (clipped - y) / (clipped * (1 - clipped)), 0.0)
+    elif loss == "poisson" and output_activation == "exp":
+        value = SK_LOSSES["poisson"](y, output, sample_weight)
+        return value, output - y
+    else:
+        raise ValueError(f"unsupported loss {loss!r} for output {output_activation!r}")
+
+    value = float(np.average(per_sample, weights=sample_weight))
+    if is_canonical(output_activation, loss):
+        # Same value, but scikit-learn's own summation order, so lbfgs line searches
+        # (which compare loss values) follow stock scikit-learn step for step.
+        sk_name = {"logistic": "binary_log_loss", "softmax": "log_loss"}.get(
+            output_activation, "squared_error")
+        if sk_name != "squared_error" or y.shape[1] == 1:
+            value = SK_LOSSES[sk_name](y, output, sample_weight)
+        if softmax_output:
+            # p * sum(y) - y: the fused p - y when each row of y is one-hot (x * 1.0 is
+            # exact, so it stays bit-identical to sklearn); also right for multi-hot rows.
+            return value, output * y.sum(axis=1, keepdims=True) - y
+        return value, output - y  # the fused form: exact, and bit-identical to sklearn
+    if softmax_output:
+        # Softmax Jacobian-vector product: p * (g - <g, p>).
+        error = output * (grad - (grad * output).sum(axis=1, keepdims=True))
+    else:
+        error = grad
+        get_activation(output_activation, leaky_slope).backward(output, error)
+    return value, error
+
+
+class _ActivationMLPMixin:
+    """The overrides both estimators share. Attributes set by ``fit``:
+    ``out_activation_`` (the output activation used) and ``loss_function_`` (the loss
+    used, "auto" resolved)."""
+
+    _auto_loss: str
+
+    def _hidden(self):
+        return get_activation(self.activation, self.leaky_slope)
+
+    def _output_forward(self):
+        name = self.out_activation_
+        if name == "exp":  # scikit-learn's poisson output, not offered in the table
+            return SK_ACTIVATIONS["exp"]
+        return get_activation(name, self.leaky_slope).forward
+
+    def _check_pairing(self):
+        loss = self._auto_loss if self.loss == "auto" else self.loss
+        if loss == "poisson" and self.output_activation != "auto":
+            raise ValueError(
+                "loss='poisson' uses scikit-learn's exponential output; "
+                "leave output_activation='auto'"
+            )
+        return loss
+
+    def _initialize(self, y, layer_units, dtype):
+        loss = self._check_pairing()
+        super()._initialize(y, layer_units, dtype)
+        if self.output_activation != "auto":
+            self.out_activation_ = self.output_activation
+        self.loss_function_ = loss
+
+    def _forward_pass(self, activations):
+        hidden = self._hidden().forward
+        last = self.n_layers_ - 2
+        for i in range(self.n_layers_ - 1):
+            activations[i + 1] = safe_sparse_dot(activations[i], self.coefs_[i])
+            activations[i + 1] += self.intercepts_[i]
+            if i != last:
+                hidden(activations[i + 1])
+        self._output_forward()(activations[-1])
+        return activations
+
+    def _forward_pass_fast(self, X, check_input=True):
+        if check_input:
+            X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
+        hidden = self._hidden().forward
+        activation = X
+        for i in range(self.n_layers_ - 1):
+            activation = safe_sparse_dot(activation, self.coefs_[i])
+            activation += self.intercepts_[i]
+            if i != self.n_layers_ - 2:
+                hidden(activation)
+        self._output_forward()(activation)
+        return activation
+
+    def _backprop(self, X, y, sample_weight, activations, deltas, coef_grads,
+                  intercept_grads):
+        n_samples = X.shape[0]
+        activations = self._forward_pass(activations)
+        loss, error = output_loss_and_error(
+            y, activations[-1], self.out_activation_, self.loss_function_,
+            sample_weight, self.leaky_slope,
+        )
+        sw_sum = n_samples if sample_weight is None else sample_weight.sum()
+        loss += 0.5 * self.alpha * sum(np.dot(c.ravel(), c.ravel()) for c in self.coefs_) / sw_sum
+
+        last = self.n_layers_ - 2
+        deltas[last] = error
+        if sample_weight is not None:
+            deltas[last] *= sample_weight.reshape(-1, 1)
+        self._compute_loss_grad(last, sw_sum, activations, deltas, coef_grads, intercept_grads)
+        hidden_backward = self._hidden().backward
+        for i in range(last, 0, -1):
+            deltas[i - 1] = safe_sparse_dot(deltas[i], self.coefs_[i].T)
+            hidden_backward(activations[i], deltas[i - 1])
+            self._compute_loss_grad(i - 1, sw_sum, activations, deltas, coef_grads,
+                                    intercept_grads)
+        return loss, coef_grads, intercept_grads
+
+    # One call per epoch inside fit(): the cheap place to record training history
+    # (a partial_fit loop costs about 3x more). core.training sets ``_epoch_hook``.
+    def _update_no_improvement_count(self, early_stopping, X, y, sample_weight):
+        super()._update_no_improvement_count(early_stopping, X, y, sample_weight)
+        hook = getattr(self, "_epoch_hook", None)
+        if hook is not None:
+            hook(self, self.loss_curve_[-1])
+
+    # lbfgs has no epochs; the hook sees each loss evaluation instead.
+    def _loss_grad_lbfgs(self, packed_coef_inter, X, y, sample_weight, activations,
+                         deltas, coef_grads, intercept_grads):
+        loss, grad = super()._loss_grad_lbfgs(packed_coef_inter, X, y, sample_weight,
+                                              activations, deltas, coef_grads,
+                                              intercept_grads)
+        hook = getattr(self, "_epoch_hook", None)
+        if hook is not None:
+            hook(self, float(loss))
+        return loss, grad
+
+    @property
+    def outputs_are_probabilities_(self) -> bool:
+        check_is_fitted(self)
+        return self.out_activation_ in PROBABILITY_OUTPUTS
+
+
+_EXTRA_CONSTRAINTS = {
+    "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+    "output_activation": [StrOptions({"auto", *OUTPUT_ACTIVATIONS})],
+    "leaky_slope": [Interval(Real, 0, 1, closed="neither")],
+}
+
+
+class ActivationMLPClassifier(_ActivationMLPMixin, MLPClassifier):
+    """``MLPClassifier`` with a free choice of hidden activation, output activation and
+    loss, and gradients that are correct for every pairing (see the module docstring).
+
+    A softmax output on a two-class problem uses two output units: one softmax unit is
+    the constant 1.
+    """
+
+    _auto_loss = "log_loss"
+    _parameter_constraints: dict = {
+        **MLPClassifier._parameter_constraints,
+        **_EXTRA_CONSTRAINTS,
+        "loss": [StrOptions({"auto", *CLASSIFIER_LOSSES})],
+    }
+
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *,
+                 output_activation="auto", loss="auto", leaky_slope=DEFAULT_LEAKY_SLOPE,
+                 solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
+                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False,
+                 momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 n_iter_no_change=10, max_fun=15000):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes, activation=activation, solver=solver,
+            alpha=alpha, batch_size=batch_size, learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init, power_t=power_t, max_iter=max_iter,
+            shuffle=shuffle, random_state=random_state, tol=tol, verbose=verbose,
+            warm_start=warm_start, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+        )
+        # After super().__init__, which sets loss="log_loss".
+        self.output_activation = output_activation
+        self.loss = loss
+        self.leaky_slope = leaky_slope
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = super()._validate_input(X, y, incremental, reset)
+        if self.output_activation == "softmax" and (y.ndim == 1 or y.shape[1] == 1):
+            y = y.reshape(-1, 1)
+            y = np.hstack([~y, y])  # two units: P(class 0), P(class 1)
+        return X, y
+
+    def predict_proba(self, X):
+        check_is_fitted(self)
+        scores = self._forward_pass_fast(X)
+        if not self.outputs_are_probabilities_:
+            scores = np.clip(scores, 0.0, 1.0)
+            if scores.shape[1] > 1:
+                totals = scores.sum(axis=1, keepdims=True)
+                uniform = np.full_like(scores, 1.0 / scores.shape[1])
+                scores = np.divide(scores, totals, out=uniform, where=totals > 0)
+        if scores.shape[1] == 1:
+            p = scores.ravel()
+            return np.vstack([1 - p, p]).T
+        return scores
+
+
+class ActivationMLPRegressor(_ActivationMLPMixin, MLPRegressor):
+    """``MLPRegressor`` with a free choice of hidden and output activation (see the
+    module docstring). ``loss`` is "auto" (squared error), "squared_error" or
+    "poisson" (scikit-learn's, with its exponential output only)."""
+
+    _auto_loss = "squared_error"
+    _parameter_constraints: dict = {
+        **MLPRegressor._parameter_constraints,
+        **_EXTRA_CONSTRAINTS,
+        "loss": [StrOptions({"auto", *REGRESSOR_LOSSES})],
+    }
+
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *,
+                 output_activation="auto", loss="auto", leaky_slope=DEFAULT_LEAKY_SLOPE,
+                 solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
+                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False,
+                 momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 n_iter_no_change=10, max_fun=15000):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes, activation=activation, solver=solver,
+            alpha=alpha, batch_size=batch_size, learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init, power_t=power_t, max_iter=max_iter,
+            shuffle=shuffle, random_state=random_state, tol=tol, verbose=verbose,
+            warm_start=warm_start, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+        )
+        self.output_activation = output_activation
+        self.loss = loss
+        self.leaky_slope = leaky_slope
