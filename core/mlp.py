@@ -56,6 +56,12 @@ CLASSIFIER_LOSSES = ("log_loss", "squared_error")
 REGRESSOR_LOSSES = ("squared_error", "poisson")
 PROBABILITY_OUTPUTS = ("logistic", "softmax")
 
+# What "auto" means for each task: scikit-learn's own choices.
+AUTO_OUTPUT = {"binary": "logistic", "multilabel": "logistic", "multiclass": "softmax",
+               "regression": "identity"}
+AUTO_LOSS = {"binary": "log_loss", "multilabel": "log_loss", "multiclass": "log_loss",
+             "regression": "squared_error"}
+
 # Pairs whose output error is exactly prediction - target.
 CANONICAL_PAIRS = frozenset(
     {
@@ -122,6 +128,17 @@ def output_loss_and_error(y, output, output_activation, loss, sample_weight=None
         error = grad
         get_activation(output_activation, leaky_slope).backward(output, error)
     return value, error
+
+
+def target_matrix(model, y) -> np.ndarray:
+    """Targets in the shape of the output layer (one-hot or 0/1 columns)."""
+    if not hasattr(model, "_label_binarizer"):
+        return np.asarray(y, dtype=float).reshape(len(y), -1)
+    target = model._label_binarizer.transform(y).astype(float)
+    if target.shape[1] == 1 and model.n_outputs_ == 2:  # two-unit softmax on two classes
+        target = np.hstack([1 - target, target])
+    return target
+
 
 
 class _ActivationMLPMixin:

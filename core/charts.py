@@ -1,0 +1,185 @@
+"""Altair charts built from core values (no Streamlit): decision surfaces, fitted
+curves, loss and score curves.
+
+A decision surface is one PNG image layer (a data URL) under the data points, on
+shared x/y scales with ``nice=False`` so the picture and the points line up. One image
+of 200x200 cells is ~20 KB; a rectangle per cell would send ~1.6 MB per redraw.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from PIL import Image
+
+# TensorFlow Playground's two-class colours (orange for class 0, blue for class 1), then
+# Tableau-10 for more classes.
+CLASS_COLOURS = ("#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
+SURFACE_SIZE = 200  # cells per side of the live/final surface
+CHART_SIZE = 380  # pixels
+
+
+def _rgb(hex_colour: str) -> np.ndarray:
+    return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+
+def colourise(values: np.ndarray, task: str, value_range: tuple[float, float] | None = None
+              ) -> np.ndarray:
+    """(ny, nx, C) model outputs -> (ny, nx, 3) uint8 RGB, row 0 at the lowest y.
+
+    binary: P(class 1) from orange through white to blue; multiclass: the winning
+    class's colour, paler where the network is unsure; regression: the prediction on the
+    same orange-white-blue scale over ``value_range``.
+    """
+    values = np.nan_to_num(np.asarray(values, dtype=float), nan=0.5)
+    white = np.full(3, 255.0)
+    if task == "multiclass" and values.shape[-1] > 1:
+        k = values.shape[-1]
+        winner = values.argmax(axis=-1)
+        confidence = (values.max(axis=-1) - 1 / k) / (1 - 1 / k)
+        palette = np.stack([_rgb(CLASS_COLOURS[i % len(CLASS_COLOURS)]) for i in range(k)])
+        strength = 0.15 + 0.65 * np.clip(confidence, 0, 1)[..., None]
+        rgb = white + (palette[winner] - white) * strength
+    else:
+        v = values[..., 0]
+        if task == "regression":
+            lo, hi = value_range or (float(np.nanmin(v)), float(np.nanmax(v)))
+            v = (v - lo) / (hi - lo) if hi > lo else np.full_like(v, 0.5)
+        v = np.clip(v, 0, 1)[..., None]
+        to_blue = (v - 0.5) * 2
+        rgb = np.where(to_blue >= 0,
+                       white + (_rgb(CLASS_COLOURS[1]) - white) * to_blue * 0.8,
+                       white + (_rgb(CLASS_COLOURS[0]) - white) * -to_blue * 0.8)
+    return np.clip(rgb, 0, 255).astype(np.uint8)
+
+
+def png_data_url(rgb: np.ndarray) -> str:
+    """RGB array (row 0 = lowest y) -> PNG data URL (flipped: images start at the top)."""
+    buffer = io.BytesIO()
+    Image.fromarray(rgb[::-1]).save(buffer, format="PNG", optimize=False)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _points_frame(dataset, model=None) -> pd.DataFrame:
+    frames = []
+    for split, X, y in (("train", dataset.X_train, dataset.y_train),
+                        ("test", dataset.X_test, dataset.y_test)):
+        frame = pd.DataFrame({"x": X[:, 0], "y": X[:, 1] if X.shape[1] > 1 else y,
+                              "split": split})
+        if dataset.task == "regression":
+            frame["target"] = y
+        else:
+            frame["label"] = [dataset.class_names[i] for i in y]
+            frame["wrong"] = model.predict(X) != y if model is not None else False
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def surface_chart(values: np.ndarray, dataset, *, model=None, title: str = "",
+                  size: int = CHART_SIZE, show_test: bool = True,
+                  value_range: tuple[float, float] | None = None) -> alt.LayerChart:
+    """The decision surface (or regression surface) of a two-feature dataset as one
+    image layer, with train points filled and test points hollow; with ``model``,
+    misclassified points get a black ring."""
+    x0, x1, y0, y1 = dataset.extent
+    if value_range is None and dataset.task == "regression":
+        value_range = (float(dataset.y.min()), float(dataset.y.max()))
+    url = png_data_url(colourise(values, dataset.task, value_range))
+    xs = alt.Scale(domain=[x0, x1], nice=False, zero=False)
+    ys = alt.Scale(domain=[y0, y1], nice=False, zero=False)
+    names = dataset.feature_names
+    image = alt.Chart(pd.DataFrame({"x": [x0], "x2": [x1], "y": [y0], "y2": [y1], "url": [url]})
+                      ).mark_image(aspect=False).encode(
+        x=alt.X("x:Q", scale=xs, title=names[0]), x2="x2:Q",
+        y=alt.Y("y:Q", scale=ys, title=names[1] if len(names) > 1 else "y"), y2="y2:Q",
+        url="url:N")
+    points = _points_frame(dataset, model)
+    if not show_test:
+        points = points[points.split == "train"]
+    if dataset.task == "regression":
+        colour = alt.Color("target:Q", scale=alt.Scale(scheme="blueorange", reverse=True),
+                           legend=None)
+    else:
+        colour = alt.Color("label:N", scale=alt.Scale(
+            domain=list(dataset.class_names),
+            range=[CLASS_COLOURS[i % len(CLASS_COLOURS)] for i in range(dataset.n_classes)]),
+            legend=alt.Legend(title=None, orient="bottom"))
+    base = alt.Chart(points).encode(x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys))
+    train = base.transform_filter(alt.datum.split == "train").mark_circle(
+        size=28, opacity=0.9, stroke="white", strokeWidth=0.6).encode(color=colour)
+    test = base.transform_filter(alt.datum.split == "test").mark_point(
+        size=34, filled=False, strokeWidth=1.6).encode(color=colour)
+    layers = [image, train, test]
+    if model is not None and dataset.task != "regression":
+        layers.append(base.transform_filter(alt.datum.wrong).mark_point(
+            shape="circle", size=110, filled=False, color="black", strokeWidth=1.2))
+    chart = alt.layer(*layers).properties(width=size, height=size)
+    return chart.properties(title=title) if title else chart
+
+
+def curve_chart(xs: np.ndarray, prediction: np.ndarray, dataset, *, title: str = "",
+                size: int = CHART_SIZE) -> alt.LayerChart:
+    """A one-feature regression: the fitted curve over the data points."""
+    line = alt.Chart(pd.DataFrame({"x": xs, "prediction": np.ravel(prediction)})).mark_line(
+        color=CLASS_COLOURS[1], strokeWidth=3).encode(
+        x=alt.X("x:Q", title=dataset.feature_names[0]), y=alt.Y("prediction:Q", title="y"))
+    points = _points_frame(dataset)
+    dots = alt.Chart(points).mark_circle(size=24, opacity=0.7).encode(
+        x="x:Q", y="y:Q", color=alt.Color("split:N", scale=alt.Scale(
+            domain=["train", "test"], range=["#555555", CLASS_COLOURS[0]]),
+            legend=alt.Legend(title=None, orient="bottom")))
+    chart = alt.layer(dots, line).properties(width=size, height=size)
+    return chart.properties(title=title) if title else chart
+
+
+def output_chart(values: np.ndarray, dataset, grid, *, model=None, title: str = "",
+                 size: int = CHART_SIZE) -> alt.LayerChart:
+    """Surface for two or more features, fitted curve for one."""
+    if grid.ys is None:
+        return curve_chart(grid.xs, values, dataset, title=title, size=size)
+    return surface_chart(values, dataset, model=model, title=title, size=size)
+
+
+def history_chart(history: pd.DataFrame, column: str, title: str, *, log_scale: bool = False,
+                  width: int = CHART_SIZE, height: int = 220) -> alt.Chart:
+    """Train and test curves of one quantity (``column`` is "loss" or "score")."""
+    long = pd.DataFrame({
+        "epoch": np.concatenate([history.epoch, history.epoch]),
+        "split": ["train"] * len(history) + ["test"] * len(history),
+        column: np.concatenate([history[f"train_{column}"], history[f"test_{column}"]]),
+    })
+    long = long[np.isfinite(long[column])]
+    if log_scale:
+        long = long[long[column] > 0]
+    scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False)
+    return alt.Chart(long).mark_line().encode(
+        x=alt.X("epoch:Q", title="epoch"),
+        y=alt.Y(f"{column}:Q", title=title, scale=scale),
+        color=alt.Color("split:N", scale=alt.Scale(domain=["train", "test"],
+                                                   range=["#333333", CLASS_COLOURS[0]]),
+                        legend=alt.Legend(title=None, orient="bottom")),
+    ).properties(width=width, height=height)
+
+
+def confusion_chart(model, dataset, size: int = 260) -> alt.LayerChart:
+    """Test-set confusion matrix: true class down, predicted class across."""
+    from sklearn.metrics import confusion_matrix
+
+    k = dataset.n_classes
+    matrix = confusion_matrix(dataset.y_test, model.predict(dataset.X_test), labels=range(k))
+    names = list(dataset.class_names)
+    cells = pd.DataFrame([dict(true=names[i], predicted=names[j], count=int(matrix[i, j]))
+                          for i in range(k) for j in range(k)])
+    base = alt.Chart(cells).encode(x=alt.X("predicted:N", sort=names, title="predicted"),
+                                   y=alt.Y("true:N", sort=names, title="true"))
+    heat = base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"),
+                                                   legend=None))
+    text = base.mark_text(fontSize=13).encode(
+        text="count:Q",
+        color=alt.condition(alt.datum.count > matrix.max() / 2, alt.value("white"),
+                            alt.value("black")))
+    return alt.layer(heat, text).properties(width=size, height=size)

@@ -1,0 +1,110 @@
+"""What happens inside a network: per-layer gradient norms, dead and saturated units,
+and histograms of pre-activations and activations.
+
+"Flat" follows the guidance's own numbers: a unit is in its flat region on a sample when
+its derivative there is below 1% of the activation's peak derivative. For the sigmoid
+that is |z| > 4.6 and for tanh |z| > 2.6, close to the article's "beyond +-6" and
+"beyond +-3"; for ReLU it is z < 0. A unit is *dead* when its derivative is zero on
+every sample of the batch: no gradient reaches its incoming weights (G17).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.utils import check_random_state
+
+from core.activations import get_activation
+from core.mlp import output_loss_and_error, target_matrix
+
+FLAT_FRACTION_OF_PEAK = 0.01
+
+
+def at_initialisation(model, X, y):
+    """An unfitted copy of ``model`` holding exactly the weights fit() would start from."""
+    fresh = clone(model)
+    Xv, yv = fresh._validate_input(X, y, incremental=False, reset=True)
+    yv = yv.reshape(len(Xv), -1)
+    fresh.n_outputs_ = yv.shape[1]
+    fresh._random_state = check_random_state(fresh.random_state)
+    units = [Xv.shape[1], *fresh.hidden_layer_sizes, fresh.n_outputs_]
+    fresh._initialize(yv, units, Xv.dtype)
+    return fresh
+
+
+def forward_layers(model, X) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(pre-activation, activation) of every layer after the input, output included."""
+    hidden = get_activation(model.activation, model.leaky_slope)
+    layers, a = [], np.asarray(X, dtype=float)
+    for i, (W, b) in enumerate(zip(model.coefs_, model.intercepts_)):
+        z = a @ W + b
+        a = z.copy()
+        if i < len(model.coefs_) - 1:
+            hidden.forward(a)
+        else:
+            model._output_forward()(a)
+        layers.append((z, a))
+    return layers
+
+
+def gradient_norms(model, X, y) -> np.ndarray:
+    """Frobenius norm of dLoss/dW for each weight layer, first to last (no L2 term)."""
+    X = np.asarray(X, dtype=float)
+    layers = forward_layers(model, X)
+    _, delta = output_loss_and_error(target_matrix(model, y), layers[-1][1],
+                                     model.out_activation_, model.loss_function_,
+                                     None, model.leaky_slope)
+    hidden = get_activation(model.activation, model.leaky_slope)
+    inputs = [X] + [a for _, a in layers[:-1]]
+    norms = np.empty(len(model.coefs_))
+    for i in range(len(model.coefs_) - 1, -1, -1):
+        norms[i] = np.linalg.norm(inputs[i].T @ delta / len(X))
+        if i:
+            delta = delta @ model.coefs_[i].T
+            hidden.backward(inputs[i], delta)
+    return norms
+
+
+def layer_table(model, X, y) -> pd.DataFrame:
+    """One row per weight layer: gradient norm, and for hidden layers the fractions of
+    dead units and of unit-samples in the flat region."""
+    hidden = get_activation(model.activation, model.leaky_slope)
+    peak = hidden.derivative(np.linspace(-10, 10, 2001)).max()
+    norms = gradient_norms(model, X, y)
+    rows = []
+    for i, (z, a) in enumerate(forward_layers(model, X)):
+        is_output = i == len(model.coefs_) - 1
+        row = dict(layer=i + 1, kind="output" if is_output else "hidden", units=a.shape[1],
+                   activation=model.out_activation_ if is_output else model.activation,
+                   grad_norm=norms[i], dead_fraction=np.nan, flat_fraction=np.nan)
+        if not is_output:
+            slope = hidden.grad_from_output(a)
+            row["dead_fraction"] = float(np.mean((slope == 0).all(axis=0)))
+            row["flat_fraction"] = float(np.mean(slope < FLAT_FRACTION_OF_PEAK * peak))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def histograms(model, X, bins: int = 30) -> pd.DataFrame:
+    """Long table of histograms per hidden layer: layer, quantity (pre/post), bin edges,
+    count. Computed here so a chart receives a few hundred rows, not raw values."""
+    rows = []
+    for i, (z, a) in enumerate(forward_layers(model, X)[:-1]):
+        for quantity, values in (("pre-activation", z), ("activation", a)):
+            values = values[np.isfinite(values)]
+            lo, hi = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
+            if hi - lo < 1e-9:
+                lo, hi = lo - 0.5, hi + 0.5
+            counts, edges = np.histogram(values, bins=bins, range=(lo, hi))
+            for c, e0, e1 in zip(counts, edges[:-1], edges[1:]):
+                rows.append(dict(layer=i + 1, quantity=quantity, start=e0, end=e1, count=int(c)))
+    return pd.DataFrame(rows)
+
+
+def run_diagnostics(result, max_samples: int = 500) -> dict[str, pd.DataFrame]:
+    """Layer tables at initialisation and after training for a ``TrainResult``."""
+    data = result.dataset
+    X, y = data.X_train[:max_samples], data.y_train[:max_samples]
+    initial = at_initialisation(result.model, data.X_train, data.y_train)
+    return dict(initial=layer_table(initial, X, y), final=layer_table(result.model, X, y))

@@ -1,0 +1,292 @@
+"""``train(config)``: one experiment end to end, with the history a student watches.
+
+Training runs inside a single ``fit()``; a hook that scikit-learn calls once per epoch
+(see ``core.mlp``) records the history, takes the surface snapshots for the replay,
+reports progress, and stops the run cleanly on divergence or when its time budget is
+spent. Works in a notebook: nothing here imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import r2_score
+from threadpoolctl import threadpool_limits
+
+from core.config import TrainConfig
+from core.datasets import Dataset, make_dataset
+from core.diagnostics import at_initialisation
+from core.mlp import (
+    ActivationMLPClassifier,
+    ActivationMLPRegressor,
+    is_canonical,
+    output_loss_and_error,
+    target_matrix,
+)
+
+SNAPSHOT_COUNT = 32  # the replay keeps between this many frames and twice as many
+SNAPSHOT_RESOLUTION = 100  # cells per side of a replay frame (the live surface is finer)
+
+
+@dataclass(frozen=True)
+class Note:
+    """A plain-words remark about a run. ``kind`` is a stable key (the UI translates
+    it); ``params`` fill in the text."""
+
+    kind: str
+    message: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Points over the input plane (or line, for one feature) where outputs are drawn."""
+
+    xs: np.ndarray  # (nx,) first plotted feature
+    ys: np.ndarray | None  # (ny,) second plotted feature; None for one-feature data
+    points: np.ndarray  # (n_points, n_features) model inputs; other features at their mean
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (len(self.xs),) if self.ys is None else (len(self.ys), len(self.xs))
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What ``on_epoch`` receives after every epoch."""
+
+    epoch: int
+    max_epochs: int
+    row: dict  # this epoch's history row
+    frame: np.ndarray | None  # a fresh snapshot (grid-shaped outputs) or None
+
+
+@dataclass
+class TrainResult:
+    config: TrainConfig
+    model: ActivationMLPClassifier | ActivationMLPRegressor
+    dataset: Dataset
+    history: pd.DataFrame  # epoch, train_loss, test_loss, train_score, test_score, objective
+    snapshot_epochs: np.ndarray  # (k,)
+    snapshots: np.ndarray  # (k, *grid.shape, n_outputs) float16 model outputs
+    grid: Grid
+    seconds: float
+    notes: list[Note]
+    stop_reason: str  # completed | converged | diverged | time_budget
+
+    @property
+    def score_name(self) -> str:
+        return "R²" if self.dataset.task == "regression" else "accuracy"
+
+
+class _StopTraining(Exception):
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+def build_estimator(config: TrainConfig, task: str):
+    """The estimator ``config`` describes, for a dataset of the given task."""
+    cls = ActivationMLPRegressor if task == "regression" else ActivationMLPClassifier
+    return cls(
+        hidden_layer_sizes=config.hidden_layers,
+        activation=config.activation,
+        output_activation=config.output_activation,
+        loss=config.loss,
+        leaky_slope=config.leaky_slope,
+        solver=config.solver,
+        learning_rate_init=config.learning_rate,
+        alpha=config.alpha,
+        batch_size=config.batch_size,
+        max_iter=config.epochs,
+        n_iter_no_change=10 if config.stop_when_flat else np.inf,
+        random_state=config.seed,
+    )
+
+
+def dataset_for(config: TrainConfig) -> Dataset:
+    return make_dataset(
+        config.dataset, n_samples=config.n_samples, noise=config.noise,
+        test_fraction=config.test_fraction, seed=config.data_seed,
+        n_classes=config.n_classes, standardize=config.standardize,
+    )
+
+
+def make_grid(dataset: Dataset, resolution: int, plane: tuple[int, int] = (0, 1)) -> Grid:
+    """A regular grid over the dataset's plotting extent; features not on the plane are
+    held at their training mean."""
+    x0, x1, y0, y1 = dataset.extent
+    xs = np.linspace(x0, x1, resolution)
+    base = dataset.X_train.mean(axis=0)
+    if dataset.n_features == 1:
+        return Grid(xs, None, xs[:, None].copy())
+    ys = np.linspace(y0, y1, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    points = np.tile(base, (gx.size, 1))
+    points[:, plane[0]] = gx.ravel()
+    points[:, plane[1]] = gy.ravel()
+    return Grid(xs, ys, points)
+
+
+def model_outputs(model, X: np.ndarray) -> np.ndarray:
+    """(n, n_outputs) what the surface shows: class probabilities (see
+    ``predict_proba`` for score outputs) or the regression prediction."""
+    if hasattr(model, "predict_proba"):
+        proba = model.predict_proba(X)
+        return proba[:, 1:] if proba.shape[1] == 2 else proba
+    return model.predict(X).reshape(len(X), -1)
+
+
+class _FrameBuffer:
+    """Frames at a regular stride that doubles whenever the buffer fills, so a run of
+    any length (or one that stops early) keeps SNAPSHOT_COUNT..2*SNAPSHOT_COUNT evenly
+    spaced frames, with bounded memory."""
+
+    def __init__(self, count: int = SNAPSHOT_COUNT):
+        self.count, self.stride = count, 1
+        self.epochs: list[int] = []
+        self.frames: list[np.ndarray] = []
+
+    def wants(self, epoch: int) -> bool:
+        return epoch == 1 or epoch % self.stride == 0
+
+    def add(self, epoch: int, frame: np.ndarray) -> None:
+        self.epochs.append(epoch)
+        self.frames.append(frame)
+        if len(self.frames) > 2 * self.count:
+            self.stride *= 2
+            keep = [i for i, e in enumerate(self.epochs) if e == 1 or e % self.stride == 0]
+            self.epochs = [self.epochs[i] for i in keep]
+            self.frames = [self.frames[i] for i in keep]
+
+
+def train(config: TrainConfig = TrainConfig(), on_epoch: Callable[[Progress], None] | None = None,
+          *, dataset: Dataset | None = None, time_budget: float | None = None,
+          snapshot_resolution: int = SNAPSHOT_RESOLUTION) -> TrainResult:
+    """Train the experiment ``config`` describes and record what happened.
+
+    ``dataset`` replaces the config's built-in data (for example an uploaded CSV).
+    ``time_budget`` (seconds) stops the run cleanly with a note when spent.
+    """
+    data = dataset if dataset is not None else dataset_for(config)
+    model = build_estimator(config, data.task)
+    grid = make_grid(data, snapshot_resolution)
+    buffer = _FrameBuffer()
+    rows: list[dict] = []
+    last_finite: list[list[np.ndarray]] = []
+    y_train = data.y_train
+    start = time.perf_counter()
+
+    def evaluate(X, y):
+        raw = model._forward_pass_fast(X, check_input=False)
+        target = target_matrix(model, y)
+        loss, _ = output_loss_and_error(target, raw, model.out_activation_,
+                                        model.loss_function_, None, model.leaky_slope)
+        if data.task == "regression":
+            score = r2_score(y, raw.ravel()) if np.isfinite(raw).all() else float("nan")
+        else:
+            score = float(np.mean(model._predict(X, check_input=False) == y))
+        return loss, score
+
+    def hook(fitted, objective):
+        epoch = len(rows) + 1
+        weights = fitted.coefs_ + fitted.intercepts_
+        if not (np.isfinite(objective) and all(np.isfinite(w).all() for w in weights)):
+            if config.solver != "lbfgs":  # lbfgs may probe a bad point and recover
+                raise _StopTraining("diverged")
+            return
+        last_finite[:] = [[w.copy() for w in fitted.coefs_], [b.copy() for b in fitted.intercepts_]]
+        train_loss, train_score = evaluate(data.X_train, y_train)
+        test_loss, test_score = evaluate(data.X_test, data.y_test)
+        row = dict(epoch=epoch, train_loss=train_loss, test_loss=test_loss,
+                   train_score=train_score, test_score=test_score, objective=float(objective))
+        rows.append(row)
+        frame = None
+        if buffer.wants(epoch):
+            frame = model_outputs(fitted, grid.points).reshape(*grid.shape, -1).astype(np.float16)
+            buffer.add(epoch, frame)
+        if on_epoch is not None:
+            on_epoch(Progress(epoch, config.epochs, row, frame))
+        if time_budget is not None and time.perf_counter() - start > time_budget:
+            raise _StopTraining("time_budget")
+
+    model._epoch_hook = hook
+    stop_reason = "completed"
+    converged_warning = False
+    try:
+        with threadpool_limits(1), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            try:
+                model.fit(data.X_train, y_train)
+            except _StopTraining as stop:
+                stop_reason = stop.reason
+            except ValueError as err:
+                if "non-finite" not in str(err):
+                    raise
+                stop_reason = "diverged"
+        converged_warning = any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    finally:
+        del model._epoch_hook  # the fitted model carries no closure over this run
+    if stop_reason == "diverged":
+        if not last_finite:  # diverged within the first epoch: back to the start
+            start_model = at_initialisation(model, data.X_train, y_train)
+            last_finite[:] = [start_model.coefs_, start_model.intercepts_]
+        model.coefs_, model.intercepts_ = last_finite
+    elif stop_reason == "completed" and config.solver != "lbfgs" and model.n_iter_ < config.epochs:
+        stop_reason = "converged"
+    seconds = time.perf_counter() - start
+
+    # Keep a final frame, so the replay ends where training ended.
+    if rows and (not buffer.epochs or buffer.epochs[-1] != rows[-1]["epoch"]):
+        buffer.epochs.append(rows[-1]["epoch"])
+        buffer.frames.append(model_outputs(model, grid.points).reshape(*grid.shape, -1)
+                             .astype(np.float16))
+
+    columns = ["epoch", "train_loss", "test_loss", "train_score", "test_score", "objective"]
+    history = pd.DataFrame(rows, columns=columns).astype({c: float for c in columns[1:]})
+    history["epoch"] = history["epoch"].astype(int)
+    notes = _notes(config, model, data, history, stop_reason, converged_warning, time_budget)
+    snapshots = (np.stack(buffer.frames) if buffer.frames
+                 else np.zeros((0, *grid.shape, 1), dtype=np.float16))
+    return TrainResult(config, model, data, history, np.array(buffer.epochs), snapshots, grid,
+                       seconds, notes, stop_reason)
+
+
+def _notes(config, model, data, history, stop_reason, converged_warning, time_budget):
+    notes: list[Note] = []
+    epochs = len(history)
+    out, loss = model.out_activation_, model.loss_function_
+    if stop_reason == "diverged":
+        notes.append(Note("diverged", f"Training diverged after epoch {epochs}: the loss or "
+                          "the weights became infinite. The model keeps the last finite "
+                          "weights. Try a smaller learning rate.", dict(epoch=epochs)))
+    elif stop_reason == "time_budget":
+        notes.append(Note("time_budget", f"Stopped after {epochs} epochs: the run used its "
+                          f"time budget of {time_budget:g} s.", dict(epoch=epochs, seconds=time_budget)))
+    elif stop_reason == "converged":
+        notes.append(Note("converged", f"Stopped early at epoch {epochs}: the training loss "
+                          "stopped improving.", dict(epoch=epochs)))
+    elif converged_warning:
+        notes.append(Note("not_converged", f"Reached the last epoch ({epochs}) while the loss "
+                          "was still changing: more epochs or a larger learning rate may help.",
+                          dict(epoch=epochs)))
+    if not is_canonical(out, loss):
+        notes.append(Note("non_canonical", f"Output {out} with loss {loss} is not a matched "
+                          "pair: the gradients are exact, but training is often slower or stalls.",
+                          dict(output=out, loss=loss)))
+    if out == "softmax" and model.n_outputs_ == 1:
+        notes.append(Note("constant_softmax", "A single softmax unit always outputs 1: this "
+                          "network cannot learn anything."))
+    if loss == "log_loss" and out not in ("logistic", "softmax"):
+        notes.append(Note("clipped_log_loss", f"Log-loss expects outputs in (0, 1); {out} outputs "
+                          "outside that range are clipped and get no gradient.", dict(output=out)))
+    if data.task != "regression" and len(history) and history["test_score"].iloc[-1] <= max(
+            np.bincount(data.y_train).max() / len(data.y_train), 0.0) + 0.02:
+        notes.append(Note("chance_level", "Test accuracy is no better than always guessing the "
+                          "most common class: the network did not learn the pattern."))
+    return notes

@@ -1,0 +1,165 @@
+"""train(): history, snapshots, notes, hooks, and the diagnostics built on it."""
+
+import numpy as np
+import pytest
+
+from core.config import TrainConfig
+from core.diagnostics import at_initialisation, gradient_norms, histograms, layer_table, run_diagnostics
+from core.snippet import code_snippet
+from core.training import SNAPSHOT_RESOLUTION, build_estimator, dataset_for, train
+
+FAST = dict(n_samples=200, epochs=60)
+
+
+def test_default_run_learns_moons_and_records_everything():
+    seen = []
+    result = train(TrainConfig(), on_epoch=seen.append)
+    h = result.history
+    assert list(h.columns) == ["epoch", "train_loss", "test_loss", "train_score", "test_score",
+                               "objective"]
+    assert len(h) == result.model.n_iter_ == len(seen)
+    assert h.epoch.tolist() == list(range(1, len(h) + 1))
+    assert np.isfinite(h[["train_loss", "test_loss"]].to_numpy()).all()
+    assert h.test_score.iloc[-1] > 0.9  # moons is easy for two ReLU layers
+    assert h.train_loss.iloc[-1] < h.train_loss.iloc[0] / 3
+    assert len(result.snapshots) >= 30
+    assert result.snapshots.shape[1:] == (SNAPSHOT_RESOLUTION, SNAPSHOT_RESOLUTION, 1)
+    assert result.snapshot_epochs[-1] == h.epoch.iloc[-1]
+    frames = [p.frame for p in seen if p.frame is not None]
+    assert len(frames) >= 30
+    # The replay moves: the first frame is not the last one.
+    assert np.abs(result.snapshots[0].astype(float) - result.snapshots[-1].astype(float)).max() > 0.2
+    assert result.seconds > 0
+
+
+def test_history_matches_an_independent_evaluation_of_the_final_model():
+    result = train(TrainConfig(**FAST, stop_when_flat=False))
+    data, model = result.dataset, result.model
+    assert result.history.test_score.iloc[-1] == pytest.approx(model.score(data.X_test, data.y_test))
+
+
+def test_train_is_deterministic_and_matches_a_plain_fit():
+    config = TrainConfig(**FAST)
+    a, b = train(config), train(config)
+    for wa, wb in zip(a.model.coefs_, b.model.coefs_):
+        np.testing.assert_array_equal(wa, wb)
+    data = dataset_for(config)
+    plain = build_estimator(config, data.task).fit(data.X_train, data.y_train)
+    for wa, wp in zip(a.model.coefs_, plain.coefs_):
+        np.testing.assert_array_equal(wa, wp)  # the hook observes, it does not change
+
+
+def test_snippet_reproduces_the_run():
+    for config in (TrainConfig(**FAST),
+                   TrainConfig(**FAST, activation="leaky_relu", output_activation="tanh",
+                               loss="squared_error")):
+        namespace = {}
+        exec(code_snippet(config), namespace)
+        ours = train(config).model
+        for a, b in zip(ours.coefs_, namespace["model"].coefs_):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_divergence_stops_with_a_note_and_finite_weights():
+    config = TrainConfig(dataset="sine", solver="sgd", learning_rate=1.0, hidden_layers=(64, 64),
+                         activation="identity", epochs=200, batch_size=1, n_samples=200)
+    result = train(config)
+    assert result.stop_reason == "diverged"
+    assert [n.kind for n in result.notes][0] == "diverged"
+    assert all(np.isfinite(w).all() for w in result.model.coefs_)
+    assert np.isfinite(result.history[["train_loss", "test_loss"]].to_numpy()).all()
+
+
+def test_time_budget_stops_cleanly():
+    result = train(TrainConfig(epochs=3000, stop_when_flat=False), time_budget=0.05)
+    assert result.stop_reason == "time_budget"
+    assert 1 <= len(result.history) < 3000
+    assert "time_budget" in [n.kind for n in result.notes]
+
+
+def test_early_stop_and_non_canonical_notes():
+    converged = train(TrainConfig(dataset="gauss", **FAST, learning_rate=0.1))
+    assert converged.stop_reason == "converged"
+    assert converged.notes[0].kind == "converged"
+    odd = train(TrainConfig(**FAST, output_activation="identity", loss="log_loss"))
+    kinds = {n.kind for n in odd.notes}
+    assert {"non_canonical", "clipped_log_loss"} <= kinds
+
+
+@pytest.mark.parametrize("dataset", ["blobs", "sine", "plane"])
+def test_other_tasks_train(dataset):
+    result = train(TrainConfig(dataset=dataset, **FAST))
+    assert result.dataset.task in ("multiclass", "regression")
+    assert np.isfinite(result.history.test_loss).all()
+    if dataset == "sine":
+        assert result.snapshots.shape[1:] == (SNAPSHOT_RESOLUTION, 1)
+
+
+def test_lbfgs_records_loss_evaluations():
+    result = train(TrainConfig(solver="lbfgs", **FAST))
+    assert len(result.history) >= 10
+    assert result.history.test_score.iloc[-1] > 0.85
+
+
+def test_gradient_norms_match_backprop():
+    config = TrainConfig(**FAST, alpha=0.0)
+    data = dataset_for(config)
+    model = at_initialisation(build_estimator(config, data.task), data.X_train, data.y_train)
+    norms = gradient_norms(model, data.X_train, data.y_train)
+    Xv = data.X_train
+    yv = model._label_binarizer.transform(data.y_train).astype(float)
+    units = [Xv.shape[1], *config.hidden_layers, 1]
+    grads = model._backprop(Xv, yv, None, [Xv] + [None] * 3, [None] * 3,
+                            [np.empty((a, b)) for a, b in zip(units, units[1:])],
+                            [np.empty(b) for b in units[1:]])[1]
+    np.testing.assert_allclose(norms, [np.linalg.norm(g) for g in grads], rtol=1e-10)
+
+
+def test_at_initialisation_holds_the_weights_fit_starts_from():
+    config = TrainConfig(**FAST)
+    data = dataset_for(config)
+    estimator = build_estimator(config, data.task)
+    initial = at_initialisation(estimator, data.X_train, data.y_train)
+    one_step = build_estimator(config.replace(epochs=1, solver="sgd", learning_rate=1e-5),
+                               data.task).fit(data.X_train, data.y_train)
+    for a, b in zip(initial.coefs_, one_step.coefs_):
+        np.testing.assert_allclose(a, b, atol=1e-3)
+
+
+@pytest.mark.parametrize("depth", [5, 8])
+def test_sigmoid_gradients_vanish_with_depth_and_relu_ones_do_not(depth):
+    """G8 as a measurement, at scikit-learn's initialisation."""
+    ratios = {}
+    for activation in ("logistic", "relu"):
+        config = TrainConfig(hidden_layers=(16,) * depth, activation=activation)
+        data = dataset_for(config)
+        model = at_initialisation(build_estimator(config, data.task), data.X_train, data.y_train)
+        norms = gradient_norms(model, data.X_train, data.y_train)
+        ratios[activation] = norms[0] / norms[-1]
+    assert ratios["logistic"] < 1e-3
+    assert ratios["relu"] > 1e-1
+
+
+def test_dead_relu_units_are_counted_and_leaky_relu_has_none():
+    # A large learning rate kills ReLUs; the same run with Leaky ReLU keeps them alive.
+    base = TrainConfig(hidden_layers=(32, 32, 32), learning_rate=0.3, epochs=80, n_samples=300,
+                       stop_when_flat=False)
+    relu = run_diagnostics(train(base))["final"]
+    leaky = run_diagnostics(train(base.replace(activation="leaky_relu")))["final"]
+    hidden = relu.kind == "hidden"
+    assert relu[hidden].dead_fraction.max() > 0.2
+    assert leaky[leaky.kind == "hidden"].dead_fraction.max() == 0.0
+
+
+def test_layer_table_and_histograms_shapes():
+    result = train(TrainConfig(**FAST, activation="tanh"))
+    data = result.dataset
+    table = layer_table(result.model, data.X_train, data.y_train)
+    assert table.kind.tolist() == ["hidden", "hidden", "output"]
+    assert table.flat_fraction.iloc[:2].between(0, 1).all()
+    hist = histograms(result.model, data.X_train)
+    assert set(hist.quantity) == {"pre-activation", "activation"}
+    assert hist.groupby(["layer", "quantity"])["count"].sum().eq(len(data.X_train) * 16).all()
+    # tanh activations stay in (-1, 1)
+    acts = hist[hist.quantity == "activation"]
+    assert acts.start.min() >= -1 and acts.end.max() <= 1
