@@ -1,4 +1,16 @@
-"""Placeholder entry point; replaced by the real frame shortly."""
+"""Activation Lab: the entry point and home page. Run with `make run`."""
+
 import streamlit as st
 
-st.title("Activation Lab")
+from ui.frame import available_pages, page_frame
+from ui.i18n import t
+
+page_frame("home")
+st.title("🧠 " + t("common.app_title"))
+st.markdown(t("home.intro"))
+
+cols = st.columns(3)
+for i, (page_id, script, icon) in enumerate(available_pages()[1:]):
+    with cols[i % 3].container(border=True):
+        st.page_link(script, label=t(f"common.nav.{page_id}"), icon=icon)
+        st.caption(t(f"home.blurb.{page_id}"))

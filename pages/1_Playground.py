@@ -1,0 +1,71 @@
+"""Playground: pick data, a network and its activations; train and watch."""
+
+import streamlit as st
+
+from core.charts import confusion_chart, history_chart, output_chart
+from core.snippet import code_snippet
+from ui.config_ui import (config_widgets, hidden_fields, load_from_url, pairing_warning,
+                          share_query, write_url)
+from ui.frame import page_frame
+from ui.i18n import t
+from ui.results import final_surface, metrics_row, show_chart, show_notes, train_live
+
+page_frame("playground")
+st.title(t("playground.title"))
+st.caption(t("playground.intro"))
+
+for problem in load_from_url():
+    st.warning(t("config.url_fallback", error=str(problem)))
+
+controls, view = st.columns([1, 2.2], gap="large")
+with controls:
+    config = config_widgets(hidden_fields())
+write_url(config)
+
+with view:
+    if warning := pairing_warning(config):
+        st.warning(warning, icon="⚠️")
+    train_clicked = st.button(t("playground.train"), type="primary", key="train")
+    result = st.session_state.get("result")
+    if result is not None and result.config != config:
+        st.caption(t("playground.stale"))
+    if train_clicked:
+        result = train_live(config)
+        st.session_state["result"] = result
+        st.session_state.pop("replay", None)
+
+    if result is None:
+        st.info(t("playground.press_train"))
+    else:
+        metrics_row(result)
+        show_notes(result)
+        left, right = st.columns(2)
+        with left:
+            epochs = [int(e) for e in result.snapshot_epochs]
+            frame = None
+            if len(epochs) > 1:
+                chosen = st.select_slider(t("playground.replay"), epochs, value=epochs[-1],
+                                          key="replay")
+                if chosen != epochs[-1]:
+                    frame = result.snapshots[epochs.index(chosen)].astype(float)
+            if frame is None:
+                values, grid = final_surface(result)
+                title = t("playground.final_surface")
+            else:
+                values, grid = frame, result.grid
+                title = t("playground.epoch", epoch=chosen)
+            show_chart(output_chart(values, result.dataset, grid, model=result.model, title=title),
+                       "surface")
+        with right:
+            show_chart(history_chart(result.history, "loss", t("playground.loss"), log_scale=True),
+                       "loss-chart")
+            show_chart(history_chart(result.history, "score", t("playground.score_" + result.dataset.task.replace("multiclass", "binary"))),
+                       "score-chart")
+            if result.dataset.task == "multiclass":
+                show_chart(confusion_chart(result.model, result.dataset), "confusion")
+
+    with st.expander(t("playground.show_code")):
+        st.code(code_snippet(config), language="python")
+    with st.expander(t("playground.share")):
+        st.caption(t("playground.share_help"))
+        st.code("?" + share_query(config), language=None)

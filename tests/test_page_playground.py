@@ -1,0 +1,94 @@
+"""The Playground page under AppTest: default render, training, URL round trip,
+bad URL values, non-standard pairings, replay, and settings surviving page switches."""
+
+from core.config import TrainConfig
+from tests.apptest_utils import chart_in, layer_rows, mark_types, open_page
+
+PAGE = "pages/1_Playground.py"
+QUICK = {"n_samples": "200", "epochs": "40"}
+
+
+def test_default_render_asks_for_training():
+    at = open_page(PAGE)
+    assert at.button(key="train")
+    assert not at.get("vega_lite_chart")
+    assert any("Train" in i.value for i in at.info)
+
+
+def test_training_draws_surface_curves_and_metrics():
+    at = open_page(PAGE, query=QUICK)
+    at.button(key="train").click().run()
+    assert not at.exception
+    surface = chart_in(at, "surface")
+    assert mark_types(surface)[0] == "image"  # one image layer, not a rect per cell
+    assert layer_rows(surface)[0]["url"].startswith("data:image/png;base64,")
+    assert mark_types(chart_in(at, "loss-chart")) == ["line"]
+    assert at.metric[0].label == "Test accuracy"
+    assert float(at.metric[0].value.rstrip("%")) > 70
+
+
+def test_url_config_is_applied_and_written_back():
+    query = {"dataset": "xor", "activation": "tanh", "hidden_layers": "8,4", "epochs": "30"}
+    at = open_page(PAGE, query=query)
+    config = at.session_state["config"]
+    assert config == TrainConfig(dataset="xor", activation="tanh", hidden_layers=(8, 4), epochs=30)
+    assert {k: at.query_params[k][0] if isinstance(at.query_params[k], list) else at.query_params[k]
+            for k in query} == query
+    assert at.selectbox(key="w.activation").value == "tanh"
+
+
+def test_bad_url_value_falls_back_with_a_warning():
+    at = open_page(PAGE, query={"epochs": "999999", "activation": "swish"})
+    config = at.session_state["config"]
+    assert config.epochs == TrainConfig().epochs and config.activation == "relu"
+    texts = " ".join(w.value for w in at.warning)
+    assert "epochs" in texts and "activation" in texts
+
+
+def test_widget_change_updates_config_and_url():
+    at = open_page(PAGE)
+    at.selectbox(key="w.activation").select("leaky_relu").run()
+    assert at.session_state["config"].activation == "leaky_relu"
+    assert at.query_params["activation"] in ("leaky_relu", ["leaky_relu"])
+    assert at.select_slider(key="w.leaky_slope")  # the slope control appears
+
+
+def test_non_standard_pairing_is_flagged_and_trains():
+    at = open_page(PAGE, query={**QUICK, "output_activation": "tanh", "loss": "log_loss"})
+    assert any("Non-standard" in w.value for w in at.warning)
+    at.button(key="train").click().run()
+    assert not at.exception
+    assert any("clipped" in i.value for i in at.info)
+
+
+def test_replay_slider_shows_an_earlier_frame():
+    at = open_page(PAGE, query=QUICK)
+    at.button(key="train").click().run()
+    final_url = layer_rows(chart_in(at, "surface"))[0]["url"]
+    first_epoch = at.select_slider(key="replay").options[0]
+    at.select_slider(key="replay").set_value(int(first_epoch)).run()
+    assert layer_rows(chart_in(at, "surface"))[0]["url"] != final_url
+
+
+def test_multiclass_shows_a_confusion_matrix_and_regression_r2():
+    at = open_page(PAGE, query={**QUICK, "dataset": "blobs", "n_classes": "4"})
+    at.button(key="train").click().run()
+    assert mark_types(chart_in(at, "confusion")) == ["rect", "text"]
+    at = open_page(PAGE, query={**QUICK, "dataset": "sine"})
+    at.button(key="train").click().run()
+    assert at.metric[0].label == "Test R²"
+    assert mark_types(chart_in(at, "surface")) == ["circle", "line"]
+
+
+def test_settings_survive_switching_pages():
+    at = open_page(PAGE)
+    at.selectbox(key="w.dataset").select("circle").run()
+    at.switch_page("app.py").run()
+    at.switch_page(PAGE).run()
+    assert at.session_state["config"].dataset == "circle"
+    assert at.selectbox(key="w.dataset").value == "circle"
+
+
+def test_chinese_page_renders():
+    at = open_page(PAGE, lang="zh")
+    assert at.title[0].value == "训练场"
