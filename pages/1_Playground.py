@@ -17,9 +17,10 @@ st.caption(t("playground.intro"))
 for problem in load_from_url():
     st.warning(t("config.url_fallback", error=str(problem)))
 
+hidden = hidden_fields()  # teacher mode: ?hide=...
 controls, view = st.columns([1, 2.2], gap="large")
 with controls:
-    config = config_widgets(hidden_fields())
+    config = config_widgets(hidden)
 write_url(config)
 
 with view:
@@ -64,8 +65,10 @@ with view:
             if result.dataset.task == "multiclass":
                 show_chart(confusion_chart(result.model, result.dataset), "confusion")
 
-    with st.expander(t("playground.show_code")):
-        st.code(code_snippet(config), language="python")
-    with st.expander(t("playground.share")):
-        st.caption(t("playground.share_help"))
-        st.code("?" + share_query(config), language=None)
+    if "code" not in hidden:
+        with st.expander(t("playground.show_code")):
+            st.code(code_snippet(config), language="python")
+    if "share" not in hidden:
+        with st.expander(t("playground.share")):
+            st.caption(t("playground.share_help"))
+            st.code("?" + share_query(config), language=None)

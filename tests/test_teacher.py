@@ -1,0 +1,29 @@
+"""Teacher mode: every ready-made link is a valid experiment, and hiding works."""
+
+import pytest
+
+from core.config import TrainConfig
+from tests.apptest_utils import open_page
+from ui.config_ui import GROUPS
+from ui.teacher import teacher_links
+
+LINKS = teacher_links()
+
+
+@pytest.mark.parametrize("link", LINKS, ids=[link["id"] for link in LINKS])
+def test_link_is_a_valid_experiment_with_titles_in_both_languages(link):
+    query = {k: v for k, v in link["query"].items() if k != "hide"}
+    TrainConfig.from_query(query, strict=True)
+    assert link["title"]["en"] and link["title"]["zh"]
+    for name in filter(None, link["query"].get("hide", "").split(",")):
+        assert name in GROUPS or name in TrainConfig.__dataclass_fields__ or name in ("code", "share")
+
+
+def test_hidden_controls_are_not_drawn_but_still_apply():
+    at = open_page("pages/1_Playground.py",
+                   query={"dataset": "xor", "activation": "identity", "hide": "data,activation,code"})
+    keys = {w.key for w in at.selectbox}
+    assert "w.dataset" not in keys and "w.activation" not in keys
+    assert "w.output_activation" in keys
+    assert at.session_state["config"].activation == "identity"
+    assert not any(e.label == "Show code" for e in at.expander)
