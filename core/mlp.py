@@ -148,6 +148,31 @@ class _ActivationMLPMixin:
 
     _auto_loss: str
 
+    # One signature for both estimators: scikit-learn's get_params/clone read it, so
+    # every parameter is listed explicitly (no **kwargs).
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *,
+                 output_activation="auto", loss="auto", leaky_slope=DEFAULT_LEAKY_SLOPE,
+                 solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
+                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False,
+                 momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 n_iter_no_change=10, max_fun=15000):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes, activation=activation, solver=solver,
+            alpha=alpha, batch_size=batch_size, learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init, power_t=power_t, max_iter=max_iter,
+            shuffle=shuffle, random_state=random_state, tol=tol, verbose=verbose,
+            warm_start=warm_start, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+        )
+        # After super().__init__, which sets its own loss (log_loss / squared_error).
+        self.output_activation = output_activation
+        self.loss = loss
+        self.leaky_slope = leaky_slope
+
     def _hidden(self):
         return get_activation(self.activation, self.leaky_slope)
 
@@ -268,29 +293,6 @@ class ActivationMLPClassifier(_ActivationMLPMixin, MLPClassifier):
         "loss": [StrOptions({"auto", *CLASSIFIER_LOSSES})],
     }
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *,
-                 output_activation="auto", loss="auto", leaky_slope=DEFAULT_LEAKY_SLOPE,
-                 solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
-                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
-                 random_state=None, tol=1e-4, verbose=False, warm_start=False,
-                 momentum=0.9, nesterovs_momentum=True, early_stopping=False,
-                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000):
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes, activation=activation, solver=solver,
-            alpha=alpha, batch_size=batch_size, learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init, power_t=power_t, max_iter=max_iter,
-            shuffle=shuffle, random_state=random_state, tol=tol, verbose=verbose,
-            warm_start=warm_start, momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
-        )
-        # After super().__init__, which sets loss="log_loss".
-        self.output_activation = output_activation
-        self.loss = loss
-        self.leaky_slope = leaky_slope
-
     def _validate_input(self, X, y, incremental, reset):
         X, y = super()._validate_input(X, y, incremental, reset)
         if self.output_activation == "softmax" and (y.ndim == 1 or y.shape[1] == 1):
@@ -324,25 +326,3 @@ class ActivationMLPRegressor(_ActivationMLPMixin, MLPRegressor):
         **_EXTRA_CONSTRAINTS,
         "loss": [StrOptions({"auto", *REGRESSOR_LOSSES})],
     }
-
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *,
-                 output_activation="auto", loss="auto", leaky_slope=DEFAULT_LEAKY_SLOPE,
-                 solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
-                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
-                 random_state=None, tol=1e-4, verbose=False, warm_start=False,
-                 momentum=0.9, nesterovs_momentum=True, early_stopping=False,
-                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000):
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes, activation=activation, solver=solver,
-            alpha=alpha, batch_size=batch_size, learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init, power_t=power_t, max_iter=max_iter,
-            shuffle=shuffle, random_state=random_state, tol=tol, verbose=verbose,
-            warm_start=warm_start, momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
-        )
-        self.output_activation = output_activation
-        self.loss = loss
-        self.leaky_slope = leaky_slope
