@@ -1,0 +1,247 @@
+"""The maths behind the activation explorer: curves, flat zones, values at a point, and
+the guidance's numbers checked against the activation functions themselves.
+
+Everything is computed from ``core.activations.ACTIVATIONS`` at call time, so a claim
+printed on the page is a measurement, not a copy of the article. Softmax is not
+element-wise; the explorer shows its two-class case ``softmax([x, 0])_0``, which equals
+``sigmoid(x)`` (its derivative is the Jacobian's diagonal entry ``p (1 - p)``).
+
+"Flat" means the derivative is below ``FLAT_FRACTION_OF_PEAK`` (1%) of the activation's
+peak derivative, the same definition ``core.diagnostics`` uses for hidden units. Measured
+here: sigmoid' drops below 1% of its peak at |x| ~ 5.99 and tanh' at |x| ~ 2.99, i.e. at
+the article's +-6 and +-3. The smaller numbers often quoted (4.6 and 2.65) are where the
+*output* reaches 99% of its limit, which this module also measures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq
+
+from core.activations import ACTIVATIONS, DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS, get_activation
+from core.diagnostics import FLAT_FRACTION_OF_PEAK
+
+X_RANGE = (-8.0, 8.0)  # the plotted inputs
+CURVE_POINTS = 321
+_SEARCH = 60.0  # thresholds are searched for in [-_SEARCH, _SEARCH]
+_PEAK_GRID = np.linspace(-_SEARCH, _SEARCH, 24001)  # step 0.005; includes 0
+
+
+# --- evaluating any entry, softmax included ------------------------------------------------
+def values(name: str, x, leaky_slope: float = DEFAULT_LEAKY_SLOPE) -> np.ndarray:
+    """f(x) element-wise; for softmax, the first output of softmax([x, 0])."""
+    act = get_activation(name, leaky_slope)
+    x = np.asarray(x, dtype=float).ravel()
+    if act.elementwise:
+        return act.fn(x)
+    return act.fn(np.column_stack([x, np.zeros_like(x)]))[:, 0]
+
+
+def slopes(name: str, x, leaky_slope: float = DEFAULT_LEAKY_SLOPE) -> np.ndarray:
+    """f'(x); for softmax, d softmax([x, 0])_0 / dx = p (1 - p), the Jacobian's diagonal."""
+    act = get_activation(name, leaky_slope)
+    if act.elementwise:
+        return act.derivative(np.asarray(x, dtype=float).ravel())
+    p = values(name, x, leaky_slope)
+    return p * (1 - p)
+
+
+def peak_slope(name: str, leaky_slope: float = DEFAULT_LEAKY_SLOPE) -> float:
+    """The largest derivative over [-60, 60] (0.25 for sigmoid, 1 for tanh)."""
+    return float(slopes(name, _PEAK_GRID, leaky_slope).max())
+
+
+def flat_threshold(name: str, side: int = 1, fraction: float = FLAT_FRACTION_OF_PEAK,
+                   leaky_slope: float = DEFAULT_LEAKY_SLOPE) -> float | None:
+    """The x (on the positive side for side=1, negative for side=-1) beyond which f'(x)
+    stays below ``fraction`` of its peak, found by root-finding on f' itself.
+
+    0.0 when the whole half-line is flat (ReLU for x < 0); None when it never gets flat.
+    """
+    peak = peak_slope(name, leaky_slope)
+    level = fraction * peak
+    far = side * _SEARCH
+    if slopes(name, [far], leaky_slope)[0] >= level:
+        return None
+    if slopes(name, [side * 1e-9], leaky_slope)[0] < level:
+        return 0.0
+    return float(brentq(lambda v: slopes(name, [v], leaky_slope)[0] - level,
+                        0.0, far, xtol=1e-12))
+
+
+def output_threshold(name: str, level: float = 0.99) -> float:
+    """The x > 0 where f(x) reaches ``level`` (0.99): 4.6 for sigmoid, 2.65 for tanh.
+    These are the numbers often quoted for "saturation"; they measure the output, not
+    the derivative."""
+    return float(brentq(lambda v: values(name, [v])[0] - level, 0.0, _SEARCH, xtol=1e-12))
+
+
+def float64_saturation_point(name: str = "logistic") -> float:
+    """The smallest x > 0 (to 1e-9) whose f(x) rounds to exactly the upper limit in
+    float64: past it, every input gives the same number."""
+    lo, hi = 0.0, 1000.0
+    top = values(name, [hi])[0]
+    while hi - lo > 1e-9:
+        mid = (lo + hi) / 2
+        if values(name, [mid])[0] == top:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+# --- what the charts draw ---------------------------------------------------------------
+def curves(names, leaky_slope: float = DEFAULT_LEAKY_SLOPE, x_range=X_RANGE,
+           points: int = CURVE_POINTS) -> pd.DataFrame:
+    """Long table: activation, x, f, df (one row per activation and x)."""
+    x = np.linspace(*x_range, points)
+    frames = [pd.DataFrame({"activation": name, "x": x, "f": values(name, x, leaky_slope),
+                            "df": slopes(name, x, leaky_slope)}) for name in names]
+    columns = ["activation", "x", "f", "df"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+def flat_zones(names, leaky_slope: float = DEFAULT_LEAKY_SLOPE, x_range=X_RANGE) -> pd.DataFrame:
+    """The flat regions to shade, clipped to the plotted range; a handful of rows.
+
+    source "guidance": from the table entry (|x| > saturates_beyond, or x < 0 when
+    flat_below_zero); source "measured": where f' < 1% of its peak, found by
+    ``flat_threshold``.
+    """
+    lo, hi = x_range
+    rows = []
+
+    def add(name, source, start, end, edge):
+        start, end = max(start, lo), min(end, hi)
+        if end > start:
+            rows.append(dict(activation=name, source=source, start=start, end=end, edge=edge))
+
+    for name in names:
+        act = ACTIVATIONS[name]
+        if act.saturates_beyond is not None:
+            s = act.saturates_beyond
+            add(name, "guidance", -np.inf, -s, -s)
+            add(name, "guidance", s, np.inf, s)
+        if act.flat_below_zero:
+            add(name, "guidance", -np.inf, 0.0, 0.0)
+        for side in (-1, 1):
+            edge = flat_threshold(name, side, leaky_slope=leaky_slope)
+            if edge is None:
+                continue
+            if side < 0:
+                add(name, "measured", -np.inf, edge, edge)
+            else:
+                add(name, "measured", edge, np.inf, edge)
+    return pd.DataFrame(rows, columns=["activation", "source", "start", "end", "edge"])
+
+
+def at_point(names, x: float, leaky_slope: float = DEFAULT_LEAKY_SLOPE) -> pd.DataFrame:
+    """f(x), f'(x), f'(x) as a share of the peak, and whether x is in the flat zone."""
+    rows = []
+    for name in names:
+        f = float(values(name, [x], leaky_slope)[0])
+        df = float(slopes(name, [x], leaky_slope)[0])
+        peak = peak_slope(name, leaky_slope)
+        rows.append(dict(activation=name, x=float(x), f=f, df=df, share_of_peak=df / peak,
+                         flat=bool(df < FLAT_FRACTION_OF_PEAK * peak)))
+    return pd.DataFrame(rows, columns=["activation", "x", "f", "df", "share_of_peak", "flat"])
+
+
+# --- the guidance's numbers, checked ----------------------------------------------------
+@dataclass(frozen=True)
+class Claim:
+    """One checkable statement. ``key`` names its text (explorer.claims.<key>); ``params``
+    are the measured numbers, already formatted, to fill that text in."""
+
+    key: str
+    guidance: tuple[str, ...]
+    passed: bool
+    params: dict = field(default_factory=dict)
+    measured: dict = field(default_factory=dict)  # the raw numbers
+
+
+def _g(value: float, digits: int = 4) -> str:
+    return f"{value:.{digits}g}"
+
+
+def check_claims(leaky_slope: float = DEFAULT_LEAKY_SLOPE) -> list[Claim]:
+    """Every number the guidance states about the activations, measured live."""
+    x = np.linspace(-10, 10, 4001)  # includes 0; inside float64's resolution of both
+    sig, dsig = values("logistic", x), slopes("logistic", x)
+    th, dth = values("tanh", x), slopes("tanh", x)
+    claims = []
+
+    peak = peak_slope("logistic")
+    claims.append(Claim("sigmoid_peak", ("G7",),
+                        abs(peak - 0.25) < 1e-12 and dsig.min() > 0,
+                        dict(peak=_g(peak, 6), low=_g(dsig.min(), 3)),
+                        dict(peak=peak, low=float(dsig.min()))))
+    peak_t = peak_slope("tanh")
+    claims.append(Claim("tanh_peak", ("G11",), abs(peak_t - 1.0) < 1e-12 and dth.min() > 0,
+                        dict(peak=_g(peak_t, 6), low=_g(dth.min(), 3)),
+                        dict(peak=peak_t, low=float(dth.min()))))
+    claims.append(Claim("sigmoid_range", ("G5",),
+                        bool(sig.min() > 0 and sig.max() < 1
+                             and sig[0] < 1e-4 and sig[-1] > 1 - 1e-4),
+                        dict(low=_g(sig[0], 3), high=f"{sig[-1]:.6f}"),
+                        dict(low=float(sig[0]), high=float(sig[-1]))))
+    claims.append(Claim("tanh_range", ("G11",),
+                        bool(th.min() > -1 and th.max() < 1 and th[0] < -1 + 1e-8
+                             and th[-1] > 1 - 1e-8),
+                        dict(low=f"{th[0]:.10f}", high=f"{th[-1]:.10f}"),
+                        dict(low=float(th.min()), high=float(th.max()))))
+    sym = np.linspace(-5, 5, 1001)
+    t_mean, s_mean = float(values("tanh", sym).mean()), float(values("logistic", sym).mean())
+    odd = float(np.abs(values("tanh", sym) + values("tanh", -sym)).max())
+    claims.append(Claim("zero_centred", ("G9", "G11"),
+                        abs(t_mean) < 1e-12 and odd < 1e-12 and s_mean > 0.4
+                        and bool(values("logistic", sym).min() > 0)
+                        and ACTIVATIONS["tanh"].zero_centred
+                        and not ACTIVATIONS["logistic"].zero_centred,
+                        dict(tanh_mean=_g(t_mean + 0.0, 2), sigmoid_mean=_g(s_mean, 4),
+                             sigmoid_min=_g(values("logistic", sym).min(), 3)),
+                        dict(tanh_mean=t_mean, sigmoid_mean=s_mean)))
+    for key, name, article, guidance in (("sigmoid_flat", "logistic", 6.0, ("G6", "G7")),
+                                         ("tanh_flat", "tanh", 3.0, ("G11",))):
+        edge = flat_threshold(name, 1)
+        left = flat_threshold(name, -1)
+        share = float(slopes(name, [article])[0] / peak_slope(name))
+        out99 = output_threshold(name)
+        claims.append(Claim(key, guidance,
+                            edge is not None and abs(edge - article) / article < 0.05
+                            and left is not None and abs(left + edge) < 1e-6,
+                            dict(edge=f"{edge:.2f}", article=f"{article:g}",
+                                 share=f"{share:.2%}", out99=f"{out99:.2f}"),
+                            dict(edge=edge, left=left, share_at_article=share, out99=out99)))
+    s100, s10000 = float(values("logistic", [100.0])[0]), float(values("logistic", [1e4])[0])
+    cut = float64_saturation_point("logistic")
+    claims.append(Claim("sigmoid_same", ("G5",), s100 == s10000,
+                        dict(a=repr(s100), b=repr(s10000), cut=f"{cut:.2f}"),
+                        dict(a=s100, b=s10000, cut=cut)))
+    neg = np.linspace(-20, -1e-6, 2001)
+    pos = -neg
+    d_neg, d_pos = slopes("relu", neg), slopes("relu", pos)
+    claims.append(Claim("relu_zero", ("G14", "G17"),
+                        bool((d_neg == 0).all() and (d_pos == 1).all()),
+                        dict(neg=_g(d_neg.max(), 3), pos=_g(d_pos.min(), 3)),
+                        dict(neg_max=float(d_neg.max()), pos_min=float(d_pos.min()))))
+    d_leaky = slopes("leaky_relu", neg, leaky_slope)
+    claims.append(Claim("leaky_alive", ("G21",),
+                        bool(d_leaky.min() > 0 and np.allclose(d_leaky, leaky_slope)),
+                        dict(slope=_g(leaky_slope, 3), low=_g(d_leaky.min(), 3)),
+                        dict(low=float(d_leaky.min()))))
+    d_soft = slopes("softmax", x)
+    claims.append(Claim("softmax_two_class", ("G19",),
+                        bool(np.allclose(values("softmax", x), sig, rtol=0, atol=1e-12)
+                             and np.allclose(d_soft, dsig, rtol=0, atol=1e-12)),
+                        dict(gap=_g(float(np.abs(values("softmax", x) - sig).max()) + 0.0, 2)),
+                        dict(gap=float(np.abs(values("softmax", x) - sig).max()))))
+    return claims
+
+
+def default_selection() -> list[str]:
+    """The activations overlaid by default: every hidden one."""
+    return list(HIDDEN_ACTIVATIONS)

@@ -1,0 +1,84 @@
+"""The activation explorer under AppTest: default render, picking activations and an
+input, the leaky slope, softmax's note, both languages."""
+
+from tests.apptest_utils import chart_in, layer_rows, mark_types, open_page
+
+PAGE = "pages/3_Activation_explorer.py"
+LAYERS = ["rect", "line", "rule", "point"]
+
+
+def claim_lines(at):
+    return [m.value for m in at.markdown if m.value.startswith(("✅", "❌"))]
+
+
+def test_default_render_draws_both_panels_and_checks_every_claim():
+    at = open_page(PAGE)
+    for key in ("explorer-f", "explorer-df"):
+        spec = chart_in(at, key)
+        assert mark_types(spec) == LAYERS
+        labels = {row["label"] for row in layer_rows(spec, 1)}
+        assert labels == {"Identity (linear)", "Sigmoid", "Tanh", "ReLU", "Leaky ReLU"}
+        zones = layer_rows(spec, 0)
+        assert 0 < len(zones) < 20  # a rectangle per zone, not per point
+        edges = sorted(round(z["edge"], 2) for z in zones
+                       if z["label"] == "Sigmoid" and z["source"] == "measured")
+        assert edges == [-5.99, 5.99]
+    lines = claim_lines(at)
+    assert len(lines) == 11 and all(line.startswith("✅") for line in lines)
+    text = " ".join(lines)
+    assert "**0.25**" in text and "±5.99" in text and "±2.99" in text and "4.60" in text
+    table = at.table[0].value
+    assert list(table.index) == ["Identity (linear)", "Sigmoid", "Tanh", "ReLU", "Leaky ReLU"]
+    assert table.loc["Sigmoid", "f(x)"] == "0.731059"
+
+
+def test_choosing_activations_and_input_moves_the_marker():
+    at = open_page(PAGE)
+    at.multiselect(key="ex.acts").set_value(["logistic", "tanh"])
+    at.slider(key="ex.x").set_value(7.0).run()
+    assert not at.exception
+    spec = chart_in(at, "explorer-df")
+    assert {row["label"] for row in layer_rows(spec, 1)} == {"Sigmoid", "Tanh"}
+    marker = layer_rows(spec, 3)
+    assert {row["label"] for row in marker} == {"Sigmoid", "Tanh"}
+    assert all(row["x"] == 7.0 for row in marker)
+    sigmoid = next(row for row in marker if row["label"] == "Sigmoid")
+    assert abs(sigmoid["value"] - 0.000910) < 1e-5  # sigmoid'(7)
+    assert layer_rows(spec, 2) == [{"x": 7.0}]
+    table = at.table[0].value
+    assert table.loc["Sigmoid", "In flat zone"] == "yes"
+    assert table.loc["Tanh", "In flat zone"] == "yes"
+
+
+def test_leaky_slope_changes_curve_and_claim():
+    at = open_page(PAGE)
+    at.multiselect(key="ex.acts").set_value(["leaky_relu"])
+    at.select_slider(key="ex.slope").set_value(0.2).run()
+    line = layer_rows(chart_in(at, "explorer-df"), 1)
+    assert min(row["y"] for row in line) == 0.2
+    assert any("α = 0.2 " in line for line in claim_lines(at))
+
+
+def test_softmax_is_explained_and_drawn_as_two_class_case():
+    at = open_page(PAGE)
+    at.multiselect(key="ex.acts").set_value(["softmax"]).run()
+    assert any("two-class" in i.value for i in at.info)
+    line = layer_rows(chart_in(at, "explorer-f"), 1)
+    at_zero = next(row for row in line if abs(row["x"]) < 1e-9)
+    assert at_zero["y"] == 0.5
+
+
+def test_empty_selection_asks_for_a_choice():
+    at = open_page(PAGE)
+    at.multiselect(key="ex.acts").set_value([]).run()
+    assert not at.exception and not at.get("vega_lite_chart")
+    assert any("at least one" in i.value for i in at.info)
+    assert len(claim_lines(at)) == 11  # the checks do not depend on the selection
+
+
+def test_chinese_page_renders():
+    at = open_page(PAGE, lang="zh")
+    assert at.title[0].value == "激活函数浏览器"
+    assert mark_types(chart_in(at, "explorer-f")) == LAYERS
+    assert any("一致" in line for line in claim_lines(at))
+    assert "激活函数" in at.table[0].value.index.name

@@ -1,0 +1,94 @@
+"""The gradient-flow page under AppTest: default render with every chart and its measured
+caption, depth and activation changes, the "make ReLUs die" preset, histograms, both
+languages. Trained networks are cached by config, so later tests reuse earlier runs."""
+
+from tests.apptest_utils import chart_in, layer_rows, mark_types, open_page
+
+PAGE = "pages/4_Gradient_flow.py"
+
+
+def captions(at) -> str:
+    return "\n".join(c.value for c in at.caption)
+
+
+def labels_in(spec, layer=0):
+    return {row["label"] for row in layer_rows(spec, layer)}
+
+
+def test_default_render_shows_vanishing_sigmoid_and_every_chart():
+    at = open_page(PAGE)
+    for key in ("grad-init", "grad-trained"):
+        assert mark_types(chart_in(at, key)) == ["line", "point"]
+    init = chart_in(at, "grad-init")
+    assert chart_in(at, "grad-init")["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
+    assert labels_in(init) == {"Sigmoid", "Tanh", "ReLU", "Leaky ReLU"}
+    assert {row["position"] for row in layer_rows(init)} == {*map(str, range(1, 9)), "out"}
+    assert mark_types(chart_in(at, "grad-depth"))[:2] == ["line", "point"]
+    for key in ("dead", "flat"):
+        assert mark_types(chart_in(at, key)) == ["bar", "tick"]
+    hist = chart_in(at, "hist")
+    assert hist["spec"]["mark"]["type"] == "bar" and set(hist["facet"]) == {"row", "column"}
+    text = captions(at)
+    assert "**Sigmoid**: first-layer gradient is" in text and "at depth 8 (vanishing)" in text
+    assert "orders of magnitude below ReLU's" in text
+    table = at.table[0].value
+    assert list(table.index) == ["Sigmoid", "Tanh", "ReLU", "Leaky ReLU"]
+    assert float(table.loc["Sigmoid", "Ratio at init"]) < 1e-4
+    assert float(table.loc["ReLU", "Ratio at init"]) > 0.01
+
+
+def test_depth_and_activation_changes_redraw():
+    at = open_page(PAGE)
+    at.slider(key="g.depth").set_value(3)
+    at.multiselect(key="g.acts").set_value(["logistic", "relu"]).run()
+    assert not at.exception
+    init = chart_in(at, "grad-init")
+    assert labels_in(init) == {"Sigmoid", "ReLU"}
+    assert {row["position"] for row in layer_rows(init)} == {"1", "2", "3", "out"}
+    assert "at depth 3" in captions(at)
+    assert list(at.table[0].value.index) == ["Sigmoid", "ReLU"]
+    dead = layer_rows(chart_in(at, "dead"))
+    assert {row["layer"] for row in dead} == {1, 2, 3}
+
+
+def test_make_relus_die_preset_kills_relus_but_not_leaky_ones():
+    at = open_page(PAGE)
+    at.slider(key="g.depth").set_value(3)
+    at.multiselect(key="g.acts").set_value(["tanh"]).run()
+    at.button(key="g.preset").click().run()
+    assert not at.exception
+    assert at.session_state["g.lr"] == 0.3 and at.session_state["g.depth"] == 3
+    assert set(at.multiselect(key="g.acts").value) == {"tanh", "relu", "leaky_relu"}
+    table = at.table[0].value
+    assert float(table.loc["ReLU", "Dead units"].rstrip("%")) > 30
+    assert table.loc["Leaky ReLU", "Dead units"] == "0%"
+    assert "**Leaky ReLU**: 0% of hidden units dead" in captions(at)
+
+
+def test_histogram_follows_the_chosen_activation_and_stage():
+    at = open_page(PAGE)
+    at.selectbox(key="g.hist_act").select("relu")
+    at.radio(key="g.hist_stage").set_value("init").run()
+    hist = chart_in(at, "hist")
+    assert hist["spec"]["mark"]["color"] == "#54a24b"  # ReLU's colour
+    assert "ReLU, at initialisation" in hist["title"]
+    rows = layer_rows(hist)
+    assert {row["layer"] for row in rows} == set(range(1, 9))
+    # ReLU activations at init: the first bin holds the zeros (about half the values).
+    first_layer = [r for r in rows if r["layer"] == 1 and r["quantity"] == "activation"]
+    assert min(first_layer, key=lambda r: r["start"])["count"] > 0.3 * sum(
+        r["count"] for r in first_layer)
+
+
+def test_no_activation_asks_for_one():
+    at = open_page(PAGE)
+    at.multiselect(key="g.acts").set_value([]).run()
+    assert not at.exception and not at.get("vega_lite_chart")
+    assert any("at least one" in i.value for i in at.info)
+
+
+def test_chinese_page_renders():
+    at = open_page(PAGE, lang="zh")
+    assert at.title[0].value == "梯度流"
+    assert mark_types(chart_in(at, "grad-trained")) == ["line", "point"]
+    assert "梯度消失" in captions(at)
