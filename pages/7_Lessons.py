@@ -1,0 +1,102 @@
+"""Lessons: each claim of the guidance tested live, the verdict computed from the numbers."""
+
+import streamlit as st
+
+from core.charts_lessons import VERDICT_ICONS, check_text, display_table, lesson_charts
+from core.lessons import lesson_ids, lesson_specs, playground_query, run_lesson
+from ui.frame import available_pages, page_frame
+from ui.i18n import pick, t
+from ui.results import show_chart
+
+page_frame("lessons")
+st.title(t("lessons.title"))
+st.caption(t("lessons.intro"))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def cached_lesson(lesson_id: str):
+    return run_lesson(lesson_id)
+
+
+ids, specs = lesson_ids(), lesson_specs()
+# The current lesson lives under a non-widget key (widget state is dropped when the page
+# is left); a shared link may name it with ?lesson=<id>.
+if st.session_state.get("lessons.current") not in ids:
+    wanted = st.query_params.get("lesson")
+    st.session_state["lessons.current"] = wanted if wanted in ids else ids[0]
+results = st.session_state.setdefault("lessons.results", {})
+
+
+def move(step: int) -> None:
+    i = ids.index(st.session_state["lessons.current"]) + step
+    st.session_state["lessons.current"] = ids[max(0, min(i, len(ids) - 1))]
+
+
+def choose() -> None:
+    st.session_state["lessons.current"] = st.session_state["lesson_select"]
+
+
+current = st.session_state["lessons.current"]
+index, spec = ids.index(current), specs[current]
+st.query_params["lesson"] = current
+st.session_state["lesson_select"] = current
+
+nav = st.columns([4, 1, 1], vertical_alignment="bottom")
+nav[0].selectbox(t("lessons.choose"), ids, key="lesson_select", on_change=choose,
+                 format_func=lambda i: f"{ids.index(i) + 1}. {pick(specs[i]['title'])}")
+nav[1].button(t("lessons.previous"), key="previous", on_click=move, args=(-1,),
+              disabled=index == 0, width="stretch")
+nav[2].button(t("lessons.next"), key="next", on_click=move, args=(1,),
+              disabled=index == len(ids) - 1, width="stretch")
+st.progress((index + 1) / len(ids),
+            text=t("lessons.progress", n=index + 1, total=len(ids), done=len(results)))
+
+st.subheader(f"{index + 1}. {pick(spec['title'])}")
+claim_col, result_col = st.columns(2, gap="large")
+with claim_col:
+    st.markdown(f"**{t('lessons.claim')}**")
+    st.markdown(pick(spec["claim"]))
+    st.caption(t("lessons.guidance", ids=", ".join(spec["guidance"])))
+    if any(p[0] == "rules" for p in available_pages()):
+        st.page_link("pages/5_Rules.py", label=t("lessons.rules_link"), icon="📜")
+    if (query := playground_query(current)) is not None:
+        st.page_link("pages/1_Playground.py", label=t("lessons.playground_link"), icon="🧪",
+                     query_params=query)
+    with st.expander(t("lessons.look_for"), expanded=True):
+        st.markdown(pick(spec["look_for"]))
+
+with result_col:
+    st.markdown(f"**{t('lessons.measured')}**")
+    if st.button(t("lessons.run"), type="primary", key="run"):
+        try:
+            with st.spinner(t("lessons.running")):
+                results[current] = cached_lesson(current)
+            st.rerun()  # redraw the progress line with the new count
+        except ValueError as err:
+            st.error(t("lessons.error", error=str(err)))
+    result = results.get(current)
+    if result is None:
+        st.info(t("lessons.press_run"))
+    else:
+        show = {"holds": st.success, "nuance": st.warning, "fails": st.error}[result.verdict]
+        with st.container(key="verdict"):
+            show(t("lessons.verdict_title", verdict=t(f"lessons.verdict.{result.verdict}")),
+                 icon=VERDICT_ICONS[result.verdict])
+        with st.container(key="checks"):
+            for check in result.checks:
+                st.markdown(f"{VERDICT_ICONS[check.verdict]} **{', '.join(check.guidance)}** "
+                            f"{check_text(current, check, t)}")
+        st.caption(t("lessons.verdict_help"))
+        st.caption(t("lessons.seconds", seconds=f"{result.seconds:.2f}"))
+
+if result is not None:
+    charts = lesson_charts(result, t)
+    for row in range(0, len(charts), 4 if current == "linear" else 3):
+        cols = st.columns(4 if current == "linear" else max(len(charts), 2))
+        for col, (key, chart) in zip(cols, charts[row:]):
+            with col:
+                show_chart(chart, key)
+    st.markdown(f"**{t('lessons.table')}**")
+    st.dataframe(display_table(result, t), hide_index=True, key="lesson-table")
+    with st.expander(t("lessons.experiment")):
+        st.json(spec["experiment"], expanded=True)
