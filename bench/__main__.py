@@ -1,0 +1,90 @@
+"""``python -m bench``: run every section, print each figure with its goal, and write
+bench/results/latest.json."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+SECTIONS = {
+    "overhead": "train() overhead over a plain fit()",
+    "surface": "decision surface at 200x200",
+    "classroom": "classroom throughput (8 trainings, 2 cores)",
+    "memory": "memory of 20 held TrainResults",
+    "coldstart": "cold start",
+    "sweep": "evidence sweep scaling",
+}
+RESULTS = Path(__file__).resolve().parent / "results"
+NOT_HERE = [
+    "click-to-chart latency in a browser: to be measured by the e2e harness (tests/e2e, "
+    "real Chromium): time from the Train click to the surface image's update",
+    "20-session memory of a real server: to be measured against a running server; "
+    "bench.memory.probe(n) and bench.memory.rss_mb(pid) are the hooks",
+]
+
+
+def machine() -> dict:
+    import numpy
+    import sklearn
+    import streamlit
+
+    return dict(cpus=os.cpu_count(), load_average_1min=os.getloadavg()[0], python=platform.python_version(), numpy=numpy.__version__,
+                sklearn=sklearn.__version__, streamlit=streamlit.__version__,
+                platform=platform.platform())
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--only", nargs="*", choices=list(SECTIONS), help="sections to run")
+    args = parser.parse_args(argv)
+    chosen = args.only or list(SECTIONS)
+    report = dict(started=time.strftime("%Y-%m-%d %H:%M:%S"), machine=machine(), sections={},
+                  not_measured_here=NOT_HERE)
+    m = report["machine"]
+    print(f"Activation Lab bench: {m['cpus']} CPUs, Python {m['python']}, scikit-learn "
+          f"{m['sklearn']}, numpy {m['numpy']}. Ratios from one run, medians of repeats.",
+          flush=True)
+    if m["load_average_1min"] > 0.5 * m["cpus"]:
+        print(f"Warning: load average {m['load_average_1min']:.1f} on {m['cpus']} CPUs before "
+              "starting: other processes compete for the cores, so the parallel speed-ups "
+              "below are lower bounds. Re-run on a quiet machine.", flush=True)
+    start = time.perf_counter()
+    figures = []
+    for i, name in enumerate(chosen, 1):
+        print(f"\n[{i}/{len(chosen)}] {SECTIONS[name]}", flush=True)
+        section_start = time.perf_counter()
+        module = importlib.import_module(f"bench.{name}")
+        found = module.run(lambda line: print(line, flush=True))
+        for figure in found:
+            print(figure.line(), flush=True)
+        figures += found
+        report["sections"][name] = dict(seconds=round(time.perf_counter() - section_start, 1),
+                                        figures=[f.to_json() for f in found])
+    goals = [f for f in figures if f.goal is not None]
+    met = [f for f in goals if f.met]
+    print(f"\nSummary: {len(met)} of {len(goals)} goals met "
+          f"({time.perf_counter() - start:.0f} s in all)")
+    for f in goals:
+        print(f"  {'MET    ' if f.met else 'NOT MET'}  {f.name}: {f.value:.2f}"
+              f"{'x' if f.unit == 'x' else ' ' + f.unit} (goal {f.goal})")
+    print("Not measured here:")
+    for note in NOT_HERE:
+        print(f"  - {note}")
+    report["load_average_1min_end"] = os.getloadavg()[0]
+    print(f"Load average at the end: {report['load_average_1min_end']:.1f}")
+    report["seconds"] = round(time.perf_counter() - start, 1)
+    report["goals_met"], report["goals"] = len(met), len(goals)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, default=float))
+    print(f"Written to {RESULTS / 'latest.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""The decision surface at 200x200: evaluating it, and what the chart weighs."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from bench.common import Figure, median, timed
+from core.charts import SURFACE_SIZE, surface_chart
+from core.config import TrainConfig
+from core.training import make_grid, model_outputs, train
+
+REPS = 5
+
+
+def evaluate(model, data, resolution: int = SURFACE_SIZE):
+    grid = make_grid(data, resolution)
+    return model_outputs(model, grid.points).reshape(*grid.shape, -1), grid
+
+
+def rect_chart(values: np.ndarray, grid) -> alt.Chart:
+    """The same grid drawn the naive way: one rectangle per cell."""
+    gx, gy = np.meshgrid(grid.xs, grid.ys)
+    dx, dy = grid.xs[1] - grid.xs[0], grid.ys[1] - grid.ys[0]
+    frame = pd.DataFrame({"x": gx.ravel(), "x2": gx.ravel() + dx, "y": gy.ravel(),
+                          "y2": gy.ravel() + dy, "p": values[..., 0].ravel()})
+    return alt.Chart(frame).mark_rect().encode(x="x:Q", x2="x2:Q", y="y:Q", y2="y2:Q",
+                                               color=alt.Color("p:Q", scale=alt.Scale(
+                                                   scheme="blueorange")))
+
+
+def breakdown(chart) -> dict:
+    """Where the bytes are: the image layer, the data points, and what
+    st.altair_chart sends instead (the spec as JSON, the datasets as Arrow)."""
+    import io
+    import json
+
+    import pyarrow as pa
+
+    spec = chart.to_dict()
+    datasets = spec.pop("datasets", {})
+    sizes = {name: len(json.dumps(rows)) for name, rows in datasets.items()}
+    image = max(sizes, key=lambda n: "url" in datasets[n][0])
+    arrow = 0
+    for rows in datasets.values():
+        sink = io.BytesIO()
+        table = pa.Table.from_pylist(rows)
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        arrow += len(sink.getvalue())
+    rounded = {n: [{k: round(v, 3) if isinstance(v, float) else v for k, v in r.items()}
+                   for r in rows] for n, rows in datasets.items()}
+    return dict(image_kb=sizes[image] / 1000,
+                points_kb=sum(v for n, v in sizes.items() if n != image) / 1000,
+                compact_kb=len(json.dumps({**spec, "datasets": datasets})) / 1000,
+                rounded_compact_kb=len(json.dumps({**spec, "datasets": rounded})) / 1000,
+                streamlit_kb=(len(json.dumps(spec)) + arrow) / 1000)
+
+
+def run(out) -> list[Figure]:
+    result = train(TrainConfig())
+    model, data = result.model, result.dataset
+    evals = [timed(evaluate, model, data)[0] for _ in range(REPS)]
+    values, grid = evaluate(model, data)
+    builds, sizes = [], []
+    for _ in range(REPS):
+        seconds, text = timed(lambda: surface_chart(values, data, model=model).to_json())
+        builds.append(seconds)
+        sizes.append(len(text))
+    with alt.data_transformers.disable_max_rows():
+        rect_s, rect_text = timed(lambda: rect_chart(values, grid).to_json())
+    size_kb, rect_kb = sizes[0] / 1000, len(rect_text) / 1000
+    parts = breakdown(surface_chart(values, data, model=model))
+    out(f"  evaluate {SURFACE_SIZE}x{SURFACE_SIZE} = {grid.points.shape[0]:,} points "
+        f"(make_grid + model_outputs): {median(evals) * 1000:.1f} ms")
+    out(f"  surface_chart(...).to_json(): {size_kb:.1f} KB, built in {median(builds) * 1000:.0f} ms "
+        f"(one PNG image layer + the {len(data.y):,} data points)")
+    out(f"  of which: image layer {parts['image_kb']:.1f} KB, data points {parts['points_kb']:.1f} KB "
+        f"(17-digit coordinates), the rest to_json()'s indentation; compact JSON "
+        f"{parts['compact_kb']:.1f} KB, with coordinates rounded to 3 decimals "
+        f"{parts['rounded_compact_kb']:.1f} KB; what st.altair_chart sends (spec JSON + "
+        f"Arrow datasets) {parts['streamlit_kb']:.1f} KB")
+    out(f"  for contrast, a rect-per-cell chart of the same grid: {rect_kb:,.0f} KB "
+        f"({rect_kb / size_kb:.0f}x), built in {rect_s * 1000:.0f} ms")
+    detail = dict(evaluate_ms=median(evals) * 1000, chart_build_ms=median(builds) * 1000,
+                  rect_chart_kb=rect_kb, rect_build_ms=rect_s * 1000, **parts)
+    return [Figure("surface chart JSON", size_kb, "KB", "<= 60", detail)]

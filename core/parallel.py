@@ -1,0 +1,269 @@
+"""A process pool for training, shared by every session of one server.
+
+Streamlit runs each session's script in a thread of one process, under one GIL: two
+trainings started at the same moment in threads take as long as running them one after
+the other. This module trains in worker processes instead, so a class pressing Train
+together keeps every core busy.
+
+Design:
+- ``concurrent.futures.ProcessPoolExecutor``, one per server process, created on first
+  use. Its lifetime is ours: joblib/loky's reusable executor is a global that joblib
+  itself resizes or restarts when a ``Parallel`` call asks for other settings (the
+  Evidence sweep does), which would cancel a class's queued trainings.
+- Start method ``forkserver`` (``spawn`` where there is none, e.g. Windows). Forking the
+  server itself is unsafe: it runs many threads (Tornado, one per session) and a forked
+  child may inherit a lock held by one of them. The fork server is a fresh, single-threaded
+  process that has already imported ``core.training`` (numpy, scikit-learn), so a new
+  worker starts in milliseconds rather than re-importing everything as ``spawn`` would.
+- ``max_workers = os.cpu_count()``; each worker pins BLAS to one thread (threadpoolctl):
+  these networks are too small for threaded BLAS to help, and N workers x N BLAS threads
+  would oversubscribe the cores.
+- A worker that dies (killed, out of memory) breaks a ``ProcessPoolExecutor`` for good;
+  the next submission here notices and starts a new pool, so one bad run does not stop
+  the class.
+- Live progress: ``submit_training(config, progress=True)`` gives a ``TrainingJob``
+  whose ``epochs_done()`` / ``latest()`` read a few numbers the worker writes into a small
+  shared-memory block after every epoch. No extra process, no message per epoch; the
+  page polls it to draw a progress bar while it waits.
+
+``TrainResult`` crosses the process boundary by pickling; ``train`` removes its epoch
+hook (a closure) from the model after ``fit``, so the result pickles cleanly.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import shared_memory
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from core.config import TrainConfig
+from core.datasets import Dataset
+
+# Numbers a worker publishes after each epoch, in this order (float64 slots).
+PROGRESS_FIELDS = ("epoch", "max_epochs", "train_loss", "test_loss", "test_score")
+_PRELOAD = ["core.training", "core.parallel"]
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_workers = 0
+
+
+def _context():
+    methods = mp.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(_PRELOAD)
+        return ctx
+    return mp.get_context("spawn")
+
+
+def _init_worker() -> None:
+    """Runs once in each worker: one BLAS thread, for the worker's whole life."""
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def get_pool(max_workers: int | None = None) -> ProcessPoolExecutor:
+    """The shared pool (created, or re-created after a worker crash, on demand).
+    ``max_workers`` only matters when the pool is (re)created."""
+    global _pool, _pool_workers
+    with _lock:
+        if _pool is not None and getattr(_pool, "_broken", False):
+            _pool.shutdown(wait=False, cancel_futures=True)
+            _pool = None
+        if _pool is None:
+            _pool_workers = max_workers or default_workers()
+            _pool = ProcessPoolExecutor(max_workers=_pool_workers, mp_context=_context(),
+                                        initializer=_init_worker)
+        return _pool
+
+
+def pool_size() -> int:
+    """Workers in the current pool (0 before the first use)."""
+    return _pool_workers if _pool is not None else 0
+
+
+def warm_up(max_workers: int | None = None) -> float:
+    """Start every worker now (a server may call this at start-up, so the first student
+    does not wait for it). Returns the seconds it took."""
+    import time
+
+    start = time.perf_counter()
+    pool = get_pool(max_workers)
+    n = _pool_workers
+    list(pool.map(_ping, range(n), chunksize=1))
+    return time.perf_counter() - start
+
+
+def _ping(_: int) -> int:
+    return os.getpid()
+
+
+def shutdown(wait: bool = True) -> None:
+    """Stop the workers (tests; a server simply exits)."""
+    global _pool
+    with _lock:
+        if _pool is not None:
+            _pool.shutdown(wait=wait, cancel_futures=True)
+            _pool = None
+
+
+def _submit(fn, *args) -> Future:
+    try:
+        return get_pool().submit(fn, *args)
+    except BrokenProcessPool:  # the pool broke between the check and the submit
+        return get_pool().submit(fn, *args)
+
+
+# --- the work a worker does ---------------------------------------------------------------
+
+def _train_in_worker(config: TrainConfig, dataset: Dataset | None, time_budget: float | None,
+                     progress_name: str | None):
+    from core.training import train
+
+    block = board = None
+    on_epoch = None
+    if progress_name is not None:
+        block = shared_memory.SharedMemory(name=progress_name)
+        board = np.ndarray((len(PROGRESS_FIELDS),), dtype=np.float64, buffer=block.buf)
+
+        def on_epoch(p):
+            row = p.row
+            # The epoch goes last: a reader that sees epoch n sees that epoch's numbers.
+            board[2:] = (row["train_loss"], row["test_loss"], row["test_score"])
+            board[1] = p.max_epochs
+            board[0] = p.epoch
+    try:
+        return train(config, on_epoch, dataset=dataset, time_budget=time_budget)
+    except Exception as err:
+        err.add_note(f"(raised in training worker pid {os.getpid()} for config "
+                     f"{config.to_query() or 'default'})")
+        raise
+    finally:
+        if block is not None:
+            del board
+            block.close()
+
+
+# --- the public calls ------------------------------------------------------------------
+
+class TrainingJob:
+    """A training running in a worker, with live progress.
+
+    Behaves like its ``future`` (``result``, ``done``, ``exception``, ``cancel``,
+    ``add_done_callback``) and adds ``epochs_done()`` and ``latest()``, which read what
+    the worker published after its last epoch (cheap: call them as often as you like).
+    """
+
+    def __init__(self, config: TrainConfig, dataset: Dataset | None, time_budget: float | None):
+        self.config = config
+        self._block = shared_memory.SharedMemory(create=True, size=8 * len(PROGRESS_FIELDS))
+        self._board = np.ndarray((len(PROGRESS_FIELDS),), dtype=np.float64, buffer=self._block.buf)
+        self._board[:] = 0.0
+        self._board[1] = config.epochs
+        self._final: dict | None = None
+        self._closed = threading.Lock()
+        self.future: Future = _submit(_train_in_worker, config, dataset, time_budget,
+                                      self._block.name)
+        self.future.add_done_callback(self._release)
+
+    def _release(self, future: Future) -> None:
+        with self._closed:
+            if self._block is None:
+                return
+            self._final = self._read()
+            if not future.cancelled() and future.exception() is None:
+                h = future.result().history  # the final word, even if the last write raced
+                if len(h):
+                    last = h.iloc[-1]
+                    self._final.update(epoch=int(last.epoch), train_loss=float(last.train_loss),
+                                       test_loss=float(last.test_loss),
+                                       test_score=float(last.test_score))
+            del self._board
+            self._block.close()
+            self._block.unlink()
+            self._block = None
+
+    def _read(self) -> dict:
+        values = self._board.copy()
+        out = dict(zip(PROGRESS_FIELDS, values.tolist()))
+        out["epoch"], out["max_epochs"] = int(out["epoch"]), int(out["max_epochs"])
+        return out
+
+    def latest(self) -> dict:
+        """{"epoch", "max_epochs", "train_loss", "test_loss", "test_score"} after the
+        last finished epoch (epoch 0: not started, still queued)."""
+        with self._closed:
+            return dict(self._final) if self._block is None else self._read()
+
+    def epochs_done(self) -> int:
+        return self.latest()["epoch"]
+
+    def fraction_done(self) -> float:
+        p = self.latest()
+        if self.future.done():
+            return 1.0
+        return min(p["epoch"] / p["max_epochs"], 1.0) if p["max_epochs"] else 0.0
+
+    # Future-like
+    def result(self, timeout: float | None = None):
+        return self.future.result(timeout)
+
+    def exception(self, timeout: float | None = None):
+        return self.future.exception(timeout)
+
+    def done(self) -> bool:
+        return self.future.done()
+
+    def cancel(self) -> bool:
+        return self.future.cancel()
+
+    def add_done_callback(self, fn) -> None:
+        self.future.add_done_callback(lambda _: fn(self))
+
+
+def submit_training(config: TrainConfig, dataset: Dataset | None = None, *,
+                    progress: bool = False, time_budget: float | None = None):
+    """Train ``config`` (on ``dataset`` if given) in a worker process.
+
+    Returns a ``Future[TrainResult]``; with ``progress=True`` a ``TrainingJob`` (the same
+    interface plus ``epochs_done()`` / ``latest()``). Errors raised in the worker come
+    back from ``.result()`` with their own type (a ``ValueError`` stays a ``ValueError``),
+    a note naming the worker and config, and the worker's traceback as ``__cause__``.
+    """
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
+    if progress:
+        return TrainingJob(config, dataset, time_budget)
+    return _submit(_train_in_worker, config, dataset, time_budget, None)
+
+
+def train_many(configs: Iterable[TrainConfig], datasets: Sequence[Dataset | None] | None = None,
+               *, time_budget: float | None = None) -> list:
+    """Train every config at once across the pool; results in the order given. The first
+    error (in that order) is raised after the trainings not yet started are cancelled."""
+    configs = list(configs)
+    datasets = list(datasets) if datasets is not None else [None] * len(configs)
+    if len(datasets) != len(configs):
+        raise ValueError(f"{len(configs)} configs but {len(datasets)} datasets")
+    futures = [submit_training(c, d, time_budget=time_budget) for c, d in zip(configs, datasets)]
+    try:
+        return [f.result() for f in futures]
+    except BaseException:
+        for f in futures:
+            f.cancel()
+        raise
+

@@ -1,0 +1,129 @@
+"""core.parallel with real worker processes: same results as in-process training, many
+at once, live progress, errors and crashes that come back as clear exceptions."""
+
+import os
+import pickle
+import time
+from concurrent.futures.process import BrokenProcessPool
+
+import numpy as np
+import pytest
+
+from core import parallel
+from core.config import TrainConfig
+from core.datasets import make_dataset
+from core.training import train
+
+SMALL = TrainConfig(n_samples=200, epochs=40)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def pool():
+    parallel.warm_up(2)
+    yield
+    parallel.shutdown()
+
+
+def weights(result):
+    return result.model.coefs_ + result.model.intercepts_
+
+
+def assert_same_run(a, b):
+    assert len(weights(a)) == len(weights(b))
+    for x, y in zip(weights(a), weights(b)):
+        np.testing.assert_array_equal(x, y)
+    np.testing.assert_array_equal(a.history.to_numpy(), b.history.to_numpy())
+    np.testing.assert_array_equal(a.snapshots, b.snapshots)
+    assert a.stop_reason == b.stop_reason and a.config == b.config
+
+
+def blas_threads() -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [lib["num_threads"] for lib in threadpool_info()]
+
+
+def test_train_result_pickles_without_the_epoch_hook():
+    result = train(SMALL)
+    assert not hasattr(result.model, "_epoch_hook")
+    copy = pickle.loads(pickle.dumps(result))
+    assert_same_run(copy, result)
+    np.testing.assert_array_equal(copy.model.predict(copy.dataset.X_test),
+                                  result.model.predict(result.dataset.X_test))
+
+
+def test_worker_gives_the_same_weights_as_in_process_training():
+    future = parallel.submit_training(SMALL)
+    assert_same_run(future.result(timeout=120), train(SMALL))
+
+
+def test_a_given_dataset_is_used():
+    data = make_dataset("xor", n_samples=120, seed=5)
+    result = parallel.submit_training(SMALL.replace(dataset="xor"), data).result(timeout=120)
+    np.testing.assert_array_equal(result.dataset.X_train, data.X_train)
+    assert_same_run(result, train(SMALL.replace(dataset="xor"), dataset=data))
+
+
+def test_four_trainings_at_once_are_each_correct():
+    configs = [SMALL.replace(seed=1), SMALL.replace(activation="tanh", dataset="xor"),
+               SMALL.replace(hidden_layers=(8, 8, 8), activation="logistic"),
+               SMALL.replace(dataset="blobs", n_classes=4)]
+    results = parallel.train_many(configs)
+    assert [r.config for r in results] == configs  # in the order given
+    for config, result in zip(configs, results):
+        assert_same_run(result, train(config))
+
+
+def test_workers_run_with_one_blas_thread_each():
+    for _ in range(4):
+        threads = parallel.get_pool().submit(blas_threads).result(timeout=60)
+        assert threads and all(n == 1 for n in threads), threads
+    pids = {parallel.get_pool().submit(os.getpid).result(timeout=60) for _ in range(6)}
+    assert os.getpid() not in pids  # really other processes
+    assert parallel.pool_size() == 2
+
+
+def test_progress_handle_reports_epochs_while_training():
+    config = TrainConfig(n_samples=300, epochs=150, stop_when_flat=False)
+    job = parallel.submit_training(config, progress=True)
+    seen = []
+    while not job.done():
+        seen.append(job.epochs_done())
+        time.sleep(0.005)
+    result = job.result()
+    assert seen == sorted(seen)  # never goes backwards
+    assert any(0 < n < 150 for n in seen), seen[-5:]  # saw it part-way through
+    latest = job.latest()
+    assert job.epochs_done() == len(result.history) == 150
+    assert latest["max_epochs"] == 150 and job.fraction_done() == 1.0
+    assert latest["test_score"] == pytest.approx(result.history.test_score.iloc[-1])
+    assert_same_run(result, train(config))
+
+
+def test_a_worker_error_comes_back_with_its_type_and_where_it_happened():
+    bad = TrainConfig(loss="log_loss", epochs=5)  # log-loss on a regression dataset
+    future = parallel.submit_training(bad, make_dataset("sine", n_samples=50))
+    with pytest.raises(ValueError, match="loss") as caught:
+        future.result(timeout=60)
+    notes = " ".join(getattr(caught.value, "__notes__", []))
+    assert "training worker pid" in notes and "log_loss" in notes
+    assert "core/training.py" in str(caught.value.__cause__)  # the worker's traceback
+    # train_many raises the same error, and the pool keeps working afterwards.
+    with pytest.raises(ValueError):
+        parallel.train_many([SMALL, bad], [None, make_dataset("sine", n_samples=50)])
+    assert parallel.submit_training(SMALL).result(timeout=120).history.test_score.iloc[-1] > 0.8
+
+
+def test_pool_recovers_after_a_worker_dies():
+    crashed = parallel.get_pool().submit(os._exit, 3)
+    with pytest.raises(BrokenProcessPool):
+        crashed.result(timeout=60)
+    result = parallel.submit_training(SMALL).result(timeout=120)  # a fresh pool
+    assert_same_run(result, train(SMALL))
+
+
+def test_bad_arguments_are_refused_before_reaching_a_worker():
+    with pytest.raises(TypeError):
+        parallel.submit_training({"dataset": "moons"})
+    with pytest.raises(ValueError, match="datasets"):
+        parallel.train_many([SMALL, SMALL], [None])
