@@ -28,6 +28,12 @@ def _plain(key: str, **params) -> str:
     return key.rsplit(".", 1)[-1]
 
 
+def _title(text: Text, name: str) -> alt.TitleParams:
+    """A chart title with a second line saying what the dashed lines and bands mean."""
+    return alt.TitleParams(text(f"lessons.chart.{name}"),
+                           subtitle=text(f"lessons.chart.{name}_note"))
+
+
 def _activation_scale(names, text: Text) -> alt.Scale:
     return alt.Scale(domain=[text(f"common.activation.{n}") for n in names],
                      range=[ACTIVATION_COLOURS.get(n, "#333333") for n in names])
@@ -86,7 +92,7 @@ def shape(result: LessonResult, text: Text) -> alt.LayerChart:
         color=alt.Color("quantity:N", scale=alt.Scale(range=["#d62728", "#1f77b4"]),
                         legend=alt.Legend(title=None, orient="bottom")))
     return alt.layer(shade, rules, lines).properties(width=WIDE, height=260,
-                                                      title=text("lessons.chart.shape"))
+                                                      title=_title(text, "shape"))
 
 
 def losses(result: LessonResult, text: Text) -> alt.LayerChart:
@@ -101,7 +107,7 @@ def losses(result: LessonResult, text: Text) -> alt.LayerChart:
     target = alt.Chart(pd.DataFrame({"y": [result.chart_data["target"]]})).mark_rule(
         strokeDash=[4, 4], color="#555555").encode(y="y:Q")
     return alt.layer(lines, target).properties(width=WIDE, height=260,
-                                               title=text("lessons.chart.losses"))
+                                               title=_title(text, "losses"))
 
 
 def depth(result: LessonResult, text: Text) -> alt.LayerChart:
@@ -110,8 +116,8 @@ def depth(result: LessonResult, text: Text) -> alt.LayerChart:
     long = _label(table.melt("depth", names, var_name="activation", value_name="ratio"), text)
     lines = alt.Chart(long).mark_line(point=True, strokeWidth=2.5).encode(
         x=alt.X("depth:O", title=text("lessons.chart.hidden_layers"), axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("ratio:Q", title=text("lessons.chart.ratio"),
-                scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
+        y=alt.Y("ratio:Q", title=text("lessons.chart.ratio"), scale=alt.Scale(type="log"),
+                axis=alt.Axis(format=".0e", values=_decades(long.ratio, step=2))),
         color=alt.Color("label:N", scale=_activation_scale(names, text),
                         legend=alt.Legend(title=None, orient="bottom")))
     threshold = alt.Chart(pd.DataFrame({"y": [result.chart_data["threshold"]]})).mark_rule(
@@ -119,7 +125,15 @@ def depth(result: LessonResult, text: Text) -> alt.LayerChart:
     article = alt.Chart(pd.DataFrame({"depth": [result.chart_data["article"]]})).mark_rule(
         strokeDash=[2, 3], color="#555555").encode(x="depth:O")
     return alt.layer(lines, threshold, article).properties(width=WIDE, height=280,
-                                                           title=text("lessons.chart.depth"))
+                                                           title=_title(text, "depth"))
+
+
+def _decades(values, step: int = 1) -> list[float]:
+    """Every ``step``-th power of ten across the values (tick marks for a log axis)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    lo, hi = int(np.floor(np.log10(v.min()))), int(np.ceil(np.log10(v.max())))
+    return [10.0 ** e for e in range(hi, lo - 1, -step)]
 
 
 def _bars(frame: pd.DataFrame, value: str, title: str, text: Text, *, percent=False,
@@ -135,7 +149,7 @@ def _bars(frame: pd.DataFrame, value: str, title: str, text: Text, *, percent=Fa
         chart = chart.encode(yOffset=alt.YOffset(f"{group}:N"),
                              opacity=alt.Opacity(f"{group}:N", scale=alt.Scale(range=[0.45, 1.0]),
                                                  legend=alt.Legend(title=None, orient="bottom")))
-    return chart.properties(width=SMALL, height=150, title=title)
+    return chart.properties(width=SMALL, height=200, title=title)
 
 
 def relu(result: LessonResult, text: Text) -> list[tuple[str, alt.Chart]]:
@@ -177,7 +191,8 @@ def output(result: LessonResult, text: Text) -> alt.Chart:
             domain=[text("lessons.chart.matched"), text("lessons.chart.other")],
             range=[CLASS_COLOURS[1], "#bbbbbb"]), legend=alt.Legend(title=None, orient="bottom")),
         tooltip=["pair:N", alt.Tooltip("test_score:Q", format=".3f")],
-    ).properties(width=WIDE, height=26 * len(t), title=text("lessons.chart.output"))
+    ).properties(width=WIDE, height=30 * len(t) + 110,  # Streamlit fits legend and axes
+                 title=text("lessons.chart.output"))    # inside this height
 
 
 def lesson_charts(result: LessonResult, text: Text = _plain) -> list[tuple[str, alt.Chart]]:

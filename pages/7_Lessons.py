@@ -5,7 +5,7 @@ import streamlit as st
 from core.charts_lessons import VERDICT_ICONS, check_text, display_table, lesson_charts
 from core.lessons import lesson_ids, lesson_specs, playground_query, run_lesson
 from ui.frame import available_pages, page_frame
-from ui.i18n import pick, t
+from ui.i18n import current_language, pick, t
 from ui.results import show_chart
 
 page_frame("lessons")
@@ -41,9 +41,10 @@ index, spec = ids.index(current), specs[current]
 st.query_params["lesson"] = current
 st.session_state["lesson_select"] = current
 
+titles = {i: f"{n}. {pick(specs[i]['title'], current_language())}" for n, i in enumerate(ids, 1)}
 nav = st.columns([4, 1, 1], vertical_alignment="bottom")
 nav[0].selectbox(t("lessons.choose"), ids, key="lesson_select", on_change=choose,
-                 format_func=lambda i: f"{ids.index(i) + 1}. {pick(specs[i]['title'])}")
+                 format_func=titles.get)
 nav[1].button(t("lessons.previous"), key="previous", on_click=move, args=(-1,),
               disabled=index == 0, width="stretch")
 nav[2].button(t("lessons.next"), key="next", on_click=move, args=(1,),
@@ -51,7 +52,7 @@ nav[2].button(t("lessons.next"), key="next", on_click=move, args=(1,),
 st.progress((index + 1) / len(ids),
             text=t("lessons.progress", n=index + 1, total=len(ids), done=len(results)))
 
-st.subheader(f"{index + 1}. {pick(spec['title'])}")
+st.subheader(titles[current])
 claim_col, result_col = st.columns(2, gap="large")
 with claim_col:
     st.markdown(f"**{t('lessons.claim')}**")
