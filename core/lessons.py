@@ -664,7 +664,8 @@ def lesson_leaky() -> LessonResult:
     """G21, G22: the relu lesson's high-rate runs again, with relu and with leaky_relu."""
     spec = _experiment("leaky")
     runs = high_rate_runs(spec["activations"], rate_names=("high_rate",))
-    mean = runs.groupby("activation")[["dead", "dormant", "test_score"]].mean()
+    mean = runs.groupby("activation")[["dead", "dormant", "test_score"]].mean().loc[
+        spec["activations"]]  # in the lesson's order: relu first
     relu, leaky = mean.loc["relu"], mean.loc["leaky_relu"]
     alive = alive_verdict(float(leaky.dead), float(relu.dead))
     gain = float(leaky.test_score - relu.test_score)
