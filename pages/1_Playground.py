@@ -9,6 +9,8 @@ from ui.config_ui import (config_widgets, hidden_fields, load_from_url, pairing_
 from ui.frame import page_frame
 from ui.i18n import t
 from ui.results import final_surface, metrics_row, show_chart, show_notes, train_live
+from ui.upload import csv_mode, data_source_picker, share_notice
+from ui.upload import hidden_fields as upload_hidden
 
 page_frame("playground")
 st.title(t("playground.title"))
@@ -20,18 +22,21 @@ for problem in load_from_url():
 hidden = hidden_fields()  # teacher mode: ?hide=...
 controls, view = st.columns([1, 2.2], gap="large")
 with controls:
+    csv_data = data_source_picker(hidden)  # None: built-in data
+    hidden |= upload_hidden()
     config = config_widgets(hidden)
 write_url(config)
 
 with view:
     if warning := pairing_warning(config):
         st.warning(warning, icon="⚠️")
-    train_clicked = st.button(t("playground.train"), type="primary", key="train")
+    train_clicked = st.button(t("playground.train"), type="primary", key="train",
+                              disabled=csv_mode() and csv_data is None)
     result = st.session_state.get("result")
     if result is not None and result.config != config:
         st.caption(t("playground.stale"))
     if train_clicked:
-        result = train_live(config)
+        result = train_live(config, dataset=csv_data)
         st.session_state["result"] = result
         st.session_state.pop("replay", None)
 
@@ -70,5 +75,6 @@ with view:
             st.code(code_snippet(config), language="python")
     if "share" not in hidden:
         with st.expander(t("playground.share")):
-            st.caption(t("playground.share_help"))
-            st.code("?" + share_query(config), language=None)
+            if not share_notice():  # uploaded data cannot travel in a link
+                st.caption(t("playground.share_help"))
+                st.code("?" + share_query(config), language=None)
