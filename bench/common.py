@@ -46,3 +46,50 @@ class Figure:
     def to_json(self) -> dict:
         return dict(name=self.name, value=round(self.value, 4), unit=self.unit, goal=self.goal,
                     met=self.met, **self.detail)
+
+
+def _proc_table() -> dict[int, tuple[int, float]]:
+    """pid -> (parent pid, CPU seconds used so far) for every process (Linux /proc)."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # fields[0] is the state; ppid, utime, stime are stat fields 4, 14, 15.
+        table[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    return table
+
+
+def tree_cpu_seconds(root: int | None = None) -> float:
+    """CPU seconds used by a process and all its living descendants (pool workers,
+    the fork server's children). With ``cores_used`` it tells how much of the machine
+    a timed section really got."""
+    import os
+
+    root = root or os.getpid()
+    table = _proc_table()
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    total, stack = 0.0, [root]
+    while stack:
+        pid = stack.pop()
+        total += table.get(pid, (0, 0.0))[1]
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def timed_cpu(fn: Callable, *args, **kwargs) -> tuple[float, float, object]:
+    """(wall seconds, CPU seconds of this process tree, value)."""
+    cpu = tree_cpu_seconds()
+    start = time.perf_counter()
+    value = fn(*args, **kwargs)
+    wall = time.perf_counter() - start
+    return wall, tree_cpu_seconds() - cpu, value

@@ -26,6 +26,19 @@ Design:
   shared-memory block after every epoch. No extra process, no message per epoch; the
   page polls it to draw a progress bar while it waits.
 
+A page waiting on a worker (Streamlit; the script thread polls, the worker trains)::
+
+    job = submit_training(config, progress=True, time_budget=MAX_TRAIN_SECONDS)
+    bar = st.progress(0.0)
+    while not job.done():
+        p = job.latest()
+        bar.progress(job.fraction_done(), text=f"epoch {p['epoch']} of {p['max_epochs']}")
+        time.sleep(0.2)
+    result = job.result()  # raises what the worker raised
+
+Scripts that use the pool need the usual ``if __name__ == "__main__":`` guard (workers
+re-import the main module); Streamlit, pytest and notebooks need nothing.
+
 ``TrainResult`` crosses the process boundary by pickling; ``train`` removes its epoch
 hook (a closure) from the model after ``fit``, so the result pickles cleanly.
 """

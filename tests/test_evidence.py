@@ -47,6 +47,7 @@ def test_one_row_describes_its_training():
     assert row["epochs_to_converge"] == history.epoch[loss <= target].iloc[0]
 
 
+@pytest.mark.slow
 def test_one_and_two_local_workers_give_identical_tables(tiny_table):
     progress = []
     two = run_sweep(TINY, n_jobs=2, on_progress=lambda done, total: progress.append((done, total)))
@@ -57,6 +58,7 @@ def test_one_and_two_local_workers_give_identical_tables(tiny_table):
     assert tiny_table.test_accuracy.nunique() > 1
 
 
+@pytest.mark.slow
 def test_a_real_dask_cluster_gives_the_same_table(tiny_table, monkeypatch):
     from distributed import Client, LocalCluster, get_task_stream
 
