@@ -169,10 +169,13 @@ def run_sweep(grid: SweepGrid = FULL_GRID, n_jobs: int | None = None, backend: s
     else:
         settings = dict(backend="loky", inner_max_num_threads=1)
         n_jobs = n_jobs or os.cpu_count() or 1
+    # One training per task: each takes a second or so, far above the dispatch cost,
+    # and batches of several leave one worker idle at the end of a small sweep.
     rows = []
     try:
         with joblib.parallel_config(**settings):
-            for row in joblib.Parallel(n_jobs=n_jobs, return_as="generator")(tasks):
+            for row in joblib.Parallel(n_jobs=n_jobs, return_as="generator",
+                                       batch_size=1)(tasks):
                 rows.append(row)
                 if on_progress is not None:
                     on_progress(len(rows), len(cells))
