@@ -1,0 +1,28 @@
+"""Rules: every rule of data/rules.yaml, grouped by scope, each with a live demonstration."""
+
+import streamlit as st
+
+from core.rules import load_rules
+from ui.frame import page_frame
+from ui.i18n import pick, t
+from ui.wizard import anchor, rule_card
+
+page_frame("rules")
+st.title(t("rules.title"))
+st.caption(t("rules.intro"))
+
+book = load_rules()
+st.caption(t("rules.count", n=len(book.rules)))
+
+# ?rule=<id> (the wizard and the lessons link here): mark that rule and offer a jump to it.
+linked = st.query_params.get("rule")
+if linked in book.ids:
+    rule = book.rule(linked)
+    st.info(t("rules.linked", title=pick(rule.title), id=rule.id)
+            + f" [{t('rules.jump')}](#{anchor(rule.id)})", icon="📌")
+
+for scope, rules in book.by_scope().items():
+    st.header(t(f"rules.scope.{scope}"), anchor=f"scope-{scope}", divider="gray")
+    st.caption(t(f"rules.scope_help.{scope}"))
+    for rule in rules:
+        rule_card(rule, highlighted=rule.id == linked)
