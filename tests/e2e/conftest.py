@@ -78,6 +78,11 @@ def wait_for_app(page, timeout=30_000, rerun=False):
                            state="attached", timeout=timeout)
     page.wait_for_selector(f'{app}[data-test-script-state="notRunning"]',
                            state="attached", timeout=timeout)
+    # The script has finished, but the browser may still be loading the code of some
+    # elements (widgets, page links, charts are lazy chunks); each shows a stSkeleton
+    # placeholder until then. On a cold server or a loaded machine that takes seconds.
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout)
 
 
 def assert_no_exception(page):

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from playwright.sync_api import expect
 
 from core.config import TrainConfig
 from core.training import train
@@ -41,7 +42,7 @@ def test_deep_link_on_a_fresh_server_gets_the_frame(script, page, fresh_server):
     sidebar.get_by_text("Activation Lab").first.wait_for(state="visible")
     # Our translated navigation, not Streamlit's file-name list.
     assert page.locator('[data-testid="stSidebarNav"]').count() == 0
-    assert sidebar.locator('[data-testid="stPageLink"]').count() == len(PAGES)
+    expect(sidebar.locator('[data-testid="stPageLink"]')).to_have_count(len(PAGES))
     page.locator("h1").first.wait_for(state="visible")
     save_screenshot(page, f"deep-link-{page_url(script) or 'home'}")
 
@@ -71,7 +72,7 @@ def test_changing_a_control_updates_the_url(page, app_server):
     page.goto(f"{app_server}/Playground")
     wait_for_app(page)
     page.get_by_label("Hidden activation").click()
-    page.get_by_role("option", name="Tanh").click()
+    page.get_by_role("option", name="Tanh").click(timeout=30_000)
     wait_for_app(page, rerun=True)
     page.wait_for_url(re.compile(r"activation=tanh"))
 
