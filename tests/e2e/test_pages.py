@@ -71,8 +71,13 @@ def test_training_draws_the_charts_and_a_shared_link_reopens_the_run(browser, ap
 def test_changing_a_control_updates_the_url(page, app_server):
     page.goto(f"{app_server}/Playground")
     wait_for_app(page)
-    page.get_by_label("Hidden activation").click()
-    page.get_by_role("option", name="Tanh").click(timeout=30_000)
+    # Type into the select's search box and confirm, as a keyboard user would: a click
+    # can land while the dropdown is being re-rendered and leave it closed.
+    box = page.get_by_label("Hidden activation")
+    box.click()
+    box.fill("Tanh")
+    page.get_by_role("option", name="Tanh").wait_for()
+    box.press("Enter")
     wait_for_app(page, rerun=True)
     page.wait_for_url(re.compile(r"activation=tanh"))
 
