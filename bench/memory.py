@@ -80,6 +80,8 @@ def probe(n_results: int = 20) -> dict:
 
 
 def run(out) -> list[Figure]:
+    from core.training import SNAPSHOT_RESOLUTION
+
     proc = subprocess.run([sys.executable, "-m", "bench.memory"], cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
     if proc.returncode:
@@ -95,7 +97,7 @@ def run(out) -> list[Figure]:
         f"{np.mean(m['snapshot_frames']):.0f} frames): snapshots {kb(mp['snapshots'])}, "
         f"history {kb(mp['history'])}, dataset {kb(mp['dataset'])}, grid {kb(mp['grid'])}, "
         f"model {kb(mp['model_pickle'])} pickled; whole result {kb(mp['pickled_total'])} pickled")
-    out(f"  bounded: snapshots (at most {2 * 32 + 1} frames of 100x100: worst "
+    out(f"  bounded: snapshots (at most {2 * 32 + 1} frames of {SNAPSHOT_RESOLUTION}x{SNAPSHOT_RESOLUTION}: worst "
         f"{b['snapshots_max'] / 1e6:.1f} MB with 6 classes), grid ({kb(b['grid'])}); "
         f"grows: history and model.loss_curve_ with epochs (<= {kb(b['history_max'])} at "
         f"3000 epochs), dataset with n_samples (<= {kb(b['dataset_max'])} at 5000)")

@@ -68,10 +68,11 @@ def _points_frame(dataset, model=None) -> pd.DataFrame:
     frames = []
     for split, X, y in (("train", dataset.X_train, dataset.y_train),
                         ("test", dataset.X_test, dataset.y_test)):
-        frame = pd.DataFrame({"x": X[:, 0], "y": X[:, 1] if X.shape[1] > 1 else y,
-                              "split": split})
+        # 3 decimals is far finer than a pixel of the chart and halves the JSON.
+        second = X[:, 1] if X.shape[1] > 1 else y
+        frame = pd.DataFrame({"x": X[:, 0].round(3), "y": np.round(second, 3), "split": split})
         if dataset.task == "regression":
-            frame["target"] = y
+            frame["target"] = np.round(y, 3)
         else:
             frame["label"] = [dataset.class_names[i] for i in y]
             frame["wrong"] = model.predict(X) != y if model is not None else False

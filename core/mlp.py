@@ -300,15 +300,38 @@ class ActivationMLPClassifier(_ActivationMLPMixin, MLPClassifier):
             y = np.hstack([~y, y])  # two units: P(class 0), P(class 1)
         return X, y
 
-    def predict_proba(self, X):
-        check_is_fitted(self)
-        scores = self._forward_pass_fast(X)
+    def labels_from_outputs(self, outputs):
+        """Class labels for output-layer values, as ``predict`` gives them: threshold 0.5
+        for one unit, argmax for several. Lets a caller that already ran the forward pass
+        (the training history) skip a second one."""
+        binarizer = self._label_binarizer
+        if binarizer.y_type_ == "binary":  # one unit, or two softmax units
+            return self.classes_[(outputs[:, -1] > 0.5).astype(np.intp)]
+        if binarizer.y_type_ == "multiclass":
+            return self.classes_[outputs.argmax(axis=1)]
+        # Multi-label: the binarizer's own thresholding. The two cases above are its
+        # rules too, without its per-call validation, which costs more than the work
+        # on a few hundred rows (the training history calls this every epoch).
+        return binarizer.inverse_transform(outputs)
+
+    def _predict(self, X, check_input=True):
+        return self.labels_from_outputs(self._forward_pass_fast(X, check_input=check_input))
+
+    def probabilities_from_outputs(self, scores):
+        """What ``predict_proba`` makes of output-layer values, one column per output
+        unit: unchanged for sigmoid/softmax outputs, clipped and normalised otherwise
+        (see the module docstring)."""
         if not self.outputs_are_probabilities_:
             scores = np.clip(scores, 0.0, 1.0)
             if scores.shape[1] > 1:
                 totals = scores.sum(axis=1, keepdims=True)
                 uniform = np.full_like(scores, 1.0 / scores.shape[1])
                 scores = np.divide(scores, totals, out=uniform, where=totals > 0)
+        return scores
+
+    def predict_proba(self, X):
+        check_is_fitted(self)
+        scores = self.probabilities_from_outputs(self._forward_pass_fast(X))
         if scores.shape[1] == 1:
             p = scores.ravel()
             return np.vstack([1 - p, p]).T

@@ -6,7 +6,7 @@ import pytest
 from core.config import TrainConfig
 from core.diagnostics import at_initialisation, gradient_norms, histograms, layer_table, run_diagnostics
 from core.snippet import code_snippet
-from core.training import SNAPSHOT_RESOLUTION, build_estimator, dataset_for, train
+from core.training import SNAPSHOT_COUNT, SNAPSHOT_RESOLUTION, build_estimator, dataset_for, train
 
 FAST = dict(n_samples=200, epochs=60)
 
@@ -22,14 +22,26 @@ def test_default_run_learns_moons_and_records_everything():
     assert np.isfinite(h[["train_loss", "test_loss"]].to_numpy()).all()
     assert h.test_score.iloc[-1] > 0.9  # moons is easy for two ReLU layers
     assert h.train_loss.iloc[-1] < h.train_loss.iloc[0] / 3
-    assert len(result.snapshots) >= 30
+    # It stopped early: frames every few epochs, at the stride planned for 300 epochs.
+    gaps = np.diff(result.snapshot_epochs[1:-1])
+    assert len(set(gaps)) == 1 and len(result.snapshots) >= len(h) // gaps[0]
     assert result.snapshots.shape[1:] == (SNAPSHOT_RESOLUTION, SNAPSHOT_RESOLUTION, 1)
     assert result.snapshot_epochs[-1] == h.epoch.iloc[-1]
     frames = [p.frame for p in seen if p.frame is not None]
-    assert len(frames) >= 30
+    assert len(frames) == len(result.snapshots) - 1  # all but the final frame went live
     # The replay moves: the first frame is not the last one.
     assert np.abs(result.snapshots[0].astype(float) - result.snapshots[-1].astype(float)).max() > 0.2
     assert result.seconds > 0
+
+
+@pytest.mark.parametrize("epochs", [40, 300, 1000])
+def test_a_run_of_its_planned_length_keeps_a_bounded_evenly_spaced_replay(epochs):
+    result = train(TrainConfig(n_samples=100, epochs=epochs, stop_when_flat=False,
+                               hidden_layers=(4,)))
+    frames = result.snapshot_epochs
+    assert SNAPSHOT_COUNT <= len(frames) <= 2 * SNAPSHOT_COUNT + 1
+    assert frames[0] == 1 and frames[-1] == epochs
+    assert len(set(np.diff(frames[1:-1]))) == 1
 
 
 def test_history_matches_an_independent_evaluation_of_the_final_model():
