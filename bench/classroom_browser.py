@@ -1,0 +1,126 @@
+"""A class pressing Train together, in real browsers: 8 sessions on one server pressing
+Train at the same moment, against the same 8 pressing it one after another (each
+waiting for its run to finish); and how a 9th student's page responds meanwhile.
+
+It measures whatever the Playground does: training in the script's thread (then the 8
+share one GIL and the ratio is about 1x) or in core.parallel's worker processes.
+Each session has its own seed (?seed=N); every session first trains once untimed, so
+the browser has the chart code and the server its imports and workers. A run is done
+when its script run has finished and the decision surface is drawn.
+
+Responsiveness: the 9th session switches the language (a radio: a full rerun of the
+Playground script) and waits for the rerun to finish, a few times idle and as often as
+it can while the 8 train together; only interactions that end before the last of the 8
+runs has finished count as "under load".
+
+The browser runs on the same 2 cores as the server here (a class's browsers would
+not), so the CPU each side used is reported with the times.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from bench.browser import Session, chromium, run_server
+from bench.common import Figure, median, tree_cpu_seconds
+
+STUDENTS = 8
+IDLE_INTERACTIONS = 3
+MAX_LOADED_INTERACTIONS = 6
+
+
+def switch_language(session: Session) -> float:
+    """Pick the other language (the session starts in English); seconds until the
+    rerun has finished."""
+    label = "English" if getattr(session, "chinese", False) else "简体中文"
+    session.chinese = label != "English"
+    radio = session.page.locator('[data-testid="stSidebar"] [data-testid="stRadio"]')
+    return session.interact(lambda p: radio.get_by_text(label, exact=True).click())
+
+
+def finish(sessions: list[Session]) -> list[float]:
+    ends = []
+    for s in sessions:
+        ends.append(s.wait_finished(surface=True))
+        if s.errors():
+            raise RuntimeError(f"the Playground shows an exception: {s.errors()}")
+    return ends
+
+
+def together(sessions: list[Session], observer: Session | None = None):
+    """All press Train (one quick click after another), then wait for all. With an
+    observer, it switches language while they run. Returns (seconds from the first
+    click to the last run's end, interaction times that ended before that)."""
+    starts = [s.click_train() for s in sessions]
+    loaded = []
+    if observer is not None:
+        for _ in range(MAX_LOADED_INTERACTIONS):
+            begun = time.time()
+            seconds = switch_language(observer)
+            loaded.append((begun + seconds, seconds))
+            if all(s.page.evaluate(_DONE, s.mark) for s in sessions):
+                break
+    end = max(finish(sessions))
+    return end - min(starts), [sec for ended, sec in loaded if ended <= end]
+
+
+def one_after_another(sessions: list[Session]) -> float:
+    first = None
+    for s in sessions:
+        start = s.click_train()
+        first = first or start
+        end = finish([s])[0]
+    return end - first
+
+
+_DONE = """(mark) => window.__runs.slice(mark).some(s => s[0] === 'running')
+    && document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state')
+       === 'notRunning'"""
+
+
+def run(out) -> list[Figure]:
+    with run_server() as server, chromium() as browser:
+        sessions = [Session(browser, server.url, query={"seed": i}, wait=False)
+                    for i in range(1, STUDENTS + 1)]
+        observer = Session(browser, server.url, wait=False)
+        for s in sessions + [observer]:
+            s.ready()
+        together(sessions)  # warm-up, untimed
+        idle = [switch_language(observer) for _ in range(IDLE_INTERACTIONS)]
+
+        def cpu():
+            server_cpu = tree_cpu_seconds(server.pid)
+            return server_cpu, tree_cpu_seconds() - server_cpu
+
+        c0 = cpu()
+        serial_s = one_after_another(sessions)
+        c1 = cpu()
+        together_s, loaded = together(sessions, observer)
+        c2 = cpu()
+        metrics = [s.metrics() for s in sessions]
+        for s in sessions + [observer]:
+            s.close()
+    ratio = serial_s / together_s
+    cores = dict(serial_server=(c1[0] - c0[0]) / serial_s, serial_browser=(c1[1] - c0[1]) / serial_s,
+                 together_server=(c2[0] - c1[0]) / together_s,
+                 together_browser=(c2[1] - c1[1]) / together_s)
+    distinct = len({tuple(m) for m in metrics})
+    out(f"  {STUDENTS} sessions, Train one after another: {serial_s:.1f} s; at the same moment: "
+        f"{together_s:.1f} s ({distinct} distinct results)")
+    out(f"  cores used: one after another server {cores['serial_server']:.2f}, browsers "
+        f"{cores['serial_browser']:.2f}; together server {cores['together_server']:.2f}, "
+        f"browsers {cores['together_browser']:.2f} (the browsers share the server's 2 cores here)")
+    idle_s = median(idle)
+    loaded_s = median(loaded) if loaded else float("nan")
+    out(f"  a 9th session switching language: idle {idle_s:.2f} s (median of {len(idle)}), "
+        f"while the {STUDENTS} train {loaded_s:.2f} s (median of {len(loaded)}: "
+        + ", ".join(f"{x:.2f}" for x in loaded) + f"); load average {os.getloadavg()[0]:.1f}")
+    detail = dict(serial_s=serial_s, together_s=together_s, cores_used=cores,
+                  distinct_results=distinct, load_average_1min=os.getloadavg()[0])
+    return [Figure(f"{STUDENTS} browsers pressing Train together vs one after another", ratio,
+                   "x", ">= 1.6", detail),
+            Figure("9th session's language switch, during the class run vs idle",
+                   loaded_s / idle_s, "x", None,
+                   dict(idle_s=idle, loaded_s=loaded, idle_median_s=idle_s,
+                        loaded_median_s=loaded_s))]
