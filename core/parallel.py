@@ -22,9 +22,12 @@ Design:
   the next submission here notices and starts a new pool, so one bad run does not stop
   the class.
 - Live progress: ``submit_training(config, progress=True)`` gives a ``TrainingJob``
-  whose ``epochs_done()`` / ``latest()`` read a few numbers the worker writes into a small
-  shared-memory block after every epoch. No extra process, no message per epoch; the
-  page polls it to draw a progress bar while it waits.
+  whose ``epochs_done()`` / ``latest()`` / ``latest_frame()`` read what the worker writes
+  into a small shared-memory block after every epoch (a few numbers, and the newest
+  surface snapshot, about 100 KB at most). No extra process, no message per epoch; the
+  page polls it to animate the surface and the loss while it waits, and can ask the
+  worker to stop (``request_stop()``) when its user leaves.
+- ``ACTIVATION_LAB_WORKERS`` sets the number of workers (default: one per CPU).
 
 A page waiting on a worker (Streamlit; the script thread polls, the worker trains)::
 
@@ -60,6 +63,13 @@ from core.datasets import Dataset
 
 # Numbers a worker publishes after each epoch, in this order (float64 slots).
 PROGRESS_FIELDS = ("epoch", "max_epochs", "train_loss", "test_loss", "test_score")
+# Then slots for the live frame and the conversation with the page: the worker sets
+# "started" when it picks the job up; the page sets "stop" to end the run early;
+# "frame_epoch" is the epoch of the frame in the buffer (-1 while it is being written),
+# "frame_shape" its shape padded to three numbers (the second is 0 for one feature).
+_SLOTS = (*PROGRESS_FIELDS, "started", "stop", "frame_epoch", "frame_d0", "frame_d1",
+          "frame_d2")
+_SLOT = {name: i for i, name in enumerate(_SLOTS)}
 _PRELOAD = ["core.training", "core.parallel"]
 
 _lock = threading.Lock()
@@ -86,6 +96,13 @@ def _init_worker() -> None:
 
 
 def default_workers() -> int:
+    """ACTIVATION_LAB_WORKERS if set (a host sharing its cores with other services),
+    else one worker per CPU."""
+    value = os.environ.get("ACTIVATION_LAB_WORKERS", "").strip()
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"ACTIVATION_LAB_WORKERS must be a whole number >= 1, got {value!r}")
+        return int(value)
     return os.cpu_count() or 1
 
 
@@ -143,22 +160,49 @@ def _submit(fn, *args) -> Future:
 
 # --- the work a worker does ---------------------------------------------------------------
 
+def _frame_capacity() -> int:
+    """float32 cells of the largest live frame: the replay grid times the most classes."""
+    from core.datasets import MAX_CLASSES
+    from core.training import SNAPSHOT_RESOLUTION
+
+    return SNAPSHOT_RESOLUTION * SNAPSHOT_RESOLUTION * MAX_CLASSES
+
+
+def _views(block):
+    """(header, frame buffer) over a job's shared-memory block."""
+    header = np.ndarray((len(_SLOTS),), dtype=np.float64, buffer=block.buf)
+    frame = np.ndarray((_frame_capacity(),), dtype=np.float32, buffer=block.buf,
+                       offset=header.nbytes)
+    return header, frame
+
+
 def _train_in_worker(config: TrainConfig, dataset: Dataset | None, time_budget: float | None,
                      progress_name: str | None):
-    from core.training import train
+    from core.training import StopRequested, train
 
-    block = board = None
+    block = header = frame_buffer = None
     on_epoch = None
     if progress_name is not None:
         block = shared_memory.SharedMemory(name=progress_name)
-        board = np.ndarray((len(PROGRESS_FIELDS),), dtype=np.float64, buffer=block.buf)
+        header, frame_buffer = _views(block)
+        header[_SLOT["started"]] = 1
 
         def on_epoch(p):
+            if p.frame is not None and p.frame.size <= frame_buffer.size:
+                # A sequence lock: -1 while writing, so a reader never keeps a torn frame.
+                header[_SLOT["frame_epoch"]] = -1
+                frame_buffer[:p.frame.size] = p.frame.ravel()
+                shape = p.frame.shape if p.frame.ndim == 3 else (p.frame.shape[0], 0,
+                                                                  p.frame.shape[1])
+                header[_SLOT["frame_d0"]:_SLOT["frame_d2"] + 1] = shape
+                header[_SLOT["frame_epoch"]] = p.epoch
             row = p.row
             # The epoch goes last: a reader that sees epoch n sees that epoch's numbers.
-            board[2:] = (row["train_loss"], row["test_loss"], row["test_score"])
-            board[1] = p.max_epochs
-            board[0] = p.epoch
+            header[2:5] = (row["train_loss"], row["test_loss"], row["test_score"])
+            header[1] = p.max_epochs
+            header[0] = p.epoch
+            if header[_SLOT["stop"]]:
+                raise StopRequested
     try:
         return train(config, on_epoch, dataset=dataset, time_budget=time_budget)
     except Exception as err:
@@ -167,7 +211,7 @@ def _train_in_worker(config: TrainConfig, dataset: Dataset | None, time_budget: 
         raise
     finally:
         if block is not None:
-            del board
+            del header, frame_buffer
             block.close()
 
 
@@ -177,16 +221,18 @@ class TrainingJob:
     """A training running in a worker, with live progress.
 
     Behaves like its ``future`` (``result``, ``done``, ``exception``, ``cancel``,
-    ``add_done_callback``) and adds ``epochs_done()`` and ``latest()``, which read what
-    the worker published after its last epoch (cheap: call them as often as you like).
+    ``add_done_callback``) and adds ``epochs_done()``, ``latest()``, ``started()`` and
+    ``latest_frame()``, which read what the worker published (cheap: call them as often
+    as you like), and ``request_stop()``.
     """
 
     def __init__(self, config: TrainConfig, dataset: Dataset | None, time_budget: float | None):
         self.config = config
-        self._block = shared_memory.SharedMemory(create=True, size=8 * len(PROGRESS_FIELDS))
-        self._board = np.ndarray((len(PROGRESS_FIELDS),), dtype=np.float64, buffer=self._block.buf)
-        self._board[:] = 0.0
-        self._board[1] = config.epochs
+        size = 8 * len(_SLOTS) + 4 * _frame_capacity()
+        self._block = shared_memory.SharedMemory(create=True, size=size)
+        self._header, self._frame = _views(self._block)
+        self._header[:] = 0.0
+        self._header[_SLOT["max_epochs"]] = config.epochs
         self._final: dict | None = None
         self._closed = threading.Lock()
         self.future: Future = _submit(_train_in_worker, config, dataset, time_budget,
@@ -205,13 +251,13 @@ class TrainingJob:
                     self._final.update(epoch=int(last.epoch), train_loss=float(last.train_loss),
                                        test_loss=float(last.test_loss),
                                        test_score=float(last.test_score))
-            del self._board
+            del self._header, self._frame
             self._block.close()
             self._block.unlink()
             self._block = None
 
     def _read(self) -> dict:
-        values = self._board.copy()
+        values = self._header[:len(PROGRESS_FIELDS)].copy()
         out = dict(zip(PROGRESS_FIELDS, values.tolist()))
         out["epoch"], out["max_epochs"] = int(out["epoch"]), int(out["max_epochs"])
         return out
@@ -221,6 +267,36 @@ class TrainingJob:
         last finished epoch (epoch 0: not started, still queued)."""
         with self._closed:
             return dict(self._final) if self._block is None else self._read()
+
+    def started(self) -> bool:
+        """Whether a worker has picked the job up (False while it waits in the queue)."""
+        with self._closed:
+            return self._block is None or bool(self._header[_SLOT["started"]])
+
+    def latest_frame(self) -> tuple[int, np.ndarray] | None:
+        """(epoch, outputs on the replay grid) of the newest live snapshot, or None if
+        there is none yet (or the job is over: its result has every frame)."""
+        with self._closed:
+            if self._block is None:
+                return None
+            h = self._header
+            epoch = int(h[_SLOT["frame_epoch"]])
+            if epoch <= 0:
+                return None
+            d0, d1, d2 = (int(v) for v in h[_SLOT["frame_d0"]:_SLOT["frame_d2"] + 1])
+            shape = (d0, d1, d2) if d1 else (d0, d2)
+            frame = self._frame[:int(np.prod(shape))].copy().reshape(shape)
+            if int(h[_SLOT["frame_epoch"]]) != epoch:  # rewritten while we copied
+                return None
+            return epoch, frame
+
+    def request_stop(self) -> None:
+        """Ask the worker to end the run after its current epoch (the result keeps
+        what was learnt, with a "stopped" note); a job still queued is cancelled."""
+        with self._closed:
+            if self._block is not None:
+                self._header[_SLOT["stop"]] = 1
+        self.future.cancel()
 
     def epochs_done(self) -> int:
         return self.latest()["epoch"]

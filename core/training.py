@@ -79,7 +79,7 @@ class TrainResult:
     grid: Grid
     seconds: float
     notes: list[Note]
-    stop_reason: str  # completed | converged | diverged | time_budget
+    stop_reason: str  # completed | converged | diverged | time_budget | stopped
 
     @property
     def score_name(self) -> str:
@@ -89,6 +89,11 @@ class TrainResult:
 class _StopTraining(Exception):
     def __init__(self, reason: str):
         self.reason = reason
+
+
+class StopRequested(Exception):
+    """Raise it from ``on_epoch`` to end the run cleanly after this epoch: the result
+    keeps what was learnt so far, with a note (a page whose user left, a stop button)."""
 
 
 def build_estimator(config: TrainConfig, task: str):
@@ -224,7 +229,10 @@ def train(config: TrainConfig = TrainConfig(), on_epoch: Callable[[Progress], No
             frame = model_outputs(fitted, grid.points, check_input=False).reshape(*grid.shape, -1).astype(np.float16)
             buffer.add(epoch, frame)
         if on_epoch is not None:
-            on_epoch(Progress(epoch, config.epochs, row, frame))
+            try:
+                on_epoch(Progress(epoch, config.epochs, row, frame))
+            except StopRequested:
+                raise _StopTraining("stopped") from None
         if time_budget is not None and time.perf_counter() - start > time_budget:
             raise _StopTraining("time_budget")
 
@@ -281,6 +289,9 @@ def _notes(config, model, data, history, stop_reason, converged_warning, time_bu
     elif stop_reason == "time_budget":
         notes.append(Note("time_budget", f"Stopped after {epochs} epochs: the run used its "
                           f"time budget of {time_budget:g} s.", dict(epoch=epochs, seconds=time_budget)))
+    elif stop_reason == "stopped":
+        notes.append(Note("stopped", f"Stopped after {epochs} epochs on request.",
+                          dict(epoch=epochs)))
     elif stop_reason == "converged":
         notes.append(Note("converged", f"Stopped early at epoch {epochs}: the training loss "
                           "stopped improving.", dict(epoch=epochs)))

@@ -33,12 +33,12 @@ with view:
     train_clicked = st.button(t("playground.train"), type="primary", key="train",
                               disabled=csv_mode() and csv_data is None)
     result = st.session_state.get("result")
-    if result is not None and result.config != config:
-        st.caption(t("playground.stale"))
     if train_clicked:
         result = train_live(config, dataset=csv_data)
         st.session_state["result"] = result
         st.session_state.pop("replay", None)
+    elif result is not None and result.config != config:
+        st.caption(t("playground.stale"))
 
     if result is None:
         st.info(t("playground.press_train"))

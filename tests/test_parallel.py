@@ -127,3 +127,78 @@ def test_bad_arguments_are_refused_before_reaching_a_worker():
         parallel.submit_training({"dataset": "moons"})
     with pytest.raises(ValueError, match="datasets"):
         parallel.train_many([SMALL, SMALL], [None])
+
+
+def test_live_frames_are_the_snapshots_the_result_keeps():
+    config = TrainConfig(n_samples=300, epochs=200, stop_when_flat=False)
+    job = parallel.submit_training(config, progress=True)
+    frames = {}
+    while not job.done():
+        latest = job.latest_frame()
+        if latest is not None:
+            frames[latest[0]] = latest[1]
+        time.sleep(0.002)
+    result = job.result()
+    assert frames, "no live frame seen while training"
+    kept = dict(zip(result.snapshot_epochs.tolist(), result.snapshots))
+    for epoch, frame in frames.items():
+        assert frame.shape == result.snapshots.shape[1:]
+        if epoch in kept:  # frames thinned out of the replay later are not compared
+            np.testing.assert_array_equal(frame, kept[epoch].astype(np.float32))
+    assert job.started() and job.latest_frame() is None  # over: the result has them all
+
+
+def test_live_frames_of_one_feature_data_keep_their_shape():
+    config = TrainConfig(dataset="sine", n_samples=200, epochs=60, stop_when_flat=False)
+    job = parallel.submit_training(config, progress=True)
+    seen = None
+    while not job.done():
+        seen = job.latest_frame() or seen
+        time.sleep(0.002)
+    assert seen is not None and seen[1].shape == job.result().snapshots.shape[1:]
+
+
+def test_a_stop_request_ends_the_run_cleanly_with_what_it_learnt():
+    config = TrainConfig(n_samples=300, epochs=3000, stop_when_flat=False)
+    job = parallel.submit_training(config, progress=True)
+    while job.epochs_done() < 5:
+        time.sleep(0.005)
+    job.request_stop()
+    result = job.result(timeout=60)
+    assert result.stop_reason == "stopped"
+    assert 5 <= len(result.history) < 3000
+    assert "stopped" in [n.kind for n in result.notes]
+    assert result.snapshot_epochs[-1] == len(result.history)
+
+
+def test_a_queued_job_asked_to_stop_never_runs():
+    blockers = [parallel.submit_training(TrainConfig(n_samples=300, epochs=400,
+                                                     stop_when_flat=False), progress=True)
+                for _ in range(parallel.pool_size())]
+    while not all(b.started() for b in blockers):
+        time.sleep(0.005)
+    # The executor hands a worker one call ahead of time; the last of these waits.
+    waiting = [parallel.submit_training(SMALL, progress=True)
+               for _ in range(parallel.pool_size() + 2)]
+    queued = waiting[-1]
+    assert not queued.started()
+    queued.request_stop()
+    assert queued.future.cancelled()
+    for w in waiting[:-1]:
+        w.request_stop()
+    for b in blockers:
+        b.request_stop()
+        assert b.result(timeout=60).stop_reason == "stopped"
+
+
+@pytest.mark.parametrize("value, expected", [("3", 3), (" 1 ", 1), ("", os.cpu_count())])
+def test_worker_count_comes_from_the_environment(monkeypatch, value, expected):
+    monkeypatch.setenv("ACTIVATION_LAB_WORKERS", value)
+    assert parallel.default_workers() == expected
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "two", "1.5"])
+def test_a_bad_worker_count_is_refused_with_its_name(monkeypatch, value):
+    monkeypatch.setenv("ACTIVATION_LAB_WORKERS", value)
+    with pytest.raises(ValueError, match="ACTIVATION_LAB_WORKERS"):
+        parallel.default_workers()

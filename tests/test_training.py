@@ -175,3 +175,16 @@ def test_layer_table_and_histograms_shapes():
     # tanh activations stay in (-1, 1)
     acts = hist[hist.quantity == "activation"]
     assert acts.start.min() >= -1 and acts.end.max() <= 1
+
+
+def test_on_epoch_can_stop_the_run_cleanly():
+    from core.training import StopRequested
+
+    def stop_at_7(p):
+        if p.epoch == 7:
+            raise StopRequested
+
+    result = train(TrainConfig(**FAST, stop_when_flat=False), on_epoch=stop_at_7)
+    assert result.stop_reason == "stopped" and len(result.history) == 7
+    assert [n.kind for n in result.notes][0] == "stopped"
+    assert result.model.n_iter_ == 7

@@ -1,8 +1,10 @@
 """Training from the interface, live, and drawing a finished run.
 
-The live view redraws the surface and the loss curve from inside ``train``'s epoch
-callback, at most every ``LIVE_REDRAW_SECONDS``, so the animation costs a bounded share
-of the run whatever its length.
+Training runs in a worker process of ``core.parallel``'s pool, not in the session's
+thread: Streamlit runs every session in one process, so a class pressing Train together
+would otherwise share one core under the GIL. The script thread polls the job's shared
+progress block a few times a second and redraws the surface and the loss curve from it,
+so the animation costs the worker nothing and the server stays responsive.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core import parallel
 from core.charts import SURFACE_SIZE, history_chart, output_chart
 from core.config import MAX_TRAIN_SECONDS, TrainConfig
-from core.training import TrainResult, make_grid, model_outputs, train
+from core.training import (SNAPSHOT_RESOLUTION, TrainResult, dataset_for, make_grid,
+                           model_outputs)
 from ui.i18n import t
 
-LIVE_REDRAW_SECONDS = 0.3
+POLL_SECONDS = 0.25  # how often the page reads the worker's progress and redraws
 
 
 def show_chart(chart, key: str) -> None:
@@ -30,44 +34,48 @@ def show_chart(chart, key: str) -> None:
 def final_surface(result: TrainResult) -> tuple[np.ndarray, object]:
     """The finished model's outputs on the fine grid (200x200 for two features)."""
     grid = make_grid(result.dataset, SURFACE_SIZE)
-    values = model_outputs(result.model, grid.points).reshape(*grid.shape, -1)
-    return values, grid
+    values = model_outputs(result.model, grid.points, check_input=False)
+    return values.reshape(*grid.shape, -1), grid
 
 
 def train_live(config: TrainConfig, dataset=None) -> TrainResult:
-    """Train with a progress bar and a surface + loss curve that update while it runs."""
-    progress = st.progress(0.0, text=t("playground.training"))
+    """Train in a worker with a progress bar, and a surface and loss curve that update
+    while it runs. If the user leaves or reruns the page meanwhile, the worker is asked
+    to stop, so abandoned runs do not hold up the class's queue."""
+    progress = st.progress(0.0, text=t("playground.queued"))
     cols = st.columns(2)
     surface_slot, loss_slot = cols[0].empty(), cols[1].empty()
-    last_draw = [0.0]
-    rows: list[dict] = []
-    grid_holder: dict = {}
-
-    def on_epoch(p):
-        rows.append(p.row)
-        now = time.perf_counter()
-        if p.frame is None or now - last_draw[0] < LIVE_REDRAW_SECONDS:
-            if p.epoch % 10 == 0 or p.epoch == p.max_epochs:
-                progress.progress(p.epoch / p.max_epochs,
-                                  text=t("playground.epoch_of", epoch=p.epoch, total=p.max_epochs))
-            return
-        last_draw[0] = now
-        progress.progress(p.epoch / p.max_epochs,
-                          text=t("playground.epoch_of", epoch=p.epoch, total=p.max_epochs))
-        data = grid_holder.get("data")
-        if data is not None:
-            surface_slot.altair_chart(output_chart(p.frame.astype(float), data, grid_holder["grid"],
-                                                   title=t("playground.epoch", epoch=p.epoch)),
-                                      theme=None)
-        loss_slot.altair_chart(history_chart(pd.DataFrame(rows), "loss", t("playground.loss"),
-                                             log_scale=True), theme=None)
-
-    # The grid and data are known before the first epoch; fetch them cheaply for drawing.
-    from core.training import SNAPSHOT_RESOLUTION, dataset_for
-
     data = dataset if dataset is not None else dataset_for(config)
-    grid_holder.update(data=data, grid=make_grid(data, SNAPSHOT_RESOLUTION))
-    result = train(config, on_epoch, dataset=data, time_budget=MAX_TRAIN_SECONDS)
+    grid = make_grid(data, SNAPSHOT_RESOLUTION)  # the grid the worker's frames are on
+    job = parallel.submit_training(config, dataset, progress=True,
+                                   time_budget=MAX_TRAIN_SECONDS)
+    rows: list[dict] = []
+    drawn_epoch = 0
+    try:
+        while not job.done():
+            time.sleep(POLL_SECONDS)
+            if not job.started():
+                continue  # still "waiting for a free worker"
+            latest = job.latest()
+            epoch = latest["epoch"]
+            progress.progress(job.fraction_done(),
+                              text=t("playground.epoch_of", epoch=epoch, total=latest["max_epochs"]))
+            if epoch and (not rows or rows[-1]["epoch"] != epoch):
+                rows.append(latest)
+            frame = job.latest_frame()
+            if frame is not None and frame[0] != drawn_epoch:
+                drawn_epoch = frame[0]
+                surface_slot.altair_chart(output_chart(frame[1].astype(float), data, grid,
+                                                       title=t("playground.epoch", epoch=drawn_epoch)),
+                                          theme=None)
+            if len(rows) > 1:
+                loss_slot.altair_chart(history_chart(pd.DataFrame(rows), "loss",
+                                                     t("playground.loss"), log_scale=True),
+                                       theme=None)
+        result = job.result()
+    finally:
+        if not job.done():  # the script was stopped (rerun, page left) while waiting
+            job.request_stop()
     progress.empty()
     surface_slot.empty()
     loss_slot.empty()
