@@ -3,8 +3,8 @@ and histograms of pre-activations and activations.
 
 "Flat" follows the guidance's own numbers: a unit is in its flat region on a sample when
 its derivative there is below 1% of the activation's peak derivative. For the sigmoid
-that is |z| > 4.6 and for tanh |z| > 2.6, close to the article's "beyond +-6" and
-"beyond +-3"; for ReLU it is z < 0. A unit is *dead* when its derivative is zero on
+that is |z| > 5.99 and for tanh |z| > 2.99 (tests/test_explorer.py measures both), the
+article's "beyond +-6" and "beyond +-3"; for ReLU it is z < 0. A unit is *dead* when its derivative is zero on
 every sample of the batch: no gradient reaches its incoming weights (G17).
 """
 
