@@ -8,11 +8,13 @@ from ui.config_ui import (config_widgets, hidden_fields, load_from_url, pairing_
                           share_query, write_url)
 from ui.frame import page_frame
 from ui.i18n import t
-from ui.results import final_surface, metrics_row, show_chart, show_notes, train_live
+from ui.results import (final_surface, metrics_row, show_chart, show_notes,
+                        start_training_workers, train_live)
 from ui.upload import csv_mode, data_source_picker, share_notice
 from ui.upload import hidden_fields as upload_hidden
 
 page_frame("playground")
+start_training_workers()
 st.title(t("playground.title"))
 st.caption(t("playground.intro"))
 

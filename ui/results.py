@@ -9,6 +9,7 @@ so the animation costs the worker nothing and the server stays responsive.
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
@@ -23,6 +24,17 @@ from core.training import (SNAPSHOT_RESOLUTION, TrainResult, dataset_for, make_g
 from ui.i18n import t
 
 POLL_SECONDS = 0.25  # how often the page reads the worker's progress and redraws
+
+
+@st.cache_resource(show_spinner=False)
+def start_training_workers() -> threading.Thread:
+    """Start the server's training workers in the background, once per server, when the
+    first student opens the Playground: the first Train then does not wait ~1 s for
+    the fork server to import numpy and scikit-learn."""
+    thread = threading.Thread(target=parallel.warm_up, name="warm-training-workers",
+                              daemon=True)
+    thread.start()
+    return thread
 
 
 def show_chart(chart, key: str) -> None:
