@@ -164,19 +164,36 @@ def plan(base: TrainConfig, variants: Sequence[Variant], seeds: Sequence[int]
 
 def compare(base_config: TrainConfig, variants: Sequence[Variant], seeds: Sequence[int],
             on_progress: Callable[[int, int], None] | None = None, *,
-            dataset: Dataset | None = None, time_budget: float | None = None
-            ) -> ComparisonResult:
+            dataset: Dataset | None = None, time_budget: float | None = None,
+            in_workers: bool = False) -> ComparisonResult:
     """Train every variant with every seed on the same data (``dataset``, or the base
     config's). ``on_progress(done, total)`` is called after each training. A bad
-    variant raises ``ValueError`` (``ConfigError``) before any training starts."""
+    variant raises ``ValueError`` (``ConfigError``) before any training starts.
+
+    ``in_workers=True`` trains in ``core.parallel``'s process pool (the app: every core,
+    and the server's other sessions stay responsive); results are the same either way.
+    If the caller is interrupted meanwhile, the trainings not yet started are cancelled.
+    """
     todo = plan(base_config, variants, seeds)
     data = dataset if dataset is not None else dataset_for(base_config)
     start = time.perf_counter()
+    if in_workers:
+        from core import parallel
+
+        pending = [parallel.submit(run_one, config, data, time_budget) for _, _, config in todo]
+        results = (future.result() for future in pending)
+    else:
+        pending = []
+        results = (run_one(config, data, time_budget) for _, _, config in todo)
     outputs = []
-    for done, (_, _, config) in enumerate(todo, 1):
-        outputs.append(run_one(config, data, time_budget))
-        if on_progress is not None:
-            on_progress(done, len(todo))
+    try:
+        for done, output in enumerate(results, 1):
+            outputs.append(output)
+            if on_progress is not None:
+                on_progress(done, len(todo))
+    finally:
+        for future in pending:
+            future.cancel()  # no-op for those already done
     return collect(base_config, todo, outputs, data, time.perf_counter() - start)
 
 

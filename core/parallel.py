@@ -151,7 +151,9 @@ def shutdown(wait: bool = True) -> None:
             _pool = None
 
 
-def _submit(fn, *args) -> Future:
+def submit(fn, *args) -> Future:
+    """Run ``fn(*args)`` in a worker (``fn`` and its arguments must pickle: a module-level
+    function such as ``core.compare.run_one``)."""
     try:
         return get_pool().submit(fn, *args)
     except BrokenProcessPool:  # the pool broke between the check and the submit
@@ -235,7 +237,7 @@ class TrainingJob:
         self._header[_SLOT["max_epochs"]] = config.epochs
         self._final: dict | None = None
         self._closed = threading.Lock()
-        self.future: Future = _submit(_train_in_worker, config, dataset, time_budget,
+        self.future: Future = submit(_train_in_worker, config, dataset, time_budget,
                                       self._block.name)
         self.future.add_done_callback(self._release)
 
@@ -337,7 +339,7 @@ def submit_training(config: TrainConfig, dataset: Dataset | None = None, *,
         raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
     if progress:
         return TrainingJob(config, dataset, time_budget)
-    return _submit(_train_in_worker, config, dataset, time_budget, None)
+    return submit(_train_in_worker, config, dataset, time_budget, None)
 
 
 def train_many(configs: Iterable[TrainConfig], datasets: Sequence[Dataset | None] | None = None,

@@ -59,7 +59,7 @@ def run_comparison(query: str, variant_ids: tuple[str, ...], seeds: tuple[int, .
     try:
         return cmp.compare(config, [cmp.Variant.from_id(v) for v in variant_ids], seeds,
                            lambda done, n: bar.progress(done / n, _text.format(done=done, total=n)),
-                           time_budget=MAX_TRAIN_SECONDS)
+                           time_budget=MAX_TRAIN_SECONDS, in_workers=True)
     finally:
         bar.empty()
 

@@ -121,6 +121,36 @@ def test_progress_reports_every_run_and_results_pickle():
     assert len(one["history"]) == 2 and one["model"].activation == "relu"
 
 
+def test_in_workers_gives_the_same_runs_as_in_process(hidden_result):
+    from core import parallel
+
+    seen = []
+    pooled = cmp.compare(QUICK, [RELU, TANH], cmp.seed_list(QUICK, 3), in_workers=True,
+                         on_progress=lambda done, total: seen.append(done))
+    assert seen == list(range(1, 7))
+    cols = [c for c in pooled.runs.columns if c not in ("seconds", "ms_per_epoch")]
+    pd.testing.assert_frame_equal(pooled.runs[cols], hidden_result.runs[cols])
+    pd.testing.assert_frame_equal(pooled.histories, hidden_result.histories)
+    parallel.shutdown()
+
+
+def test_an_interrupted_comparison_cancels_what_has_not_started():
+    from core import parallel
+
+    def leave(done, total):
+        raise KeyboardInterrupt  # as a Streamlit rerun interrupts the page's script
+
+    before = parallel.get_pool()
+    with pytest.raises(KeyboardInterrupt):
+        cmp.compare(QUICK.replace(epochs=300, stop_when_flat=False), [RELU, TANH],
+                    cmp.seed_list(QUICK, 5), on_progress=leave, in_workers=True)
+    # Of the 10 runs, only those the executor already handed on (one in each worker, and
+    # its call queue of workers + 1) are still to run; without the cancel, all 9 would be.
+    items = list(before._pending_work_items.values())  # noqa: SLF001 (what is queued)
+    assert sum(not item.future.cancelled() for item in items) <= 2 * parallel.pool_size() + 1
+    parallel.shutdown()
+
+
 def test_surface_is_the_final_model_on_a_fine_grid(hidden_result):
     values, grid, model = hidden_result.surface(TANH)
     assert values.shape == (200, 200, 1) and model is hidden_result.model(TANH, 0)

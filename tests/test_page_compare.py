@@ -5,6 +5,7 @@ core shown as messages, choices surviving page switches, and both languages."""
 import streamlit as st
 
 from core import compare as cmp
+from core import parallel
 from tests.apptest_utils import chart_in, keyed_block, layer_rows, mark_types, open_page
 
 PAGE = "pages/2_Compare.py"
@@ -55,8 +56,8 @@ def test_two_variants_three_seeds_draw_surfaces_curves_table_and_verdict():
 def test_rerun_and_same_comparison_do_not_retrain(monkeypatch):
     st.cache_data.clear()
     calls = []
-    real = cmp.run_one
-    monkeypatch.setattr(cmp, "run_one", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = parallel.submit  # the page trains each run in the pool: count submissions
+    monkeypatch.setattr(parallel, "submit", lambda *a: calls.append(1) or real(*a))
     at = run_two_variants({**QUICK, "epochs": "20"})
     assert len(calls) == 6
     at.run()
