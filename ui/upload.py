@@ -199,15 +199,34 @@ def _sync(key: str, value):
     return key
 
 
+def choice_for(names) -> tuple[pd.DataFrame, dict] | None:
+    """This session's frame and column choice if it has a usable file holding every column
+    in ``names`` (a widget's new value); None otherwise.
+
+    A column widget drawn for an earlier file can still report its value in the rerun that
+    loads the next file (seen in a real browser when a file replaces another). Its
+    callback must then change nothing: the new file may be unusable (no choice at all) or
+    lack those columns (the choice would lose its features).
+    """
+    parsed, choice = st.session_state.get(PARSED), st.session_state.get(CHOICE)
+    frame = parsed["frame"] if parsed else None
+    if frame is None or choice is None or not set(names) <= set(frame.columns):
+        return None
+    return frame, choice
+
+
 def _store(field: str) -> None:
-    choice = dict(st.session_state[CHOICE])
     if field == "plane":
-        choice["plane"] = (st.session_state["w.upload.plane_x"],
-                           st.session_state["w.upload.plane_y"])
+        value = (st.session_state.get("w.upload.plane_x"),
+                 st.session_state.get("w.upload.plane_y"))
     else:
-        choice[field] = st.session_state[f"w.upload.{field}"]
-    frame = st.session_state[PARSED]["frame"]
-    st.session_state[CHOICE] = fix_choice(frame, choice, refill=field == "target")
+        value = st.session_state.get(f"w.upload.{field}")
+    current = choice_for([value] if field == "target" or value is None else value)
+    if current is None:
+        return
+    frame, choice = current
+    st.session_state[CHOICE] = fix_choice(frame, dict(choice, **{field: value}),
+                                          refill=field == "target")
 
 
 def data_source_picker(hidden: set[str] = frozenset()) -> Dataset | None:

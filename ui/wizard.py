@@ -252,9 +252,12 @@ def _on_sample(name: str) -> None:
 
 
 def _on_target() -> None:
-    parsed = st.session_state[upload.PARSED]
-    choice = dict(st.session_state[upload.CHOICE], target=st.session_state["w.wizard.target"])
-    st.session_state[upload.CHOICE] = upload.fix_choice(parsed["frame"], choice, refill=True)
+    target = st.session_state.get("w.wizard.target")
+    current = upload.choice_for([target])  # None: a report from an earlier file's widget
+    if current is not None:
+        frame, choice = current
+        st.session_state[upload.CHOICE] = upload.fix_choice(frame, dict(choice, target=target),
+                                                            refill=True)
 
 
 def csv_step() -> bool:
