@@ -8,7 +8,7 @@ from ui.config_ui import (config_widgets, hidden_fields, load_from_url, pairing_
                           share_query, write_url)
 from ui.frame import page_frame
 from ui.i18n import t
-from ui.results import (final_surface, metrics_row, show_chart, show_notes,
+from ui.results import (data_fingerprint, final_surface, metrics_row, show_chart, show_notes,
                         start_training_workers, train_live)
 from ui.upload import csv_mode, data_source_picker, share_notice
 from ui.upload import hidden_fields as upload_hidden
@@ -38,8 +38,10 @@ with view:
     if train_clicked:
         result = train_live(config, dataset=csv_data)
         st.session_state["result"] = result
+        st.session_state["result_data"] = data_fingerprint(csv_data)
         st.session_state.pop("replay", None)
-    elif result is not None and result.config != config:
+    elif result is not None and (result.config != config or
+                                 st.session_state.get("result_data") != data_fingerprint(csv_data)):
         st.caption(t("playground.stale"))
 
     if result is None:

@@ -92,3 +92,14 @@ def test_settings_survive_switching_pages():
 def test_chinese_page_renders():
     at = open_page(PAGE, lang="zh")
     assert at.title[0].value == "训练场"
+
+
+def test_a_changed_setting_marks_the_run_out_of_date_until_trained_again():
+    stale = "The settings or the data changed since this run"
+    at = open_page(PAGE, query=QUICK)
+    at.button(key="train").click().run()
+    assert not any(stale in c.value for c in at.caption)
+    at.selectbox(key="w.activation").select("tanh").run()
+    assert any(stale in c.value for c in at.caption)
+    at.button(key="train").click().run()
+    assert not any(stale in c.value for c in at.caption)

@@ -255,3 +255,18 @@ def test_a_link_with_its_own_data_leaves_csv_mode():
     assert "data" not in at.query_params
     at = open_page(PAGE, query={"data": "csv"})  # a fresh session asked for the CSV panel
     assert at.radio(key="w.upload.mode").value == "csv"
+
+
+def test_a_run_is_marked_out_of_date_when_its_data_changes():
+    stale = "The settings or the data changed since this run"
+    at = open_csv("exam_results")
+    at.button(key="train").click().run()
+    assert stale not in texts(at.caption)  # the run just made is current
+    at.run()
+    assert stale not in texts(at.caption)  # and stays so on a plain rerun
+    at.button(key="upload.sample.plant_growth").click().run()  # another file
+    assert stale in texts(at.caption)
+    at.button(key="upload.sample.exam_results").click().run()  # the same rows again
+    assert stale not in texts(at.caption)
+    at.radio(key="w.upload.mode").set_value("builtin").run()  # built-in data
+    assert stale in texts(at.caption)

@@ -37,6 +37,17 @@ def start_training_workers() -> threading.Thread:
     return thread
 
 
+def data_fingerprint(dataset) -> str | None:
+    """What identifies the data a run used beyond its config: None for built-in data
+    (the config makes it), a hash of the rows for an uploaded file."""
+    if dataset is None:
+        return None
+    import joblib
+
+    return joblib.hash((dataset.X_train, dataset.y_train, dataset.X_test, dataset.y_test,
+                        tuple(dataset.feature_names)))
+
+
 def show_chart(chart, key: str) -> None:
     """Every chart sits in a keyed container, so tests and pages can find it."""
     with st.container(key=key):

@@ -386,7 +386,7 @@ def _compare(items: tuple, variants: tuple[str, ...], data_key: str | None, _dat
     try:
         return cmp.compare(config, [cmp.Variant.from_id(v) for v in variants], SEEDS,
                            lambda done, n: bar.progress(done / n, _text), dataset=_data,
-                           time_budget=MAX_TRAIN_SECONDS / 3)
+                           time_budget=MAX_TRAIN_SECONDS / 3, in_workers=True)
     finally:
         bar.empty()
 
