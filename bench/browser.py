@@ -125,66 +125,90 @@ class Session:
 # ---------------------------------------------------------------- memory of a process tree
 
 
-def _children() -> dict[int, list[int]]:
-    table: dict[int, list[int]] = {}
+def _parents() -> dict[int, int]:
+    """pid -> parent pid for every process (Linux /proc)."""
+    table: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as fh:
-                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+                table[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
         except OSError:
             continue
-        table.setdefault(ppid, []).append(int(entry))
     return table
 
 
-def process_tree(root: int) -> list[int]:
-    """The descendants of ``root`` (not root itself), nearest first."""
-    children, found, queue = _children(), [], [root]
+def process_tree(root: int) -> list[tuple[int, int]]:
+    """(pid, parent pid) of the descendants of ``root`` (not root itself), nearest
+    first."""
+    children: dict[int, list[int]] = {}
+    for pid, ppid in _parents().items():
+        children.setdefault(ppid, []).append(pid)
+    found, queue = [], [root]
     while queue:
-        pid = queue.pop(0)
-        kids = sorted(children.get(pid, []))
-        found += kids
+        parent = queue.pop(0)
+        kids = sorted(children.get(parent, []))
+        found += [(kid, parent) for kid in kids]
         queue += kids
     return found
 
 
 def _status(pid: int) -> dict:
-    """Name, RSS and PSS (MB) of one process; PSS divides shared pages among the
-    processes sharing them, so PSS figures add up where RSS figures double-count."""
-    info = dict(pid=pid, name="?", rss_mb=rss_mb(pid), pss_mb=None)
+    """Name, command line, RSS, PSS and USS (MB) of one process. PSS divides shared
+    pages among the processes sharing them, so PSS figures add up where RSS figures
+    count the pages a forked worker shares with its fork server twice; USS is what the
+    process alone holds (what ending it would free)."""
+    info = dict(pid=pid, name="?", rss_mb=rss_mb(pid), pss_mb=None, uss_mb=None)
     with open(f"/proc/{pid}/status") as fh:
         info["name"] = fh.readline().split()[1]
     with contextlib.suppress(OSError):
         with open(f"/proc/{pid}/smaps_rollup") as fh:
+            kb = {}
             for line in fh:
-                if line.startswith("Pss:"):
-                    info["pss_mb"] = int(line.split()[1]) / 1024
+                key, _, rest = line.partition(":")
+                if rest.strip().endswith("kB"):
+                    kb[key] = int(rest.split()[0])
+        info["pss_mb"] = kb.get("Pss", 0) / 1024
+        info["uss_mb"] = (kb.get("Private_Clean", 0) + kb.get("Private_Dirty", 0)) / 1024
     with contextlib.suppress(OSError):
         with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            cmd = fh.read().replace(b"\0", b" ").decode(errors="replace")
-        info["role"] = ("forkserver" if "forkserver" in cmd else
-                        "resource tracker" if "resource_tracker" in cmd else
-                        "loky worker" if "loky" in cmd else
-                        "worker" if "multiprocessing" in cmd or "spawn_main" in cmd else
-                        info["name"])
+            info["cmd"] = fh.read().replace(b"\0", b" ").decode(errors="replace")[:200]
     return info
 
 
+def _role(info: dict, parent: dict | None) -> str:
+    """What a descendant of the server is. Workers forked by the fork server keep its
+    command line, so a process whose parent is the fork server is a worker."""
+    cmd = info.get("cmd", "")
+    if parent is not None and parent.get("role") == "fork server":
+        return "worker"
+    if "resource_tracker" in cmd:
+        return "resource tracker"
+    if "forkserver" in cmd:
+        return "fork server"
+    if "loky" in cmd or "spawn_main" in cmd:
+        return "worker"
+    return info["name"]
+
+
 def tree_memory(root: int) -> dict:
-    """RSS/PSS of a server process and of its descendants (pool workers, the fork
+    """RSS/PSS/USS of a server process and of its descendants (pool workers, the fork
     server, the resource tracker), in MB."""
     server = _status(root)
-    others = []
-    for pid in process_tree(root):
+    others: dict[int, dict] = {}
+    for pid, ppid in process_tree(root):
         with contextlib.suppress(OSError):  # a process may end while we read
-            others.append(_status(pid))
-    pss = [p["pss_mb"] for p in [server, *others]]
+            info = _status(pid)
+            info["role"] = _role(info, others.get(ppid))
+            others[pid] = info
+    kids = list(others.values())
+    total = lambda key, ps: (sum(p[key] for p in ps)  # noqa: E731
+                             if all(p[key] is not None for p in ps) else None)
     return dict(server_rss_mb=server["rss_mb"], server_pss_mb=server["pss_mb"],
-                children_rss_mb=sum(p["rss_mb"] for p in others),
-                children_pss_mb=(sum(p["pss_mb"] for p in others)
-                                 if None not in pss else None),
-                total_rss_mb=server["rss_mb"] + sum(p["rss_mb"] for p in others),
+                server_uss_mb=server["uss_mb"],
+                children_rss_mb=total("rss_mb", kids), children_pss_mb=total("pss_mb", kids),
+                total_rss_mb=total("rss_mb", [server, *kids]),
+                total_pss_mb=total("pss_mb", [server, *kids]),
                 children=[{k: (round(v, 1) if isinstance(v, float) else v)
-                           for k, v in p.items()} for p in others])
+                           for k, v in p.items() if k != "cmd"} for p in kids])

@@ -23,7 +23,7 @@ import os
 import time
 
 from bench.browser import Session, chromium, run_server
-from bench.common import Figure, median, tree_cpu_seconds
+from bench.common import Figure, _proc_table, median, tree_cpu_seconds
 
 STUDENTS = 8
 IDLE_INTERACTIONS = 3
@@ -89,9 +89,10 @@ def run(out) -> list[Figure]:
         together(sessions)  # warm-up, untimed
         idle = [switch_language(observer) for _ in range(IDLE_INTERACTIONS)]
 
-        def cpu():
+        def cpu():  # (server and workers, browser side, server process alone)
             server_cpu = tree_cpu_seconds(server.pid)
-            return server_cpu, tree_cpu_seconds() - server_cpu
+            return (server_cpu, tree_cpu_seconds() - server_cpu,
+                    _proc_table()[server.pid][1])
 
         c0 = cpu()
         serial_s = one_after_another(sessions)
@@ -102,15 +103,19 @@ def run(out) -> list[Figure]:
         for s in sessions + [observer]:
             s.close()
     ratio = serial_s / together_s
-    cores = dict(serial_server=(c1[0] - c0[0]) / serial_s, serial_browser=(c1[1] - c0[1]) / serial_s,
-                 together_server=(c2[0] - c1[0]) / together_s,
-                 together_browser=(c2[1] - c1[1]) / together_s)
+    cores = {}
+    for phase, (a, b), wall in (("serial", (c0, c1), serial_s), ("together", (c1, c2), together_s)):
+        cores[f"{phase}_server"] = (b[0] - a[0]) / wall
+        cores[f"{phase}_server_process"] = (b[2] - a[2]) / wall
+        cores[f"{phase}_browser"] = (b[1] - a[1]) / wall
     distinct = len({tuple(m) for m in metrics})
     out(f"  {STUDENTS} sessions, Train one after another: {serial_s:.1f} s; at the same moment: "
         f"{together_s:.1f} s ({distinct} distinct results)")
-    out(f"  cores used: one after another server {cores['serial_server']:.2f}, browsers "
-        f"{cores['serial_browser']:.2f}; together server {cores['together_server']:.2f}, "
-        f"browsers {cores['together_browser']:.2f} (the browsers share the server's 2 cores here)")
+    out(f"  cores used: one after another server {cores['serial_server']:.2f} (its process "
+        f"{cores['serial_server_process']:.2f}, the rest workers), browsers "
+        f"{cores['serial_browser']:.2f}; together server {cores['together_server']:.2f} (its process "
+        f"{cores['together_server_process']:.2f}), browsers {cores['together_browser']:.2f} "
+        f"(the browsers share the server's 2 cores here)")
     idle_s = median(idle)
     loaded_s = median(loaded) if loaded else float("nan")
     out(f"  a 9th session switching language: idle {idle_s:.2f} s (median of {len(idle)}), "

@@ -19,7 +19,7 @@ import time
 from threadpoolctl import threadpool_limits
 
 from bench.browser import Session, chromium, run_server
-from bench.common import Figure, median, tree_cpu_seconds
+from bench.common import Figure, _proc_table, median, tree_cpu_seconds
 from core.charts import SURFACE_SIZE
 from core.config import TrainConfig
 from core.training import build_estimator, dataset_for, make_grid, model_outputs, train
@@ -43,9 +43,11 @@ def click_to_chart(session: Session, server_pid: int) -> dict:
     # The server is a child of this process too: the browser side is this process's
     # tree (playwright's driver, Chromium) minus the server's.
     server_cpu, everything = tree_cpu_seconds(server_pid), tree_cpu_seconds()
+    own_cpu = _proc_table()[server_pid][1]
     start = session.click_train()
     drawn_wall = session.wait_finished(surface=True)
     drawn = time.time()
+    own_cpu = _proc_table()[server_pid][1] - own_cpu
     server_cpu = tree_cpu_seconds(server_pid) - server_cpu
     browser_cpu = tree_cpu_seconds() - everything - server_cpu
     runs = session.page.evaluate("m => window.__runs.slice(m)", session.mark)
@@ -54,7 +56,8 @@ def click_to_chart(session: Session, server_pid: int) -> dict:
         raise RuntimeError(f"the Playground shows an exception: {session.errors()}")
     return dict(total=drawn - start, to_running=running - start,
                 script=drawn_wall - running, drawing=drawn - drawn_wall,
-                server_cpu=server_cpu, browser_cpu=browser_cpu)
+                server_cpu=server_cpu, server_process_cpu=own_cpu,
+                workers_cpu=server_cpu - own_cpu, browser_cpu=browser_cpu)
 
 
 def cpu_timed(fn, *args) -> tuple[float, float]:
@@ -92,7 +95,8 @@ def run(out) -> list[Figure]:
     out(f"  of which: click to script running {m['to_running']:.2f} s, script run "
         f"(training with live redraws, final charts) {m['script']:.2f} s, last message to "
         f"chart on screen {m['drawing']:.2f} s; metrics shown: {', '.join(metrics)}")
-    out(f"  CPU per click: server {m['server_cpu']:.2f} s (bare work {m['bare_cpu']:.2f} s, "
+    out(f"  CPU per click: server {m['server_cpu']:.2f} s (its process {m['server_process_cpu']:.2f} s, "
+        f"training workers {m['workers_cpu']:.2f} s; bare work {m['bare_cpu']:.2f} s, "
         f"train() {m['train_cpu']:.2f} s), browser side (Chromium + driver) "
         f"{m['browser_cpu']:.2f} s; load average {os.getloadavg()[0]:.1f}")
     detail = dict(click_to_chart_s=m["total"], bare_s=m["bare"], train_s=m["train"],

@@ -22,15 +22,28 @@ so 5. comes within the bench's time; 4. shows what the default does in that time
 from __future__ import annotations
 
 import os
+import re
 import time
+import urllib.request
 
 from bench.browser import Session, chromium, run_server, tree_memory
 from bench.common import Figure
 
 SESSIONS = 20
-REFILL = 8  # sessions of the second round (enough to tell reuse from a leak)
+REFILL = 6  # sessions of the second round (enough to tell reuse from a leak)
 AT_ONCE = 2  # trainings in flight (the machine has 2 cores)
-DROP_AFTER = 8  # seconds: the server's disconnectedSessionTTL here (default 120)
+DROP_AFTER = 5  # seconds: the server's disconnectedSessionTTL here (default 120)
+
+
+def session_counts(url: str) -> dict:
+    """Streamlit's own counters (/_stcore/metrics): connected sessions, connects and
+    disconnects so far."""
+    text = urllib.request.urlopen(f"{url}/_stcore/metrics", timeout=10).read().decode()
+    found = dict(re.findall(r'^(active_sessions|session_events_total\{type="\w+"\}) (\d+)',
+                            text, re.M))
+    return dict(connected=int(found.get("active_sessions", -1)),
+                connects=int(found.get('session_events_total{type="connect"}', -1)),
+                disconnects=int(found.get('session_events_total{type="disconnect"}', -1)))
 
 
 def open_sessions(browser, url: str, seeds) -> list[Session]:
@@ -57,9 +70,12 @@ def train_all(sessions: list[Session]) -> list[list[str]]:
 
 
 def brief(m: dict) -> str:
-    workers = f" + {m['children_rss_mb']:.0f} MB in {len(m['children'])} child processes" \
-        if m["children"] else ", no child processes"
-    return f"server {m['server_rss_mb']:.0f} MB{workers} (total {m['total_rss_mb']:.0f} MB)"
+    if not m["children"]:
+        return f"server {m['server_rss_mb']:.0f} MB, no child processes"
+    roles = ", ".join(sorted({c["role"] for c in m["children"]}))
+    pss = f"; PSS total {m['total_pss_mb']:.0f} MB" if m["total_pss_mb"] is not None else ""
+    return (f"server {m['server_rss_mb']:.0f} MB + {m['children_rss_mb']:.0f} MB in "
+            f"{len(m['children'])} child processes ({roles}) = {m['total_rss_mb']:.0f} MB RSS{pss}")
 
 
 def run(out) -> list[Figure]:
@@ -71,7 +87,8 @@ def run(out) -> list[Figure]:
 
     with run_server("--server.disconnectedSessionTTL", str(DROP_AFTER)) as server, \
             chromium() as browser:
-        read = lambda name: readings.setdefault(name, tree_memory(server.pid))  # noqa: E731
+        def read(name):
+            readings[name] = {**tree_memory(server.pid), "sessions": session_counts(server.url)}
         read("before any session")
         first = Session(browser, server.url, query={"seed": 1})
         read("first page loaded")
@@ -86,7 +103,7 @@ def run(out) -> list[Figure]:
         time.sleep(3)
         read("closed, 3 s later")
         # Past the TTL, a disconnect reaps the expired sessions: one short visit does it.
-        time.sleep(DROP_AFTER + 1)
+        time.sleep(DROP_AFTER + 1 - 3)  # past the TTL since they closed
         Session(browser, server.url).close()
         time.sleep(2)
         read("closed sessions dropped")
@@ -100,36 +117,53 @@ def run(out) -> list[Figure]:
         lap("second round")
     names = list(readings)
     base, loaded, full, closed, dropped, refill = (readings[n] for n in names)
-    # The first session's page load also imported the app; the others' did not.
-    growth = full["total_rss_mb"] - loaded["total_rss_mb"]
+    # The first session's page load also imported the app (and may have started the
+    # pool); what sessions hold is the server process's growth after that. The pool's
+    # growth is its workers starting and their own allocations.
+    growth = full["server_rss_mb"] - loaded["server_rss_mb"]
     per_session = growth / SESSIONS
-    regrowth = refill["total_rss_mb"] - dropped["total_rss_mb"]
+    pool_growth = (full["children_rss_mb"] or 0) - (loaded["children_rss_mb"] or 0)
+    regrowth = refill["server_rss_mb"] - dropped["server_rss_mb"]
     per_session_again = regrowth / REFILL
+    pool_regrowth = (refill["children_rss_mb"] or 0) - (dropped["children_rss_mb"] or 0)
     distinct = len({tuple(m) for m in shown + shown_again})
     for name in names:
-        out(f"  {name}: {brief(readings[name])}")
+        c = readings[name]["sessions"]
+        out(f"  {name}: {brief(readings[name])} [{c['connected']} connected]")
     for c in full["children"]:
-        out(f"    child {c['pid']} ({c['role']}): RSS {c['rss_mb']:.0f} MB"
-            + (f", PSS {c['pss_mb']:.0f} MB" if c["pss_mb"] is not None else ""))
-    out(f"  {SESSIONS} sessions (page loads and trainings, after the first page load that "
-        f"imported the app: +{loaded['total_rss_mb'] - base['total_rss_mb']:.0f} MB) added "
-        f"{growth:.0f} MB, {per_session:.1f} MB per session; {distinct} distinct results "
-        f"shown for {SESSIONS + REFILL} runs")
+        out(f"    {c['role']} {c['pid']}: RSS {c['rss_mb']:.0f} MB"
+            + (f", PSS {c['pss_mb']:.0f} MB, its own (USS) {c['uss_mb']:.0f} MB"
+               if c["pss_mb"] is not None else ""))
+    out(f"  the server process alone: {full['server_rss_mb']:.0f} MB RSS "
+        f"({full['server_uss_mb'] or 0:.0f} MB its own); the training pool and its helpers: "
+        f"{full['children_rss_mb']:.0f} MB RSS"
+        + (f", {full['children_pss_mb']:.0f} MB PSS (workers share the fork server's "
+           "pages, which RSS counts once per process)" if full["children_pss_mb"] else ""))
+    out(f"  the first page load (the app's imports) added "
+        f"{loaded['server_rss_mb'] - base['server_rss_mb']:.0f} MB to the server process; then "
+        f"{SESSIONS} sessions (page loads, trainings, results held) {growth:+.0f} MB, "
+        f"{per_session:+.1f} MB per session, and the pool {pool_growth:+.0f} MB; "
+        f"{distinct} distinct results shown for {SESSIONS + REFILL} runs")
     out(f"  released when sessions end? closing them changed the total by "
         f"{closed['total_rss_mb'] - full['total_rss_mb']:+.0f} MB within Streamlit's reconnect "
         f"window, {dropped['total_rss_mb'] - full['total_rss_mb']:+.0f} MB once dropped; "
-        f"{REFILL} new sessions then grew it by {regrowth:+.0f} MB ({per_session_again:+.1f} MB "
-        f"per session, against {per_session:+.1f} MB for the first {SESSIONS})")
+        f"{REFILL} new sessions then grew the server process by {regrowth:+.0f} MB "
+        f"({per_session_again:+.1f} MB per session, against {per_session:+.1f} MB for the first "
+        f"{SESSIONS}) and the pool by {pool_regrowth:+.0f} MB")
     peak = max(r["total_rss_mb"] for r in readings.values())
     out(f"  peak total {peak:.0f} MB; {time.perf_counter() - started:.0f} s; load average "
         f"{os.getloadavg()[0]:.1f}; phases (s): {phases}")
     detail = dict(readings=readings, per_session_mb=per_session,
                   growth_first_mb=growth, growth_second_round_mb=regrowth,
+                  pool_growth_mb=pool_growth, pool_growth_second_round_mb=pool_regrowth,
                   per_session_second_round_mb=per_session_again, phases_s=phases,
                   server_alone_mb=full["server_rss_mb"], workers_mb=full["children_rss_mb"],
+                  total_pss_mb=full["total_pss_mb"], workers_pss_mb=full["children_pss_mb"],
                   distinct_results=distinct, disconnected_session_ttl_s=DROP_AFTER,
                   load_average_1min=os.getloadavg()[0])
     return [Figure(f"server RSS with {SESSIONS} trained sessions (server + workers)",
                    full["total_rss_mb"], "MB", "<= 400", detail),
-            Figure(f"RSS growth per session, {REFILL} more after the first {SESSIONS} were "
-                   "dropped", per_session_again, "MB", None, {})]
+            Figure(f"PSS with {SESSIONS} trained sessions (shared pages counted once)",
+                   full["total_pss_mb"] or float("nan"), "MB", None, {}),
+            Figure(f"server process RSS growth per session, {REFILL} more after the first "
+                   f"{SESSIONS} were dropped", per_session_again, "MB", None, {})]
