@@ -28,11 +28,26 @@ SURFACE = ".st-key-surface canvas, .st-key-surface svg"
 
 _OBSERVE = """() => {
   if (window.__runs) return;
-  const app = document.querySelector('[data-testid="stApp"]');
   window.__runs = [];
-  const note = () => window.__runs.push([app.getAttribute('data-test-script-state'), Date.now()]);
-  new MutationObserver(note).observe(app, {attributes: true,
-                                           attributeFilter: ['data-test-script-state']});
+  let last = null;
+  const current = () => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.getAttribute('data-test-script-state');
+  };
+  const note = (state) => {
+    if (state !== last) { window.__runs.push([state, Date.now()]); last = state; }
+  };
+  note(current());
+  // The whole document, not one element: should React ever replace stApp, the new
+  // one is watched too. A state that came and went within one batch of mutations is
+  // still recorded, from the attribute's old value.
+  new MutationObserver(records => {
+    for (const r of records) {
+      if (r.type === 'attributes' && r.attributeName === 'data-test-script-state') note(r.oldValue);
+    }
+    note(current());
+  }).observe(document.body, {subtree: true, childList: true, attributes: true,
+                             attributeOldValue: true, attributeFilter: ['data-test-script-state']});
 }"""
 # Finished: a `running` seen since the mark, the script now not running, no lazy
 # placeholder left and, if asked, the decision surface chart drawn (canvas or svg).
@@ -93,15 +108,6 @@ class Session:
         start = time.time()
         self.page.get_by_role("button", name=re.compile("^(Train|训练)$")).click()
         return start
-
-    def interact(self, action) -> float:
-        """Run ``action(page)`` (something that makes the script rerun) and wait for the
-        rerun to finish; returns the seconds it took."""
-        self.mark = self.page.evaluate("() => window.__runs.length")
-        start = time.perf_counter()
-        action(self.page)
-        self.wait_finished(surface=False)
-        return time.perf_counter() - start
 
     def wait_finished(self, surface: bool = True) -> float:
         """Wait until the run started since the last click has finished (and, with
