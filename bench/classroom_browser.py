@@ -25,27 +25,37 @@ from __future__ import annotations
 import os
 import time
 
-from bench.browser import RUN_TIMEOUT, Session, chromium, run_server
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from bench.browser import Session, chromium, run_server
 from bench.common import Figure, _proc_table, median, tree_cpu_seconds
 from ui.i18n import LANGUAGES, strings
 
 STUDENTS = 8
 IDLE_INTERACTIONS = 3
 MAX_LOADED_INTERACTIONS = 6
+SWITCH_TIMEOUT = 30_000  # ms
+LOST: list[dict] = []  # language switches that never showed
 TITLES = {lang: strings(lang)["playground.title"] for lang in LANGUAGES}
 
 
-def switch_language(session: Session) -> float:
+def switch_language(session: Session) -> float | None:
     """Pick the other language in the sidebar; seconds until the page shows its title
     in that language and the rerun has finished (read from the page, so a click that
-    coincides with another rerun is still timed to what the student sees)."""
+    coincides with another rerun is still timed to what the student sees). None if the
+    switch had not shown after SWITCH_TIMEOUT: the student's click was lost."""
     page = session.page
     now = "zh" if page.locator("h1").first.inner_text().strip() == TITLES["zh"] else "en"
     target = "en" if now == "zh" else "zh"
     radio = page.locator('[data-testid="stSidebar"] [data-testid="stRadio"]')
     start = time.perf_counter()
     radio.get_by_text(LANGUAGES[target], exact=True).click()
-    page.wait_for_function(_SHOWS_TITLE, arg=TITLES[target], timeout=RUN_TIMEOUT, polling=25)
+    try:
+        page.wait_for_function(_SHOWS_TITLE, arg=TITLES[target], timeout=SWITCH_TIMEOUT,
+                               polling=25)
+    except PlaywrightTimeout:
+        LOST.append(dict(target=target, shown=page.locator("h1").first.inner_text()))
+        return None
     return time.perf_counter() - start
 
 
@@ -69,7 +79,8 @@ def together(sessions: list[Session], observer: Session | None = None):
         for _ in range(MAX_LOADED_INTERACTIONS):
             begun = time.time()
             seconds = switch_language(observer)
-            loaded.append((begun + seconds, seconds))
+            if seconds is not None:
+                loaded.append((begun + seconds, seconds))
             if all(s.page.evaluate(_DONE, s.mark) for s in sessions):
                 break
     end = max(finish(sessions))
@@ -106,7 +117,9 @@ def run(out) -> list[Figure]:
         for s in sessions + [observer]:
             s.ready()
         together(sessions)  # warm-up, untimed
-        idle = [switch_language(observer) for _ in range(IDLE_INTERACTIONS)]
+        LOST.clear()
+        idle = [x for x in (switch_language(observer) for _ in range(IDLE_INTERACTIONS))
+                if x is not None]
 
         def cpu():  # (server and workers, browser side, server process alone)
             server_cpu = tree_cpu_seconds(server.pid)
@@ -146,11 +159,14 @@ def run(out) -> list[Figure]:
         f"{per_run['browser']:.2f} CPU-s: on {os.cpu_count()} cores, {STUDENTS} runs with their "
         f"browsers cannot take less than {floor_s:.1f} s, so this machine allows at most "
         f"{serial_s / floor_s:.2f}x here; the {STUDENTS} clicks spanned {spread:.2f} s")
-    idle_s = median(idle)
+    idle_s = median(idle) if idle else float("nan")
     loaded_s = median(loaded) if loaded else float("nan")
     out(f"  a 9th session switching language: idle {idle_s:.2f} s (median of {len(idle)}), "
         f"while the {STUDENTS} train {loaded_s:.2f} s (median of {len(loaded)}: "
         + ", ".join(f"{x:.2f}" for x in loaded) + f"); load average {os.getloadavg()[0]:.1f}")
+    if LOST:
+        out(f"  {len(LOST)} language switch(es) never showed within {SWITCH_TIMEOUT / 1000:.0f} s "
+            f"(the click was lost or undone): {LOST}")
     detail = dict(serial_s=serial_s, together_s=together_s, cores_used=cores,
                   cpu_per_run_s=per_run, cpu_floor_together_s=floor_s,
                   best_ratio_this_machine=serial_s / floor_s, click_spread_s=spread,
@@ -160,4 +176,4 @@ def run(out) -> list[Figure]:
             Figure("9th session's language switch, during the class run vs idle",
                    loaded_s / idle_s, "x", None,
                    dict(idle_s=idle, loaded_s=loaded, idle_median_s=idle_s,
-                        loaded_median_s=loaded_s))]
+                        loaded_median_s=loaded_s, lost_switches=list(LOST)))]
