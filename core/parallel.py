@@ -39,8 +39,9 @@ A page waiting on a worker (Streamlit; the script thread polls, the worker train
         time.sleep(0.2)
     result = job.result()  # raises what the worker raised
 
-Scripts that use the pool need the usual ``if __name__ == "__main__":`` guard (workers
-re-import the main module); Streamlit, pytest and notebooks need nothing.
+Workers do not re-run the parent's ``__main__`` (under Streamlit that is whichever page
+script is running), so tasks must be functions of an importable module, as everything in
+``core`` is; Streamlit, pytest, notebooks and plain scripts need no ``__main__`` guard.
 
 ``TrainResult`` crosses the process boundary by pickling; ``train`` removes its epoch
 hook (a closure) from the model after ``fit``, so the result pickles cleanly.
@@ -48,8 +49,11 @@ hook (a closure) from the model after ``fit``, so the result pickles cleanly.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
+import sys
+import types
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -77,13 +81,52 @@ _pool: ProcessPoolExecutor | None = None
 _pool_workers = 0
 
 
+@contextlib.contextmanager
+def _main_module_hidden():
+    """Start processes as if ``__main__`` were empty.
+
+    multiprocessing makes a new spawn/forkserver worker re-run the parent's main module
+    (so functions defined there can be unpickled). Under Streamlit, ``__main__`` is the
+    page script that happens to be running, so every worker would run a Playground page
+    in bare mode on start-up: slower starts, memory for imports a worker never uses, and
+    a log full of warnings. Our tasks are functions in ``core``; nothing needs it.
+    """
+    real = sys.modules["__main__"]
+    stand_in = types.ModuleType("__main__")  # no __file__, no __spec__: nothing to re-run
+    sys.modules["__main__"] = stand_in
+    try:
+        yield
+    finally:
+        # A script run that began meanwhile has put its own module there: keep it.
+        if sys.modules.get("__main__") is stand_in:
+            sys.modules["__main__"] = real
+
+
+def _started_without_main(process_class):
+    """``process_class`` whose processes start with ``__main__`` hidden. Module-level
+    classes, because the process object is pickled to the new process."""
+
+    def _Popen(process_obj):  # the hook multiprocessing starts a process through
+        with _main_module_hidden():
+            return process_class._Popen(process_obj)
+
+    return type(f"Worker{process_class.__name__}", (process_class,), {
+        "_Popen": staticmethod(_Popen), "__module__": __name__})
+
+
+WorkerSpawnProcess = _started_without_main(mp.context.SpawnProcess)
+if hasattr(mp.context, "ForkServerProcess"):  # POSIX
+    WorkerForkServerProcess = _started_without_main(mp.context.ForkServerProcess)
+
+
 def _context():
-    methods = mp.get_all_start_methods()
-    if "forkserver" in methods:
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(_PRELOAD)
-        return ctx
-    return mp.get_context("spawn")
+    """A forkserver (or spawn) context whose processes do not re-run ``__main__``."""
+    if "forkserver" in mp.get_all_start_methods():
+        base, process = mp.get_context("forkserver"), WorkerForkServerProcess
+        base.set_forkserver_preload(_PRELOAD)
+    else:
+        base, process = mp.get_context("spawn"), WorkerSpawnProcess
+    return type(f"Worker{type(base).__name__}", (type(base),), {"Process": process})()
 
 
 def _init_worker() -> None:

@@ -202,3 +202,26 @@ def test_a_bad_worker_count_is_refused_with_its_name(monkeypatch, value):
     monkeypatch.setenv("ACTIVATION_LAB_WORKERS", value)
     with pytest.raises(ValueError, match="ACTIVATION_LAB_WORKERS"):
         parallel.default_workers()
+
+
+def test_workers_do_not_re_run_the_main_module(tmp_path, monkeypatch):
+    import types
+
+    # Under Streamlit, __main__ is the page script being run; a worker started from it
+    # must not run the page again.
+    marker = tmp_path / "ran"
+    script = tmp_path / "page.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setitem(__import__("sys").modules, "__main__", page)
+    parallel.shutdown()
+    try:
+        parallel.warm_up(2)  # starts both workers now, with the page as __main__
+        result = parallel.submit_training(SMALL).result(timeout=60)
+    finally:
+        parallel.shutdown()
+        parallel.warm_up(2)  # the module's other tests expect a running pool
+    assert len(result.history) == SMALL.epochs
+    assert not marker.exists()
+    assert __import__("sys").modules["__main__"] is page  # put back as it was

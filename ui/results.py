@@ -10,7 +10,7 @@ so the animation costs the worker nothing and the server stays responsive.
 from __future__ import annotations
 
 import threading
-import time
+from concurrent.futures import wait
 
 import numpy as np
 import pandas as pd
@@ -76,7 +76,7 @@ def train_live(config: TrainConfig, dataset=None) -> TrainResult:
     drawn_epoch = 0
     try:
         while not job.done():
-            time.sleep(POLL_SECONDS)
+            wait([job.future], timeout=POLL_SECONDS)  # returns at once when it finishes
             if not job.started():
                 continue  # still "waiting for a free worker"
             latest = job.latest()
