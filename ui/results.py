@@ -10,6 +10,7 @@ so the animation costs the worker nothing and the server stays responsive.
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import wait
 
 import numpy as np
@@ -24,6 +25,10 @@ from core.training import (SNAPSHOT_RESOLUTION, TrainResult, dataset_for, make_g
 from ui.i18n import t
 
 POLL_SECONDS = 0.25  # how often the page reads the worker's progress and redraws
+# Animate only runs still going after this long: a shorter run is over before the eye
+# could follow, and each redraw costs the student's browser (and, on a shared machine,
+# the training) a Vega re-render. Measured in bench/latency.py.
+ANIMATE_AFTER_SECONDS = 0.5
 
 
 @st.cache_resource(show_spinner=False)
@@ -73,18 +78,21 @@ def train_live(config: TrainConfig, dataset=None) -> TrainResult:
     job = parallel.submit_training(config, dataset, progress=True,
                                    time_budget=MAX_TRAIN_SECONDS)
     rows: list[dict] = []
-    drawn_epoch = 0
+    drawn_epoch, started_at = 0, None
     try:
         while not job.done():
             wait([job.future], timeout=POLL_SECONDS)  # returns at once when it finishes
             if not job.started():
                 continue  # still "waiting for a free worker"
+            started_at = started_at or time.perf_counter()
             latest = job.latest()
             epoch = latest["epoch"]
             progress.progress(job.fraction_done(),
                               text=t("playground.epoch_of", epoch=epoch, total=latest["max_epochs"]))
             if epoch and (not rows or rows[-1]["epoch"] != epoch):
                 rows.append(latest)
+            if time.perf_counter() - started_at < ANIMATE_AFTER_SECONDS:
+                continue
             frame = job.latest_frame()
             if frame is not None and frame[0] != drawn_epoch:
                 drawn_epoch = frame[0]
