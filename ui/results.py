@@ -75,7 +75,7 @@ def train_live(config: TrainConfig, dataset=None) -> TrainResult:
     surface_slot, loss_slot = cols[0].empty(), cols[1].empty()
     data = dataset if dataset is not None else dataset_for(config)
     grid = make_grid(data, SNAPSHOT_RESOLUTION)  # the grid the worker's frames are on
-    job = parallel.submit_training(config, dataset, progress=True,
+    job = parallel.submit_training(config, data, progress=True,  # built once, here
                                    time_budget=MAX_TRAIN_SECONDS)
     rows: list[dict] = []
     drawn_epoch, started_at = 0, None

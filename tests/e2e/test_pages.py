@@ -68,6 +68,23 @@ def test_training_draws_the_charts_and_a_shared_link_reopens_the_run(browser, ap
     assert results[0][0] == f"{expected:.1%}"
 
 
+def test_a_long_run_animates_the_surface_while_it_trains(page, app_server):
+    query = {"dataset": "spiral", "epochs": "1500", "stop_when_flat": "false"}
+    page.goto(f"{app_server}/Playground?{urlencode(query)}")
+    wait_for_app(page)
+    page.get_by_role("button", name="Train").click()
+    # While it trains: the progress text and a live surface titled with its epoch, before
+    # the final charts (.st-key-surface) exist.
+    page.get_by_text(re.compile(r"^Epoch \d+ of 1500$")).wait_for(timeout=60_000)
+    live = page.locator('[data-testid="stVegaLiteChart"]').first
+    live.wait_for(timeout=60_000)
+    assert page.locator(".st-key-surface").count() == 0
+    save_screenshot(page, "playground-live")
+    page.locator(".st-key-surface").wait_for(state="visible", timeout=90_000)
+    wait_for_app(page, timeout=60_000, rerun=True)
+    assert_no_exception(page)
+
+
 def test_changing_a_control_updates_the_url(page, app_server):
     page.goto(f"{app_server}/Playground")
     wait_for_app(page)
