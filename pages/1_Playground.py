@@ -29,9 +29,12 @@ with controls:
     config = config_widgets(hidden)
 write_url(config)
 
-with view:
-    if warning := pairing_warning(config):
-        st.warning(warning, icon="⚠️")
+
+@st.fragment
+def train_and_results(config, csv_data):
+    """Train and what it shows. A fragment: pressing Train or moving the replay slider
+    reruns only this part, not every control of the page (a full rerun costs the server
+    and the student's browser more than the training itself)."""
     train_clicked = st.button(t("playground.train"), type="primary", key="train",
                               disabled=csv_mode() and csv_data is None)
     result = st.session_state.get("result")
@@ -73,6 +76,12 @@ with view:
                        "score-chart")
             if result.dataset.task == "multiclass":
                 show_chart(confusion_chart(result.model, result.dataset), "confusion")
+
+
+with view:
+    if warning := pairing_warning(config):
+        st.warning(warning, icon="⚠️")
+    train_and_results(config, csv_data)
 
     if "code" not in hidden:
         with st.expander(t("playground.show_code")):
