@@ -70,7 +70,7 @@ PROGRESS_FIELDS = ("epoch", "max_epochs", "train_loss", "test_loss", "test_score
 # Then slots for the live frame and the conversation with the page: the worker sets
 # "started" when it picks the job up; the page sets "stop" to end the run early;
 # "frame_epoch" is the epoch of the frame in the buffer (-1 while it is being written),
-# "frame_shape" its shape padded to three numbers (the second is 0 for one feature).
+# "frame_d0".."frame_d2" its shape padded to three numbers (d1 is 0 for one feature).
 _SLOTS = (*PROGRESS_FIELDS, "started", "stop", "frame_epoch", "frame_d0", "frame_d1",
           "frame_d2")
 _SLOT = {name: i for i, name in enumerate(_SLOTS)}
@@ -243,9 +243,10 @@ def _train_in_worker(config: TrainConfig, dataset: Dataset | None, time_budget: 
                 header[_SLOT["frame_epoch"]] = p.epoch
             row = p.row
             # The epoch goes last: a reader that sees epoch n sees that epoch's numbers.
-            header[2:5] = (row["train_loss"], row["test_loss"], row["test_score"])
-            header[1] = p.max_epochs
-            header[0] = p.epoch
+            for name in ("train_loss", "test_loss", "test_score"):
+                header[_SLOT[name]] = row[name]
+            header[_SLOT["max_epochs"]] = p.max_epochs
+            header[_SLOT["epoch"]] = p.epoch
             if header[_SLOT["stop"]]:
                 raise StopRequested
     try:

@@ -30,7 +30,7 @@ from core.mlp import (
     target_matrix,
 )
 
-SNAPSHOT_COUNT = 32  # the replay keeps between this many frames and twice as many
+SNAPSHOT_COUNT = 32  # a full-length run keeps between this many frames and twice as many
 SNAPSHOT_RESOLUTION = 64  # cells per side of a replay frame: 5x cheaper than 100 per
 # snapshot (measured), drawn smoothed at chart size; the final surface is finer
 
@@ -152,9 +152,9 @@ def model_outputs(model, X: np.ndarray, *, check_input: bool = True) -> np.ndarr
 
 
 class _FrameBuffer:
-    """Frames at a regular stride that doubles whenever the buffer fills, so a run of
-    any length (or one that stops early) keeps SNAPSHOT_COUNT..2*SNAPSHOT_COUNT evenly
-    spaced frames, with bounded memory."""
+    """Frames at a regular stride that doubles whenever the buffer fills: a run of its
+    planned length keeps SNAPSHOT_COUNT..2*SNAPSHOT_COUNT evenly spaced frames, one that
+    stops early proportionally fewer, and memory stays bounded whatever the length."""
 
     def __init__(self, count: int = SNAPSHOT_COUNT, planned_epochs: int = 0):
         # Start at the stride that fills the buffer by the planned last epoch: a run that
@@ -189,6 +189,11 @@ def train(config: TrainConfig = TrainConfig(), on_epoch: Callable[[Progress], No
     model = build_estimator(config, data.task)
     grid = make_grid(data, snapshot_resolution)
     buffer = _FrameBuffer(planned_epochs=config.epochs)
+
+    def snapshot(fitted) -> np.ndarray:
+        outputs = model_outputs(fitted, grid.points, check_input=False)
+        return outputs.reshape(*grid.shape, -1).astype(np.float16)
+
     rows: list[dict] = []
     last_finite: list[list[np.ndarray]] = []
     y_train = data.y_train
@@ -226,7 +231,7 @@ def train(config: TrainConfig = TrainConfig(), on_epoch: Callable[[Progress], No
         rows.append(row)
         frame = None
         if buffer.wants(epoch):
-            frame = model_outputs(fitted, grid.points, check_input=False).reshape(*grid.shape, -1).astype(np.float16)
+            frame = snapshot(fitted)
             buffer.add(epoch, frame)
         if on_epoch is not None:
             try:
@@ -265,8 +270,7 @@ def train(config: TrainConfig = TrainConfig(), on_epoch: Callable[[Progress], No
     # Keep a final frame, so the replay ends where training ended.
     if rows and (not buffer.epochs or buffer.epochs[-1] != rows[-1]["epoch"]):
         buffer.epochs.append(rows[-1]["epoch"])
-        buffer.frames.append(model_outputs(model, grid.points, check_input=False).reshape(*grid.shape, -1)
-                             .astype(np.float16))
+        buffer.frames.append(snapshot(model))
 
     columns = ["epoch", "train_loss", "test_loss", "train_score", "test_score", "objective"]
     history = pd.DataFrame(rows, columns=columns).astype({c: float for c in columns[1:]})
