@@ -9,7 +9,9 @@ of 200x200 cells is ~20 KB; a rectangle per cell would send ~1.6 MB per redraw.
 from __future__ import annotations
 
 import base64
+import functools
 import io
+import json
 
 import altair as alt
 import numpy as np
@@ -80,46 +82,105 @@ def _points_frame(dataset, model=None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def surface_chart(values: np.ndarray, dataset, *, model=None, title: str = "",
-                  size: int = CHART_SIZE, show_test: bool = True,
-                  value_range: tuple[float, float] | None = None) -> alt.LayerChart:
-    """The decision surface (or regression surface) of a two-feature dataset as one
-    image layer, with train points filled and test points hollow; with ``model``,
-    misclassified points get a black ring."""
+# Names of the surface chart's two datasets in a spec from ``surface_spec``. They stay
+# the same from one frame to the next, so a page redrawing the surface sends a spec
+# identical to the last one and Streamlit's front end swaps the data in the existing
+# view instead of building a new one.
+SURFACE_IMAGE, SURFACE_POINTS = "surface_image", "surface_points"
+
+
+def surface_frames(values: np.ndarray, dataset, *, model=None, show_test: bool = True,
+                   value_range: tuple[float, float] | None = None
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The surface chart's data: the image (one row: its corners and PNG data URL) and
+    the points (train and test; with ``model``, which ones it gets wrong)."""
     x0, x1, y0, y1 = dataset.extent
     if value_range is None and dataset.task == "regression":
         value_range = (float(dataset.y.min()), float(dataset.y.max()))
     url = png_data_url(colourise(values, dataset.task, value_range))
-    xs = alt.Scale(domain=[x0, x1], nice=False, zero=False)
-    ys = alt.Scale(domain=[y0, y1], nice=False, zero=False)
-    names = dataset.feature_names
-    image = alt.Chart(pd.DataFrame({"x": [x0], "x2": [x1], "y": [y0], "y2": [y1], "url": [url]})
-                      ).mark_image(aspect=False).encode(
-        x=alt.X("x:Q", scale=xs, title=names[0]), x2="x2:Q",
-        y=alt.Y("y:Q", scale=ys, title=names[1] if len(names) > 1 else "y"), y2="y2:Q",
-        url="url:N")
+    image = pd.DataFrame({"x": [x0], "x2": [x1], "y": [y0], "y2": [y1], "url": [url]})
     points = _points_frame(dataset, model)
     if not show_test:
-        points = points[points.split == "train"]
-    if dataset.task == "regression":
+        points = points[points.split == "train"].reset_index(drop=True)
+    return image, points
+
+
+def _surface_layers(image, points, *, task: str, class_names: tuple, feature_names: tuple,
+                    extent: tuple, rings: bool, title: str, size: int) -> alt.LayerChart:
+    """The surface chart over ``image`` and ``points``: DataFrames, or ``alt.NamedData``
+    for a spec whose data comes apart."""
+    x0, x1, y0, y1 = extent
+    xs = alt.Scale(domain=[x0, x1], nice=False, zero=False)
+    ys = alt.Scale(domain=[y0, y1], nice=False, zero=False)
+    image_layer = alt.Chart(image).mark_image(aspect=False).encode(
+        x=alt.X("x:Q", scale=xs, title=feature_names[0]), x2="x2:Q",
+        y=alt.Y("y:Q", scale=ys, title=feature_names[1] if len(feature_names) > 1 else "y"),
+        y2="y2:Q", url="url:N")
+    if task == "regression":
         colour = alt.Color("target:Q", scale=alt.Scale(scheme="blueorange", reverse=True),
                            legend=None)
     else:
         colour = alt.Color("label:N", scale=alt.Scale(
-            domain=list(dataset.class_names),
-            range=[CLASS_COLOURS[i % len(CLASS_COLOURS)] for i in range(dataset.n_classes)]),
+            domain=list(class_names),
+            range=[CLASS_COLOURS[i % len(CLASS_COLOURS)] for i in range(len(class_names))]),
             legend=alt.Legend(title=None, orient="bottom"))
     base = alt.Chart(points).encode(x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys))
     train = base.transform_filter(alt.datum.split == "train").mark_circle(
         size=28, opacity=0.9, stroke="white", strokeWidth=0.6).encode(color=colour)
     test = base.transform_filter(alt.datum.split == "test").mark_point(
         size=34, filled=False, strokeWidth=1.6).encode(color=colour)
-    layers = [image, train, test]
-    if model is not None and dataset.task != "regression":
+    layers = [image_layer, train, test]
+    if rings:
         layers.append(base.transform_filter(alt.datum.wrong).mark_point(
             shape="circle", size=110, filled=False, color="black", strokeWidth=1.2))
     chart = alt.layer(*layers).properties(width=size, height=size)
     return chart.properties(title=title) if title else chart
+
+
+def _layout(dataset, rings: bool, title: str, size: int) -> dict:
+    return dict(task=dataset.task, class_names=tuple(dataset.class_names),
+                feature_names=tuple(dataset.feature_names),
+                extent=tuple(float(v) for v in dataset.extent),
+                rings=rings and dataset.task != "regression", title=title, size=size)
+
+
+def surface_chart(values: np.ndarray, dataset, *, model=None, title: str = "",
+                  size: int = CHART_SIZE, show_test: bool = True,
+                  value_range: tuple[float, float] | None = None) -> alt.LayerChart:
+    """The decision surface (or regression surface) of a two-feature dataset as one
+    image layer, with train points filled and test points hollow; with ``model``,
+    misclassified points get a black ring."""
+    image, points = surface_frames(values, dataset, model=model, show_test=show_test,
+                                   value_range=value_range)
+    return _surface_layers(image, points, **_layout(dataset, model is not None, title, size))
+
+
+@functools.lru_cache(maxsize=256)  # one entry per dataset layout, title and size
+def _surface_template(**layout) -> str:
+    chart = _surface_layers(alt.NamedData(SURFACE_IMAGE), alt.NamedData(SURFACE_POINTS),
+                            **layout)
+    return json.dumps(chart.to_dict())  # validated against the Vega-Lite schema, once
+
+
+def surface_spec(values: np.ndarray, dataset, *, model=None, title: str = "",
+                 size: int = CHART_SIZE, show_test: bool = True,
+                 value_range: tuple[float, float] | None = None) -> dict:
+    """``surface_chart`` as a Vega-Lite spec dict whose two datasets are DataFrames
+    (``st.vega_lite_chart`` sends them as Arrow).
+
+    For pages that redraw the surface several times a second. Building the Altair chart
+    costs about 40 ms of the server's CPU and validating it about 30 ms, which a class
+    of animating sessions would pay many times a second under one GIL; the spec depends
+    only on the dataset's layout, the title and the size, so it is built and validated
+    once and only the data is new. A classification spec always has the layer that
+    rings misclassified points (empty without ``model``), so a surface drawn during
+    training and the finished one are the same spec.
+    """
+    image, points = surface_frames(values, dataset, model=model, show_test=show_test,
+                                   value_range=value_range)
+    spec = json.loads(_surface_template(**_layout(dataset, True, title, size)))  # a fresh copy
+    spec["datasets"] = {SURFACE_IMAGE: image, SURFACE_POINTS: points}
+    return spec
 
 
 def curve_chart(xs: np.ndarray, prediction: np.ndarray, dataset, *, title: str = "",
@@ -145,9 +206,10 @@ def output_chart(values: np.ndarray, dataset, grid, *, model=None, title: str = 
     return surface_chart(values, dataset, model=model, title=title, size=size)
 
 
-def history_chart(history: pd.DataFrame, column: str, title: str, *, log_scale: bool = False,
-                  width: int = CHART_SIZE, height: int = 220) -> alt.Chart:
-    """Train and test curves of one quantity (``column`` is "loss" or "score")."""
+HISTORY_DATA = "history"  # the dataset name in a spec from ``history_spec``
+
+
+def _history_frame(history: pd.DataFrame, column: str, log_scale: bool) -> pd.DataFrame:
     long = pd.DataFrame({
         "epoch": np.concatenate([history.epoch, history.epoch]),
         "split": ["train"] * len(history) + ["test"] * len(history),
@@ -156,14 +218,41 @@ def history_chart(history: pd.DataFrame, column: str, title: str, *, log_scale: 
     long = long[np.isfinite(long[column])]
     if log_scale:
         long = long[long[column] > 0]
+    return long.reset_index(drop=True)
+
+
+def _history_lines(data, column: str, title: str, log_scale: bool, width: int,
+                   height: int) -> alt.Chart:
     scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False)
-    return alt.Chart(long).mark_line().encode(
+    return alt.Chart(data).mark_line().encode(
         x=alt.X("epoch:Q", title="epoch"),
         y=alt.Y(f"{column}:Q", title=title, scale=scale),
         color=alt.Color("split:N", scale=alt.Scale(domain=["train", "test"],
                                                    range=["#333333", CLASS_COLOURS[0]]),
                         legend=alt.Legend(title=None, orient="bottom")),
     ).properties(width=width, height=height)
+
+
+def history_chart(history: pd.DataFrame, column: str, title: str, *, log_scale: bool = False,
+                  width: int = CHART_SIZE, height: int = 220) -> alt.Chart:
+    """Train and test curves of one quantity (``column`` is "loss" or "score")."""
+    return _history_lines(_history_frame(history, column, log_scale), column, title,
+                          log_scale, width, height)
+
+
+@functools.lru_cache(maxsize=64)
+def _history_template(column: str, title: str, log_scale: bool, width: int, height: int) -> str:
+    chart = _history_lines(alt.NamedData(HISTORY_DATA), column, title, log_scale, width, height)
+    return json.dumps(chart.to_dict())
+
+
+def history_spec(history: pd.DataFrame, column: str, title: str, *, log_scale: bool = False,
+                 width: int = CHART_SIZE, height: int = 220) -> dict:
+    """``history_chart`` as a spec dict with a DataFrame dataset, built like
+    ``surface_spec`` (the live loss curve is redrawn several times a second)."""
+    spec = json.loads(_history_template(column, title, log_scale, width, height))
+    spec["datasets"] = {HISTORY_DATA: _history_frame(history, column, log_scale)}
+    return spec
 
 
 def confusion_chart(model, dataset, size: int = 260) -> alt.LayerChart:

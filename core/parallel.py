@@ -222,7 +222,7 @@ def _views(block):
 
 
 def _train_in_worker(config: TrainConfig, dataset: Dataset | None, time_budget: float | None,
-                     progress_name: str | None):
+                     progress_name: str | None, surface_resolution: int | None = None):
     from core.training import StopRequested, train
 
     block = header = frame_buffer = None
@@ -250,7 +250,8 @@ def _train_in_worker(config: TrainConfig, dataset: Dataset | None, time_budget: 
             if header[_SLOT["stop"]]:
                 raise StopRequested
     try:
-        return train(config, on_epoch, dataset=dataset, time_budget=time_budget)
+        return train(config, on_epoch, dataset=dataset, time_budget=time_budget,
+                     surface_resolution=surface_resolution)
     except Exception as err:
         err.add_note(f"(raised in training worker pid {os.getpid()} for config "
                      f"{config.to_query() or 'default'})")
@@ -272,7 +273,8 @@ class TrainingJob:
     as you like), and ``request_stop()``.
     """
 
-    def __init__(self, config: TrainConfig, dataset: Dataset | None, time_budget: float | None):
+    def __init__(self, config: TrainConfig, dataset: Dataset | None, time_budget: float | None,
+                 surface_resolution: int | None = None):
         self.config = config
         size = 8 * len(_SLOTS) + 4 * _frame_capacity()
         self._block = shared_memory.SharedMemory(create=True, size=size)
@@ -282,7 +284,7 @@ class TrainingJob:
         self._final: dict | None = None
         self._closed = threading.Lock()
         self.future: Future = submit(_train_in_worker, config, dataset, time_budget,
-                                      self._block.name)
+                                      self._block.name, surface_resolution)
         self.future.add_done_callback(self._release)
 
     def _release(self, future: Future) -> None:
@@ -371,8 +373,10 @@ class TrainingJob:
 
 
 def submit_training(config: TrainConfig, dataset: Dataset | None = None, *,
-                    progress: bool = False, time_budget: float | None = None):
-    """Train ``config`` (on ``dataset`` if given) in a worker process.
+                    progress: bool = False, time_budget: float | None = None,
+                    surface_resolution: int | None = None):
+    """Train ``config`` (on ``dataset`` if given) in a worker process; ``time_budget``
+    and ``surface_resolution`` as for ``core.training.train``.
 
     Returns a ``Future[TrainResult]``; with ``progress=True`` a ``TrainingJob`` (the same
     interface plus ``epochs_done()`` / ``latest()``). Errors raised in the worker come
@@ -382,8 +386,8 @@ def submit_training(config: TrainConfig, dataset: Dataset | None = None, *,
     if not isinstance(config, TrainConfig):
         raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
     if progress:
-        return TrainingJob(config, dataset, time_budget)
-    return submit(_train_in_worker, config, dataset, time_budget, None)
+        return TrainingJob(config, dataset, time_budget, surface_resolution)
+    return submit(_train_in_worker, config, dataset, time_budget, None, surface_resolution)
 
 
 def train_many(configs: Iterable[TrainConfig], datasets: Sequence[Dataset | None] | None = None,

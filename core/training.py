@@ -80,6 +80,9 @@ class TrainResult:
     seconds: float
     notes: list[Note]
     stop_reason: str  # completed | converged | diverged | time_budget | stopped
+    # The finished model's outputs on make_grid(dataset, surface_resolution), when train()
+    # was asked for them: a worker computes them, so the page does not have to.
+    surface: np.ndarray | None = None
 
     @property
     def score_name(self) -> str:
@@ -179,11 +182,14 @@ class _FrameBuffer:
 
 def train(config: TrainConfig = TrainConfig(), on_epoch: Callable[[Progress], None] | None = None,
           *, dataset: Dataset | None = None, time_budget: float | None = None,
-          snapshot_resolution: int = SNAPSHOT_RESOLUTION) -> TrainResult:
+          snapshot_resolution: int = SNAPSHOT_RESOLUTION,
+          surface_resolution: int | None = None) -> TrainResult:
     """Train the experiment ``config`` describes and record what happened.
 
     ``dataset`` replaces the config's built-in data (for example an uploaded CSV).
     ``time_budget`` (seconds) stops the run cleanly with a note when spent.
+    ``surface_resolution`` also evaluates the finished model on a grid that fine
+    (``result.surface``), for a caller that will draw it.
     """
     data = dataset if dataset is not None else dataset_for(config)
     model = build_estimator(config, data.task)
@@ -278,8 +284,12 @@ def train(config: TrainConfig = TrainConfig(), on_epoch: Callable[[Progress], No
     notes = _notes(config, model, data, history, stop_reason, converged_warning, time_budget)
     snapshots = (np.stack(buffer.frames) if buffer.frames
                  else np.zeros((0, *grid.shape, 1), dtype=np.float16))
+    surface = None
+    if surface_resolution:
+        fine = make_grid(data, surface_resolution)
+        surface = model_outputs(model, fine.points, check_input=False).reshape(*fine.shape, -1)
     return TrainResult(config, model, data, history, np.array(buffer.epochs), snapshots, grid,
-                       seconds, notes, stop_reason)
+                       seconds, notes, stop_reason, surface)
 
 
 def _notes(config, model, data, history, stop_reason, converged_warning, time_budget):
