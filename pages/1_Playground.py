@@ -1,18 +1,20 @@
 """Playground: pick data, a network and its activations; train and watch."""
 
+import logging
+
 import streamlit as st
 
-from core.charts import confusion_chart, history_chart, output_chart
 from core.snippet import code_snippet
 from ui.config_ui import (config_widgets, hidden_fields, load_from_url, pairing_warning,
                           share_query, write_url)
 from ui.frame import page_frame
 from ui.i18n import t
-from ui.results import (data_fingerprint, final_surface, metrics_row, show_chart, show_notes,
-                        start_training_workers, train_live)
+from ui.results import (data_fingerprint, run_view, show_run, start_training_workers,
+                        train_live)
 from ui.upload import csv_mode, data_source_picker, share_notice
 from ui.upload import hidden_fields as upload_hidden
 
+log = logging.getLogger(__name__)
 page_frame("playground")
 start_training_workers()
 st.title(t("playground.title"))
@@ -37,45 +39,26 @@ def train_and_results(config, csv_data):
     and the student's browser more than the training itself)."""
     train_clicked = st.button(t("playground.train"), type="primary", key="train",
                               disabled=csv_mode() and csv_data is None)
+    view = run_view()
     result = st.session_state.get("result")
     if train_clicked:
-        result = train_live(config, dataset=csv_data)
+        try:
+            result = train_live(config, view, dataset=csv_data)
+        except Exception as err:  # a worker killed (memory, operator): a message, not a traceback
+            log.exception("training failed")
+            view.clear()
+            view.status.error(t("playground.failed", error=err))
+            return
         st.session_state["result"] = result
         st.session_state["result_data"] = data_fingerprint(csv_data)
         st.session_state.pop("replay", None)
     elif result is not None and (result.config != config or
                                  st.session_state.get("result_data") != data_fingerprint(csv_data)):
-        st.caption(t("playground.stale"))
-
+        view.status.caption(t("playground.stale"))
     if result is None:
-        st.info(t("playground.press_train"))
+        view.status.info(t("playground.press_train"))
     else:
-        metrics_row(result)
-        show_notes(result)
-        left, right = st.columns(2)
-        with left:
-            epochs = [int(e) for e in result.snapshot_epochs]
-            frame = None
-            if len(epochs) > 1:
-                chosen = st.select_slider(t("playground.replay"), epochs, value=epochs[-1],
-                                          key="replay")
-                if chosen != epochs[-1]:
-                    frame = result.snapshots[epochs.index(chosen)].astype(float)
-            if frame is None:
-                values, grid = final_surface(result)
-                title = t("playground.final_surface")
-            else:
-                values, grid = frame, result.grid
-                title = t("playground.epoch", epoch=chosen)
-            show_chart(output_chart(values, result.dataset, grid, model=result.model, title=title),
-                       "surface")
-        with right:
-            show_chart(history_chart(result.history, "loss", t("playground.loss"), log_scale=True),
-                       "loss-chart")
-            show_chart(history_chart(result.history, "score", t("playground.score_" + result.dataset.task.replace("multiclass", "binary"))),
-                       "score-chart")
-            if result.dataset.task == "multiclass":
-                show_chart(confusion_chart(result.model, result.dataset), "confusion")
+        show_run(result, view)
 
 
 with view:

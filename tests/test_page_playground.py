@@ -103,3 +103,43 @@ def test_a_changed_setting_marks_the_run_out_of_date_until_trained_again():
     assert any(stale in c.value for c in at.caption)
     at.button(key="train").click().run()
     assert not any(stale in c.value for c in at.caption)
+
+
+def test_a_worker_killed_mid_run_gives_a_message_and_the_next_run_works():
+    """A training worker dying (out of memory, an operator) must not show a traceback or
+    stop the Playground: the student gets a message, and Train works again."""
+    import os
+    import signal
+    import threading
+    import time
+
+    from core import parallel
+
+    def kill_workers_once_training():
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            pool = parallel._pool
+            items = list(pool._pending_work_items.values()) if pool is not None else []
+            if any(item.fn is parallel._train_in_worker for item in items):
+                time.sleep(0.5)  # the run is under way in a worker
+                for pid in list(pool._processes):
+                    os.kill(pid, signal.SIGKILL)
+                return
+            time.sleep(0.02)
+
+    long_run = {"dataset": "spiral", "n_samples": "2000", "epochs": "3000",
+                "hidden_layers": "64,64,64", "learning_rate": "0.0001"}
+    at = open_page(PAGE, query=long_run)
+    killer = threading.Thread(target=kill_workers_once_training)
+    killer.start()
+    at.button(key="train").click().run()
+    killer.join()
+    assert not at.exception
+    assert "Training stopped unexpectedly" in at.error[0].value
+    assert "result" not in at.session_state
+    assert not at.get("vega_lite_chart")  # no half-drawn run left on the page
+
+    at.number_input(key="w.epochs").set_value(20).run()
+    at.button(key="train").click().run()  # the same session, a new pool
+    assert not at.exception and not at.error
+    assert at.session_state["result"].history.epoch.iloc[-1] > 0 and at.metric

@@ -12,13 +12,15 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import wait
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from core import parallel
-from core.charts import SURFACE_SIZE, history_chart, output_chart
+from core.charts import (SURFACE_SIZE, confusion_chart, curve_chart, history_spec,
+                         surface_spec)
 from core.config import MAX_TRAIN_SECONDS, TrainConfig
 from core.training import (SNAPSHOT_RESOLUTION, TrainResult, dataset_for, make_grid,
                            model_outputs)
@@ -59,25 +61,106 @@ def show_chart(chart, key: str) -> None:
         st.altair_chart(chart, theme=None)
 
 
+def show_outputs(values: np.ndarray, dataset, grid, *, model=None, title: str = "",
+                 slot=None, value_range: tuple[float, float] | None = None) -> None:
+    """A model's outputs on ``grid``: the surface over the input plane, or the fitted
+    curve for one feature; in ``slot`` (an ``st.empty``) or where the page is.
+
+    The surface goes as a ready spec (``core.charts.surface_spec``): the Playground
+    redraws it while training, and a spec with the same layout each time costs the
+    server milliseconds and lets the browser swap the data in the chart it has."""
+    target = slot if slot is not None else st
+    if grid.ys is None:
+        target.altair_chart(curve_chart(grid.xs, values, dataset, title=title), theme=None)
+    else:
+        target.vega_lite_chart(surface_spec(values, dataset, model=model, title=title,
+                                            value_range=value_range), theme=None)
+
+
 def final_surface(result: TrainResult) -> tuple[np.ndarray, object]:
-    """The finished model's outputs on the fine grid (200x200 for two features)."""
+    """The finished model's outputs on the fine grid (200x200 for two features); the
+    ones the worker computed (``result.surface``) when it was asked to."""
     grid = make_grid(result.dataset, SURFACE_SIZE)
-    values = model_outputs(result.model, grid.points, check_input=False)
+    values = result.surface
+    if values is None or values.shape[:len(grid.shape)] != grid.shape:
+        values = model_outputs(result.model, grid.points, check_input=False)
     return values.reshape(*grid.shape, -1), grid
 
 
-def train_live(config: TrainConfig, dataset=None) -> TrainResult:
-    """Train in a worker with a progress bar, and a surface and loss curve that update
-    while it runs. If the user leaves or reruns the page meanwhile, the worker is asked
-    to stop, so abandoned runs do not hold up the class's queue."""
-    progress = st.progress(0.0, text=t("playground.queued"))
-    cols = st.columns(2)
-    surface_slot, loss_slot = cols[0].empty(), cols[1].empty()
+@dataclass
+class RunView:
+    """Where the Playground shows a run. The same places serve while it trains and once
+    it has finished, so nothing moves when it ends, and each chart is drawn again as the
+    same spec with new data: the browser updates the chart it already has instead of
+    building a new one (which costs it more than the update, on the click's critical
+    path)."""
+
+    status: object  # progress while training; a hint or an out-of-date note after
+    summary: object  # metrics and notes
+    surface: object
+    replay: object  # the replay slider, under the surface
+    loss: object
+    score: object
+    confusion: object
+
+    def clear(self) -> None:
+        for place in (self.status, self.summary, self.surface, self.replay, self.loss,
+                      self.score, self.confusion):
+            place.empty()
+
+
+def run_view() -> RunView:
+    """Lay out the places (all empty) of a ``RunView``; charts sit in keyed containers,
+    so tests and pages can find them."""
+    status, summary = st.empty(), st.empty()
+    left, right = st.columns(2)
+    with left:
+        surface = st.container(key="surface").empty()
+        replay = st.empty()
+    with right:
+        loss = st.container(key="loss-chart").empty()
+        score = st.container(key="score-chart").empty()
+        confusion = st.container(key="confusion").empty()
+    return RunView(status, summary, surface, replay, loss, score, confusion)
+
+
+def score_title(task: str) -> str:
+    return t("playground.score_" + task.replace("multiclass", "binary"))
+
+
+def show_history(view: RunView, history: pd.DataFrame, task: str) -> None:
+    view.loss.vega_lite_chart(history_spec(history, "loss", t("playground.loss"), log_scale=True),
+                              theme=None)
+    view.score.vega_lite_chart(history_spec(history, "score", score_title(task)), theme=None)
+
+
+def _live_history(rows: list[dict]) -> pd.DataFrame:
+    """The progress rows as a history: the worker publishes the test score, not the
+    training one, so the live score chart has the test curve only."""
+    return pd.DataFrame(rows, columns=["epoch", "train_loss", "test_loss", "train_score",
+                                       "test_score"]).astype(float)
+
+
+def train_live(config: TrainConfig, view: RunView, dataset=None) -> TrainResult:
+    """Train in a worker with a progress bar, and a surface and curves that update while
+    it runs. If the user leaves or reruns the page meanwhile, the worker is asked to
+    stop, so abandoned runs do not hold up the class's queue."""
+    view.status.progress(0.0, text=t("playground.queued"))
     data = dataset if dataset is not None else dataset_for(config)
     grid = make_grid(data, SNAPSHOT_RESOLUTION)  # the grid the worker's frames are on
     job = parallel.submit_training(config, data, progress=True,  # built once, here
-                                   time_budget=MAX_TRAIN_SECONDS)
+                                   time_budget=MAX_TRAIN_SECONDS, surface_resolution=SURFACE_SIZE)
+    # At once, while the worker trains: the data on a blank surface and empty curves.
+    # The student sees what is being fitted, and the browser sets these charts up now
+    # rather than after training; every later drawing only brings new data.
+    if grid.ys is not None:
+        show_outputs(np.full((*grid.shape, 1), 0.5), data, grid, slot=view.surface,
+                     value_range=(0.0, 1.0))
+    view.replay.empty()
+    view.summary.empty()
+    view.confusion.empty()
     rows: list[dict] = []
+    show_history(view, _live_history(rows), data.task)
     drawn_epoch, started_at = 0, None
     try:
         while not job.done():
@@ -87,8 +170,8 @@ def train_live(config: TrainConfig, dataset=None) -> TrainResult:
             started_at = started_at or time.perf_counter()
             latest = job.latest()
             epoch = latest["epoch"]
-            progress.progress(job.fraction_done(),
-                              text=t("playground.epoch_of", epoch=epoch, total=latest["max_epochs"]))
+            view.status.progress(job.fraction_done(), text=t(
+                "playground.epoch_of", epoch=epoch, total=latest["max_epochs"]))
             if epoch and (not rows or rows[-1]["epoch"] != epoch):
                 rows.append(latest)
             if time.perf_counter() - started_at < ANIMATE_AFTER_SECONDS:
@@ -96,21 +179,37 @@ def train_live(config: TrainConfig, dataset=None) -> TrainResult:
             frame = job.latest_frame()
             if frame is not None and frame[0] != drawn_epoch:
                 drawn_epoch = frame[0]
-                surface_slot.altair_chart(output_chart(frame[1].astype(float), data, grid,
-                                                       title=t("playground.epoch", epoch=drawn_epoch)),
-                                          theme=None)
+                show_outputs(frame[1].astype(float), data, grid, slot=view.surface)
             if len(rows) > 1:
-                loss_slot.altair_chart(history_chart(pd.DataFrame(rows), "loss",
-                                                     t("playground.loss"), log_scale=True),
-                                       theme=None)
+                show_history(view, _live_history(rows), data.task)
         result = job.result()
     finally:
         if not job.done():  # the script was stopped (rerun, page left) while waiting
             job.request_stop()
-    progress.empty()
-    surface_slot.empty()
-    loss_slot.empty()
+    view.status.empty()
     return result
+
+
+def show_run(result: TrainResult, view: RunView) -> None:
+    """A finished run in ``view``: the surface (the final one, or an earlier epoch
+    chosen on the replay slider), metrics and notes, and the curves. The surface is
+    drawn first, being what the student looks at."""
+    epochs = [int(e) for e in result.snapshot_epochs]
+    chosen = epochs[-1] if epochs else None
+    if len(epochs) > 1:
+        chosen = view.replay.select_slider(t("playground.replay"), epochs, value=epochs[-1],
+                                           key="replay")
+    if chosen is not None and chosen != epochs[-1]:
+        values, grid = result.snapshots[epochs.index(chosen)].astype(float), result.grid
+    else:
+        values, grid = final_surface(result)
+    show_outputs(values, result.dataset, grid, model=result.model, slot=view.surface)
+    with view.summary.container():
+        metrics_row(result)
+        show_notes(result)
+    show_history(view, result.history, result.dataset.task)
+    if result.dataset.task == "multiclass":
+        view.confusion.altair_chart(confusion_chart(result.model, result.dataset), theme=None)
 
 
 def show_notes(result: TrainResult) -> None:

@@ -73,16 +73,25 @@ def test_a_long_run_animates_the_surface_while_it_trains(page, app_server):
     page.goto(f"{app_server}/Playground?{urlencode(query)}")
     wait_for_app(page)
     page.get_by_role("button", name="Train").click()
-    # While it trains: the progress text and a live surface titled with its epoch, before
-    # the final charts (.st-key-surface) exist.
-    page.get_by_text(re.compile(r"^Epoch \d+ of 1500$")).wait_for(timeout=60_000)
-    live = page.locator('[data-testid="stVegaLiteChart"]').first
-    live.wait_for(timeout=60_000)
-    assert page.locator(".st-key-surface").count() == 0
+    progress = page.get_by_text(re.compile(r"^Epoch \d+ of 1500$"))
+    progress.wait_for(timeout=60_000)
+    image = page.locator(".st-key-surface svg image")
+    image.wait_for(timeout=60_000)
+    # Mark the chart's drawing: the page should update this chart in place, never
+    # replace it, from the blank surface through the live frames to the finished one.
+    page.evaluate("() => { document.querySelector('.st-key-surface svg').__first = true; }")
+    pictures = set()
+    while progress.is_visible() and len(pictures) < 3:  # several epochs' surfaces, live
+        href = image.get_attribute("href", timeout=60_000)
+        pictures.add(href)
+        page.wait_for_timeout(150)
+    assert len(pictures) >= 3, "the surface did not change while training"
     save_screenshot(page, "playground-live")
-    page.locator(".st-key-surface").wait_for(state="visible", timeout=90_000)
+    page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=90_000)
     wait_for_app(page, timeout=60_000, rerun=True)
     assert_no_exception(page)
+    assert image.get_attribute("href") not in pictures  # the finished surface
+    assert page.evaluate("() => !!document.querySelector('.st-key-surface svg').__first")
 
 
 def test_changing_a_control_updates_the_url(page, app_server):
