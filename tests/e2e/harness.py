@@ -40,6 +40,31 @@ def chromium_path() -> str | None:
     return shutil.which("chromium")
 
 
+# A JavaScript expression whose value stands for the picture the Playground's surface
+# chart shows now (null: no chart). The chart is a canvas: a grid of sampled pixels
+# stands for it (cheap to read back from a software-rendered canvas); drawn as SVG, the
+# surface would be one <image> whose href is the PNG data URL. The page updates this
+# chart in place, so only the picture tells one surface from the next.
+SURFACE_PICTURE_JS = """(() => {
+  const image = document.querySelector('.st-key-surface svg image');
+  if (image) return image.getAttribute('href');
+  const c = document.querySelector('.st-key-surface canvas');
+  if (!c || !c.width) return null;
+  const g = c.getContext('2d');
+  const px = [];
+  for (let i = 1; i <= 3; i++) for (let j = 1; j <= 3; j++) {
+    const d = g.getImageData(Math.floor(c.width * i / 4), Math.floor(c.height * j / 4), 1, 1).data;
+    px.push(d[0], d[1], d[2]);
+  }
+  return px.join(',');
+})()"""
+
+
+def surface_picture(page) -> str | None:
+    """What the surface chart shows now (see SURFACE_PICTURE_JS)."""
+    return page.evaluate(f"() => {SURFACE_PICTURE_JS}")
+
+
 def wait_for_app(page, timeout=30_000, rerun=False):
     """Wait until Streamlit is connected and has finished running the script.
 

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from core.config import TrainConfig
 from core.training import train
 from tests.e2e.conftest import assert_no_exception, save_screenshot, wait_for_app
+from tests.e2e.harness import surface_picture
 from ui.frame import PAGES
 
 QUICK = {"n_samples": "200", "epochs": "60"}
@@ -75,23 +76,23 @@ def test_a_long_run_animates_the_surface_while_it_trains(page, app_server):
     page.get_by_role("button", name="Train").click()
     progress = page.get_by_text(re.compile(r"^Epoch \d+ of 1500$"))
     progress.wait_for(timeout=60_000)
-    image = page.locator(".st-key-surface svg image")
-    image.wait_for(timeout=60_000)
+    chart = page.locator(".st-key-surface canvas")
+    chart.wait_for(timeout=60_000)
     # Mark the chart's drawing: the page should update this chart in place, never
     # replace it, from the blank surface through the live frames to the finished one.
-    page.evaluate("() => { document.querySelector('.st-key-surface svg').__first = true; }")
+    chart.evaluate("c => { c.__first = true; }")
     pictures = set()
     while progress.is_visible() and len(pictures) < 3:  # several epochs' surfaces, live
-        href = image.get_attribute("href", timeout=60_000)
-        pictures.add(href)
+        pictures.add(surface_picture(page))
         page.wait_for_timeout(150)
     assert len(pictures) >= 3, "the surface did not change while training"
     save_screenshot(page, "playground-live")
     page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=90_000)
     wait_for_app(page, timeout=60_000, rerun=True)
     assert_no_exception(page)
-    assert image.get_attribute("href") not in pictures  # the finished surface
-    assert page.evaluate("() => !!document.querySelector('.st-key-surface svg').__first")
+    page.wait_for_timeout(300)  # the finished surface's image loads
+    assert surface_picture(page) not in pictures  # the finished surface
+    assert chart.evaluate("c => !!c.__first")
 
 
 def test_changing_a_control_updates_the_url(page, app_server):
