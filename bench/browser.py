@@ -18,7 +18,8 @@ import time
 from urllib.parse import urlencode
 
 from bench.memory import rss_mb
-from tests.e2e.harness import CHROMIUM_ARGS, chromium_path, run_server, wait_for_app
+from tests.e2e.harness import (CHROMIUM_ARGS, SURFACE_PICTURE_JS, chromium_path, run_server,
+                               surface_picture, wait_for_app)
 
 __all__ = ["Session", "chromium", "run_server", "wait_for_app", "process_tree", "tree_memory"]
 
@@ -59,6 +60,21 @@ _FINISHED = """([mark, surface]) => {
       && !document.querySelector('[data-testid="stSkeleton"]')
       && (!surface || !!document.querySelector(surface));
 }"""
+
+
+# The surface's picture watched on every animation frame: ``window.__surface``
+# records when it first differed from ``ref`` after the watch began, and when it showed
+# ``ref`` again after that.
+_WATCH_PICTURE = """(ref) => {
+  const w = window.__surface = {left: null, back: null};
+  const step = () => {
+    const now = %s;
+    if (w.left === null && now !== ref) w.left = Date.now();
+    if (w.left !== null && now === ref) { w.back = Date.now(); return; }
+    requestAnimationFrame(step);
+  };
+  requestAnimationFrame(step);
+}""" % SURFACE_PICTURE_JS
 
 
 @contextlib.contextmanager
@@ -103,11 +119,17 @@ class Session:
         return self.ready()
 
     def click_train(self) -> float:
-        """Press Train; returns the wall clock (s) just before the click."""
-        self.mark = self.page.evaluate("() => window.__runs.length")
-        start = time.time()
+        """Press Train; returns the page's wall clock (s) when the click happened: the
+        page notes it, since playwright's checks before clicking take a round trip or
+        two that a student's click does not."""
+        self.mark = self.page.evaluate("""() => {
+          window.__clickAt = null;
+          document.addEventListener('click', () => { window.__clickAt = Date.now(); },
+                                    {capture: true, once: true});
+          return window.__runs.length;
+        }""")
         self.page.get_by_role("button", name=re.compile("^(Train|训练)$")).click()
-        return start
+        return self.page.evaluate("() => window.__clickAt") / 1000
 
     def wait_finished(self, surface: bool = True) -> float:
         """Wait until the run started since the last click has finished (and, with
@@ -117,6 +139,33 @@ class Session:
                                     timeout=RUN_TIMEOUT, polling=25)
         runs = self.page.evaluate("m => window.__runs.slice(m)", self.mark)
         return max(t for s, t in runs if s == "notRunning") / 1000
+
+    def picture(self) -> str | None:
+        """The surface chart's picture now (its data URL, or sampled pixels; None: no
+        chart)."""
+        return surface_picture(self.page)
+
+    def settled_picture(self, still: float = 0.5) -> str:
+        """The surface's signature once it has stopped changing (animation, image loads)."""
+        last = None
+        while True:
+            now = self.picture()
+            if now is not None and now == last:
+                return now
+            last = now
+            time.sleep(still)
+
+    def watch_picture(self, expected: str) -> None:
+        """From now on, note when the surface first differs from ``expected`` and when
+        it shows ``expected`` again (see ``picture_back``)."""
+        self.page.evaluate(_WATCH_PICTURE, expected)
+
+    def picture_back(self) -> float:
+        """Wait until the watched surface has left the expected picture and come back to
+        it; returns the page's wall clock (s) of its return."""
+        self.page.wait_for_function("() => window.__surface && window.__surface.back !== null",
+                                    timeout=RUN_TIMEOUT, polling=25)
+        return self.page.evaluate("() => window.__surface.back") / 1000
 
     def metrics(self) -> list[str]:
         return self.page.locator('[data-testid="stMetricValue"]').all_inner_texts()
