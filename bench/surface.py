@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from bench.common import Figure, median, timed
-from core.charts import SURFACE_SIZE, surface_chart
+from core.charts import SURFACE_SIZE, surface_chart, surface_spec
 from core.config import TrainConfig
 from core.training import make_grid, model_outputs, train
 
@@ -61,19 +61,19 @@ def breakdown(chart) -> dict:
 def _sent_script():
     import streamlit as st
 
-    from core.charts import surface_chart
     from core.config import TrainConfig
     from core.training import train
-    from ui.results import final_surface
+    from ui.results import final_surface, show_outputs
 
     result = train(TrainConfig())
-    values, _ = final_surface(result)
-    st.altair_chart(surface_chart(values, result.dataset, model=result.model), theme=None)
+    values, grid = final_surface(result)
+    show_outputs(values, result.dataset, grid, model=result.model)  # as the Playground does
 
 
 def bytes_sent() -> dict:
     """The chart element as Streamlit itself marshals it for the browser (spec JSON plus
-    Arrow datasets in one protobuf message), measured on a real script run."""
+    Arrow datasets in one protobuf message), measured on a real script run drawing the
+    Playground's finished surface."""
     import logging
 
     from streamlit.testing.v1 import AppTest
@@ -95,6 +95,10 @@ def run(out) -> list[Figure]:
         seconds, text = timed(lambda: surface_chart(values, data, model=model).to_json())
         builds.append(seconds)
         sizes.append(len(text))
+    surface_spec(values, data, model=model)  # its layout's template, built once per server
+    spec_builds = [timed(surface_spec, values, data, model=model)[0] for _ in range(REPS)]
+    altair_builds = [timed(lambda: surface_chart(values, data, model=model).to_dict())[0]
+                     for _ in range(REPS)]
     with alt.data_transformers.disable_max_rows():
         rect_s, rect_text = timed(lambda: rect_chart(values, grid).to_json())
     size_kb, rect_kb = sizes[0] / 1000, len(rect_text) / 1000
@@ -106,13 +110,18 @@ def run(out) -> list[Figure]:
     out(f"  of which: image layer {parts['image_kb']:.1f} KB, data points {parts['points_kb']:.1f} KB "
         f"(3-decimal coordinates), the rest to_json()'s indentation; compact JSON "
         f"{parts['compact_kb']:.1f} KB")
+    out(f"  server work per drawing: surface_spec (the page's way: data into a spec built "
+        f"once per layout) {median(spec_builds) * 1000:.1f} ms; an Altair chart built and "
+        f"validated each time {median(altair_builds) * 1000:.0f} ms")
     sent = bytes_sent()
-    out(f"  sent to the browser (st.altair_chart's protobuf message, measured): "
+    out(f"  sent to the browser (the Playground's chart message, measured): "
         f"{sent['message_kb']:.1f} KB = spec {sent['spec_kb']:.1f} KB + Arrow datasets "
         + " + ".join(f"{kb} KB" for kb in sent["datasets_kb"]))
     out(f"  for contrast, a rect-per-cell chart of the same grid: {rect_kb:,.0f} KB "
         f"({rect_kb / size_kb:.0f}x), built in {rect_s * 1000:.0f} ms")
     detail = dict(evaluate_ms=median(evals) * 1000, chart_build_ms=median(builds) * 1000,
+                  spec_build_ms=median(spec_builds) * 1000,
+                  altair_build_validate_ms=median(altair_builds) * 1000,
                   rect_chart_kb=rect_kb, rect_build_ms=rect_s * 1000, to_json_kb=size_kb,
                   **parts, **sent)
     return [Figure("surface chart sent to the browser", sent["message_kb"], "KB", "<= 60",
