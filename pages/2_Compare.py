@@ -14,6 +14,7 @@ from ui.config_ui import activation_label, current_config, load_from_url, write_
 from ui.frame import page_frame
 from ui.i18n import t
 from ui.results import show_chart
+from ui.state import kept
 
 page_frame("compare")
 st.title(t("compare.title"))
@@ -40,15 +41,11 @@ def pair_label(pair: str) -> str:
     return f"{act(out)} + {loss_name(loss)}{standard}"
 
 
-def kept(name: str, default, options=None) -> dict:
-    """Widget kwargs whose value is also kept under a non-widget key, so it survives
-    page switches (Streamlit drops the state of widgets on pages not shown)."""
-    store, key = f"compare.{name}", f"w.compare.{name}"
-    value = st.session_state.get(store, default)
-    if options is not None:  # e.g. output pairs of another task after a dataset change
-        value = [v for v in value if v in options]
-    st.session_state[store] = st.session_state[key] = value
-    return dict(key=key, on_change=lambda: st.session_state.update({store: st.session_state[key]}))
+def kept_choice(name: str, default, options=None) -> dict:
+    """A control whose value survives page switches; kept choices no longer offered
+    (output pairs of another task, after a dataset change) are dropped."""
+    clean = None if options is None else (lambda value: [v for v in value if v in options])
+    return kept(f"w.compare.{name}", default, name=f"compare.{name}", clean=clean)
 
 
 @st.cache_data(show_spinner=False, max_entries=24)
@@ -75,14 +72,14 @@ pair_options = ["+".join(p) for p in cmp.output_pairs(base.task)]
 left, middle, right, far = st.columns([2, 2, 1, 1])
 hidden = left.multiselect(t("compare.hidden"), HIDDEN_ACTIVATIONS, format_func=act,
                           help=t("compare.hidden_help"), placeholder=t("compare.choose"),
-                          **kept("hidden", ["relu", "tanh", "logistic"], HIDDEN_ACTIVATIONS))
+                          **kept_choice("hidden", ["relu", "tanh", "logistic"], HIDDEN_ACTIVATIONS))
 pairs = middle.multiselect(t("compare.pairs"), pair_options, format_func=pair_label,
                            help=t("compare.pairs_help"), placeholder=t("compare.choose"),
-                           **kept("pairs", [], pair_options))
+                           **kept_choice("pairs", [], pair_options))
 n_seeds = right.number_input(t("compare.seeds"), cmp.MIN_SEEDS, cmp.MAX_SEEDS,
-                             help=t("compare.seeds_help"), **kept("seeds", cmp.DEFAULT_SEEDS))
+                             help=t("compare.seeds_help"), **kept_choice("seeds", cmp.DEFAULT_SEEDS))
 target = far.number_input(t("compare.target"), 0.0, 1000.0, step=0.01, format="%.4f",
-                          help=t("compare.target_help"), **kept("target", 0.0))
+                          help=t("compare.target_help"), **kept_choice("target", 0.0))
 
 variants = cmp.make_variants(hidden, [p.split("+") for p in pairs])
 seeds = cmp.seed_list(base, int(n_seeds))

@@ -11,6 +11,7 @@ from core.datasets import DATASETS
 from ui.frame import page_frame
 from ui.i18n import t
 from ui.results import show_chart
+from ui.state import keep, kept
 
 page_frame("gradients")
 st.title(t("gradients.title"))
@@ -18,17 +19,13 @@ st.caption(t("gradients.intro"))
 
 DEFAULTS = gf.FlowSettings()
 labels = {n: t(f"common.activation.{n}") for n in HIDDEN_ACTIVATIONS}
-KEPT = {"g.dataset": DEFAULTS.dataset, "g.depth": DEFAULTS.depth, "g.width": DEFAULTS.width,
-        "g.lr": DEFAULTS.learning_rate, "g.acts": list(gf.DEFAULT_ACTIVATIONS)}
-for key, value in KEPT.items():  # widget state is dropped off-page: restore our copy
-    st.session_state.setdefault(key, st.session_state.get("keep." + key, value))
 
 
 def make_relus_die():
     preset = gf.FlowSettings(depth=st.session_state["g.depth"]).dead_relu_preset()
-    st.session_state.update({"g.lr": preset.learning_rate, "g.depth": preset.depth,
-                             "g.acts": list(dict.fromkeys([*st.session_state["g.acts"],
-                                                           "relu", "leaky_relu"]))})
+    keep("g.lr", preset.learning_rate)
+    keep("g.depth", preset.depth)
+    keep("g.acts", list(dict.fromkeys([*st.session_state["g.acts"], "relu", "leaky_relu"])))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -42,18 +39,17 @@ def profile(settings, names):
 
 
 row1 = st.columns([1.2, 1.4, 1, 1.2, 1])
-row1[0].selectbox(t("gradients.dataset"), list(DATASETS), key="g.dataset",
+row1[0].selectbox(t("gradients.dataset"), list(DATASETS), **kept("g.dataset", DEFAULTS.dataset),
                   format_func=lambda n: t(f"common.dataset.{n}"))
-row1[1].slider(t("gradients.depth"), 1, gf.DEPTHS[-1], key="g.depth")
-row1[2].select_slider(t("gradients.width"), gf.WIDTHS, key="g.width")
-row1[3].select_slider(t("gradients.learning_rate"), gf.LEARNING_RATES, key="g.lr")
+row1[1].slider(t("gradients.depth"), 1, gf.DEPTHS[-1], **kept("g.depth", DEFAULTS.depth))
+row1[2].select_slider(t("gradients.width"), gf.WIDTHS, **kept("g.width", DEFAULTS.width))
+row1[3].select_slider(t("gradients.learning_rate"), gf.LEARNING_RATES,
+                      **kept("g.lr", DEFAULTS.learning_rate))
 row1[4].button(t("gradients.preset"), on_click=make_relus_die, key="g.preset",
                help=t("gradients.preset_help", lr=gf.DEAD_RELU_PRESET["learning_rate"],
                       depth=gf.DEAD_RELU_PRESET["min_depth"]))
-chosen = st.multiselect(t("gradients.activations"), list(HIDDEN_ACTIVATIONS), key="g.acts",
-                        format_func=labels.get)
-for key in KEPT:
-    st.session_state["keep." + key] = st.session_state[key]
+chosen = st.multiselect(t("gradients.activations"), list(HIDDEN_ACTIVATIONS),
+                        **kept("g.acts", list(gf.DEFAULT_ACTIVATIONS)), format_func=labels.get)
 with st.expander(t("gradients.preset_why"), icon="💀"):
     st.caption(t("gradients.preset_note"))
 if not chosen:

@@ -65,6 +65,20 @@ def test_make_relus_die_preset_kills_relus_but_not_leaky_ones():
     assert "**Leaky ReLU**: 0% of hidden units dead" in captions(at)
 
 
+def test_settings_and_a_preset_survive_switching_pages():
+    """Streamlit drops a widget's state on pages not shown: the page keeps its own copy."""
+    at = open_page(PAGE)
+    at.slider(key="g.depth").set_value(3)
+    at.multiselect(key="g.acts").set_value(["tanh"]).run()
+    at.button(key="g.preset").click().run()  # sets the learning rate from code
+    at.switch_page("app.py").run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert at.slider(key="g.depth").value == 3
+    assert at.select_slider(key="g.lr").value == 0.3
+    assert set(at.multiselect(key="g.acts").value) == {"tanh", "relu", "leaky_relu"}
+
+
 def test_histogram_follows_the_chosen_activation_and_stage():
     at = open_page(PAGE)
     at.selectbox(key="g.hist_act").select("relu")

@@ -111,6 +111,18 @@ def test_answers_survive_going_back_and_start_over_clears_them():
     assert at.radio(key="w.wizard.task").value == "binary"
 
 
+def test_answers_survive_switching_pages():
+    at = open_page(PAGE)
+    at.radio(key="w.wizard.task").set_value("regression").run()
+    next_step(at)
+    at.slider(key="w.wizard.depth").set_value(5).run()
+    at.switch_page("app.py").run()
+    at.switch_page(PAGE).run()
+    assert at.slider(key="w.wizard.depth").value == 5
+    ok(at.button(key="wizard-back").click().run())
+    assert at.radio(key="w.wizard.task").value == "regression"
+
+
 def test_two_classes_and_multilabel():
     at = open_page(PAGE)
     at.radio(key="w.wizard.task").set_value("multiclass").run()

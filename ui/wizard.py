@@ -27,7 +27,7 @@ from core.training import train
 from ui.config_ui import activation_label, set_config
 from ui.i18n import current_language, pick, t
 from ui.results import final_surface, show_notes
-from ui import upload
+from ui import state, upload
 
 RULES_PAGE = "pages/5_Rules.py"
 PLAYGROUND = "pages/1_Playground.py"
@@ -219,11 +219,9 @@ def answers() -> dict:
 
 
 def kept(name: str) -> dict:
-    """Widget kwargs whose value lives in the answers (widget state is dropped when the
-    page is left; the answers are not)."""
-    key = f"w.wizard.{name}"
-    st.session_state[key] = answers()[name]
-    return dict(key=key, on_change=lambda: answers().update({name: st.session_state[key]}))
+    """Widget kwargs for an answer: its value lives in the answers, which outlive the
+    page (widget state does not)."""
+    return state.kept(f"w.wizard.{name}", DEFAULTS[name], store=answers(), name=name)
 
 
 def step() -> int:
