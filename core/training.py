@@ -75,7 +75,7 @@ class TrainResult:
     dataset: Dataset
     history: pd.DataFrame  # epoch, train_loss, test_loss, train_score, test_score, objective
     snapshot_epochs: np.ndarray  # (k,)
-    snapshots: np.ndarray  # (k, *grid.shape, n_outputs) float16 model outputs
+    snapshots: np.ndarray  # (k, *grid.shape, n_outputs) model outputs (float16; regression float32)
     grid: Grid
     seconds: float
     notes: list[Note]
@@ -195,10 +195,14 @@ def train(config: TrainConfig = TrainConfig(), on_epoch: Callable[[Progress], No
     model = build_estimator(config, data.task)
     grid = make_grid(data, snapshot_resolution)
     buffer = _FrameBuffer(planned_epochs=config.epochs)
+    # Frames are kept for the replay: probabilities as float16 (three decimals are more
+    # than a colour needs); regression values as float32, since float16 ends at 65504 and
+    # an uploaded target may reach far beyond.
+    frame_dtype = np.float32 if data.task == "regression" else np.float16
 
     def snapshot(fitted) -> np.ndarray:
         outputs = model_outputs(fitted, grid.points, check_input=False)
-        return outputs.reshape(*grid.shape, -1).astype(np.float16)
+        return outputs.reshape(*grid.shape, -1).astype(frame_dtype)
 
     rows: list[dict] = []
     last_finite: list[list[np.ndarray]] = []
@@ -288,7 +292,7 @@ def train(config: TrainConfig = TrainConfig(), on_epoch: Callable[[Progress], No
     if surface_resolution:
         fine = make_grid(data, surface_resolution)
         surface = model_outputs(model, fine.points, check_input=False).reshape(
-            *fine.shape, -1).astype(np.float32)  # kept in each session: half the memory
+            *fine.shape, -1).astype(frame_dtype)  # as the frames: each session keeps it
     return TrainResult(config, model, data, history, np.array(buffer.epochs), snapshots, grid,
                        seconds, notes, stop_reason, surface)
 

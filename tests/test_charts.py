@@ -89,6 +89,9 @@ def test_train_returns_the_fine_surface_when_asked():
     result = train(config, surface_resolution=40)
     expected = model_outputs(result.model, make_grid(result.dataset, 40).points)
     assert result.surface.shape == (40, 40, 1)
-    np.testing.assert_allclose(result.surface.reshape(-1, 1), expected, rtol=1e-6, atol=1e-7)
-    assert result.surface.dtype == np.float32
+    np.testing.assert_allclose(result.surface.reshape(-1, 1), expected, atol=1e-3)
+    assert result.surface.dtype == np.float16
     assert train(config).surface is None
+    # Regression values keep float32: a target in the hundreds of thousands stays finite.
+    big = train(TrainConfig(dataset="sine", n_samples=100, epochs=5), surface_resolution=20)
+    assert big.surface.dtype == np.float32

@@ -6,7 +6,8 @@ import pytest
 from core.config import TrainConfig
 from core.diagnostics import at_initialisation, gradient_norms, histograms, layer_table, run_diagnostics
 from core.snippet import code_snippet
-from core.training import SNAPSHOT_COUNT, SNAPSHOT_RESOLUTION, build_estimator, dataset_for, train
+from core.training import (SNAPSHOT_COUNT, SNAPSHOT_RESOLUTION, build_estimator, dataset_for,
+                           make_grid, model_outputs, train)
 
 FAST = dict(n_samples=200, epochs=60)
 
@@ -188,3 +189,22 @@ def test_on_epoch_can_stop_the_run_cleanly():
     assert result.stop_reason == "stopped" and len(result.history) == 7
     assert [n.kind for n in result.notes][0] == "stopped"
     assert result.model.n_iter_ == 7
+
+
+def test_replay_frames_and_surface_keep_large_regression_values():
+    """An uploaded target may reach millions: the replay frames and the finished surface
+    must hold the model's outputs, not overflow (float16 ends at 65504)."""
+    import pandas as pd
+
+    from core.csv_data import dataset_from_frame
+
+    x = np.linspace(-2, 2, 200)
+    frame = pd.DataFrame({"x": x, "y": 3e6 * x + 5e6})
+    data = dataset_from_frame(frame, target="y", features=["x"])
+    config = TrainConfig(dataset="sine", solver="lbfgs", epochs=200, hidden_layers=(8,))
+    result = train(config, dataset=data, surface_resolution=50)
+    final = model_outputs(result.model, result.grid.points).reshape(result.snapshots[-1].shape)
+    assert np.abs(final).max() > 1e6  # the fit reaches the target's scale
+    np.testing.assert_allclose(result.snapshots[-1], final, rtol=1e-5)
+    fine = model_outputs(result.model, make_grid(data, 50).points).reshape(result.surface.shape)
+    np.testing.assert_allclose(result.surface, fine, rtol=1e-5)

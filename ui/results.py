@@ -84,7 +84,7 @@ def final_surface(result: TrainResult) -> tuple[np.ndarray, object]:
     values = result.surface
     if values is None or values.shape[:len(grid.shape)] != grid.shape:
         values = model_outputs(result.model, grid.points, check_input=False)
-    return values.reshape(*grid.shape, -1), grid
+    return values.reshape(*grid.shape, -1).astype(float), grid
 
 
 @dataclass
