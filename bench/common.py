@@ -93,3 +93,29 @@ def timed_cpu(fn: Callable, *args, **kwargs) -> tuple[float, float, object]:
     value = fn(*args, **kwargs)
     wall = time.perf_counter() - start
     return wall, tree_cpu_seconds() - cpu, value
+
+
+def descendants(root: int) -> list[int]:
+    """Pids of the living descendants of ``root`` (not root itself)."""
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in _proc_table().items():
+        children.setdefault(ppid, []).append(pid)
+    found, stack = [], list(children.get(root, []))
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, []))
+    return found
+
+
+def pin(pids, cpus: set[int]) -> None:
+    """Run every thread of these processes on ``cpus`` only (Linux). Threads and
+    processes they start later inherit it."""
+    import contextlib
+    import os
+
+    for pid in pids:
+        with contextlib.suppress(OSError):  # a process or thread may end meanwhile
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with contextlib.suppress(OSError):
+                    os.sched_setaffinity(int(tid), cpus)
