@@ -32,7 +32,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -83,6 +83,61 @@ class FlowSettings:
         """The settings that reliably kill ReLUs on moons (see the module notes)."""
         return self.replace(learning_rate=DEAD_RELU_PRESET["learning_rate"],
                             depth=max(self.depth, DEAD_RELU_PRESET["min_depth"]))
+
+
+# The page's settings in a URL (a teacher's link): these keys, with these choices.
+QUERY_CHOICES = {"dataset": None, "depth": DEPTHS, "width": WIDTHS,
+                 "learning_rate": LEARNING_RATES}
+
+
+def settings_from_query(params: Mapping[str, str]
+                        ) -> tuple[FlowSettings, tuple[str, ...], list[str]]:
+    """(settings, activations, problems) from a URL's query parameters. A value the page
+    does not offer falls back to its default, and ``problems`` says which and why; keys
+    that are not the page's are ignored."""
+    from core.datasets import DATASETS
+
+    defaults, problems, changes = FlowSettings(), [], {}
+    for key, choices in QUERY_CHOICES.items():
+        if key not in params:
+            continue
+        raw = str(params[key]).strip()
+        default = getattr(defaults, key)
+        try:
+            number = None if key == "dataset" else float(raw)
+            value = raw if number is None else type(default)(number)
+            if (key == "dataset" and value not in DATASETS) or (number is not None
+                                                                and value != number):
+                raise ValueError  # an unknown dataset, or a depth of 3.5
+            if choices is not None and value not in choices:
+                raise ValueError
+        except (ValueError, OverflowError):
+            offered = ", ".join(map(str, choices or DATASETS))
+            problems.append(f"{key}={raw[:40]!r} is not one of {offered}; using {default}")
+            continue
+        changes[key] = value
+    activations = DEFAULT_ACTIVATIONS
+    if "activations" in params:
+        names = [n.strip() for n in str(params["activations"]).split(",") if n.strip()]
+        unknown = [n for n in names if n not in HIDDEN_ACTIVATIONS]
+        if unknown or not names:
+            problems.append(f"activations={str(params['activations'])[:60]!r}: use some of "
+                            f"{', '.join(HIDDEN_ACTIVATIONS)}; using the default four")
+        else:
+            activations = tuple(dict.fromkeys(names))
+    return defaults.replace(**changes), activations, problems
+
+
+def settings_to_query(settings: FlowSettings, activations: Iterable[str]) -> dict[str, str]:
+    """The query parameters that reopen these settings (only those not at default)."""
+    defaults, query = FlowSettings(), {}
+    for key in QUERY_CHOICES:
+        value = getattr(settings, key)
+        if value != getattr(defaults, key):
+            query[key] = f"{value:g}" if isinstance(value, float) else str(value)
+    if tuple(activations) != DEFAULT_ACTIVATIONS:
+        query["activations"] = ",".join(activations)
+    return query
 
 
 def gradient_ratio(norms) -> float:

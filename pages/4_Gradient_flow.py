@@ -9,6 +9,7 @@ from core.charts_explorer import ACTIVATION_COLOURS
 from core.charts_gradients import depth_chart, fraction_chart, grad_norm_chart, histogram_chart
 from core.datasets import DATASETS
 from ui.frame import page_frame
+from ui.gradients_ui import load_flow_from_url, write_flow_url
 from ui.i18n import t
 from ui.results import show_chart
 from ui.state import keep, kept
@@ -19,6 +20,8 @@ st.caption(t("gradients.intro"))
 
 DEFAULTS = gf.FlowSettings()
 labels = {n: t(f"common.activation.{n}") for n in HIDDEN_ACTIVATIONS}
+for problem in load_flow_from_url():
+    st.warning(t("config.url_fallback", error=problem))
 
 
 def make_relus_die():
@@ -58,6 +61,7 @@ if not chosen:
 
 settings = DEFAULTS.replace(dataset=st.session_state["g.dataset"], depth=st.session_state["g.depth"],
                             width=st.session_state["g.width"], learning_rate=st.session_state["g.lr"])
+write_flow_url(settings, chosen)
 try:
     with st.spinner(t("gradients.training")):
         flow = gf.sweep(settings, chosen, runner=run_one)

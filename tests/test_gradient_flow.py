@@ -106,3 +106,17 @@ def test_summary_display_formats():
     shown = gf.summary_display(fake_summary(logistic=2.2e-12, relu=8.55))
     assert shown.ratio_init.tolist() == ["2.2e-12", "8.6"]
     assert shown.dead.tolist() == ["50%", "50%"] and shown.score.tolist() == ["90%", "90%"]
+
+
+def test_settings_travel_in_a_query_string_and_bad_values_fall_back():
+    settings = gf.FlowSettings(dataset="xor", depth=3, width=8, learning_rate=0.3)
+    query = gf.settings_to_query(settings, ["relu", "tanh"])
+    assert query == {"dataset": "xor", "depth": "3", "width": "8", "learning_rate": "0.3",
+                     "activations": "relu,tanh"}
+    assert gf.settings_from_query(query) == (settings, ("relu", "tanh"), [])
+    assert gf.settings_to_query(gf.FlowSettings(), gf.DEFAULT_ACTIVATIONS) == {}
+    hostile = {"depth": "3.5", "width": "nan", "learning_rate": "-1", "dataset": "x" * 10_000,
+               "activations": "relu,<b>", "other": "ignored"}
+    back, activations, problems = gf.settings_from_query(hostile)
+    assert back == gf.FlowSettings() and activations == gf.DEFAULT_ACTIVATIONS
+    assert len(problems) == 5 and all(len(p) < 300 for p in problems)

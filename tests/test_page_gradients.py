@@ -106,3 +106,28 @@ def test_chinese_page_renders():
     assert at.title[0].value == "梯度流"
     assert mark_types(chart_in(at, "grad-trained")) == ["line", "point"]
     assert "梯度消失" in captions(at)
+
+
+def test_a_link_opens_its_settings_and_the_url_follows_the_controls():
+    query = {"depth": "3", "learning_rate": "0.3", "activations": "relu,leaky_relu"}
+    at = open_page(PAGE, query=query)
+    assert not at.warning
+    assert at.slider(key="g.depth").value == 3
+    assert at.select_slider(key="g.lr").value == 0.3
+    assert at.multiselect(key="g.acts").value == ["relu", "leaky_relu"]
+    assert labels_in(chart_in(at, "grad-init")) == {"ReLU", "Leaky ReLU"}
+    at.select_slider(key="g.width").set_value(8).run()
+    params = {k: at.query_params[k] for k in at.query_params}
+    flat = {k: v[0] if isinstance(v, list) else v for k, v in params.items()}
+    assert flat == {**query, "width": "8"}
+
+
+def test_a_link_with_unusable_values_falls_back_with_a_warning():
+    at = open_page(PAGE, query={"depth": "99", "width": "3.5", "activations": "swish",
+                                "dataset": "<script>", "learning_rate": "1e400"})
+    assert not at.exception
+    text = " ".join(w.value for w in at.warning)
+    for key in ("depth", "width", "activations", "dataset", "learning_rate"):
+        assert key in text
+    assert at.slider(key="g.depth").value == 8
+    assert at.multiselect(key="g.acts").value == ["logistic", "tanh", "relu", "leaky_relu"]
