@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import tempfile
 import time
 from urllib.parse import urlencode
 
@@ -135,10 +136,24 @@ class Session:
         """Wait until the run started since the last click has finished (and, with
         ``surface``, the final decision surface is drawn); returns the page's wall clock
         (s) when the script state last became notRunning."""
-        self.page.wait_for_function(_FINISHED, arg=[self.mark, SURFACE if surface else None],
-                                    timeout=RUN_TIMEOUT, polling=25)
+        try:
+            self.page.wait_for_function(_FINISHED, arg=[self.mark, SURFACE if surface else None],
+                                        timeout=RUN_TIMEOUT, polling=25)
+        except Exception as exc:
+            raise RuntimeError(f"{self.url}: the run did not finish: {self.describe()}") from exc
         runs = self.page.evaluate("m => window.__runs.slice(m)", self.mark)
         return max(t for s, t in runs if s == "notRunning") / 1000
+
+    def describe(self) -> str:
+        """What the page shows now, for a failure message: the script states seen since
+        the last click, the state now, and the page's text (a screenshot is kept)."""
+        shot = tempfile.NamedTemporaryFile(prefix="bench-page-", suffix=".png", delete=False).name
+        with contextlib.suppress(Exception):
+            self.page.screenshot(path=shot, full_page=True)
+        state = self.page.evaluate("""m => [window.__runs.slice(m),
+          document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state'),
+          document.body.innerText.slice(0, 1500)]""", self.mark)
+        return f"states since the click {state[0]}, now {state[1]!r}; screenshot {shot}; text: {state[2]!r}"
 
     def picture(self) -> str | None:
         """The surface chart's picture now (its data URL, or sampled pixels; None: no
