@@ -77,6 +77,10 @@ _SLOT = {name: i for i, name in enumerate(_SLOTS)}
 _PRELOAD = ["core.training", "core.parallel"]
 
 _lock = threading.Lock()
+# Held while warm_up starts the workers; shutdown waits for it. A pool shut down (or torn
+# down by interpreter exit) while a worker is still starting can lose that worker to a
+# queue already gone, and then wait forever on the other one.
+_warm_lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_workers = 0
 
@@ -175,9 +179,9 @@ def warm_up(max_workers: int | None = None) -> float:
     import time
 
     start = time.perf_counter()
-    pool = get_pool(max_workers)
-    n = _pool_workers
-    list(pool.map(_ping, range(n), chunksize=1))
+    with _warm_lock:
+        pool = get_pool(max_workers)
+        list(pool.map(_ping, range(_pool_workers), chunksize=1))
     return time.perf_counter() - start
 
 
@@ -186,9 +190,10 @@ def _ping(_: int) -> int:
 
 
 def shutdown(wait: bool = True) -> None:
-    """Stop the workers (tests; a server simply exits)."""
+    """Stop the workers (tests; a server simply exits), once any warm-up has started
+    them all."""
     global _pool
-    with _lock:
+    with _warm_lock, _lock:
         if _pool is not None:
             _pool.shutdown(wait=wait, cancel_futures=True)
             _pool = None
