@@ -10,9 +10,10 @@ server relies on live here and nowhere else.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from core.datasets import DATASETS, MAX_CLASSES, MAX_NOISE, MAX_SAMPLES, MIN_CLASSES, MIN_SAMPLES
@@ -149,6 +150,28 @@ class TrainConfig:
                     raise
                 problems.append(err)
                 del values[err.field]
+
+
+# Keys a shared link may carry that are nobody's setting: analytics tags that sites and
+# mail clients append. Reporting them would only confuse the student who clicked.
+_FOREIGN_KEY_PREFIXES = ("utm_",)
+_FOREIGN_KEYS = frozenset({"fbclid", "gclid", "msclkid"})
+
+
+def unknown_query_keys(keys: Iterable[str], known: Iterable[str]
+                       ) -> list[tuple[str, str | None]]:
+    """The keys of a link that are not in ``known``, each with the known key it most
+    resembles (None if none is close), so a typo such as ``layers=`` for
+    ``hidden_layers=`` can be pointed out instead of being silently ignored. Analytics
+    tags (``utm_*``, ``fbclid``, ...) are not reported."""
+    known = sorted(set(known))
+    found = []
+    for key in keys:
+        if key in known or key in _FOREIGN_KEYS or key.startswith(_FOREIGN_KEY_PREFIXES):
+            continue
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        found.append((key, close[0] if close else None))
+    return found
 
 
 def _format(value) -> str:

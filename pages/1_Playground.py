@@ -20,8 +20,8 @@ start_training_workers()
 st.title(t("playground.title"))
 st.caption(t("playground.intro"))
 
-for problem in load_from_url():
-    st.warning(t("config.url_fallback", error=str(problem)))
+for warning in load_from_url():
+    st.warning(warning)
 
 hidden = hidden_fields()  # teacher mode: ?hide=...
 controls, view = st.columns([1, 2.2], gap="large")

@@ -20,8 +20,8 @@ page_frame("compare")
 st.title(t("compare.title"))
 st.caption(t("compare.intro"))
 
-for problem in load_from_url():
-    st.warning(t("config.url_fallback", error=str(problem)))
+for warning in load_from_url():
+    st.warning(warning)
 base = current_config()
 write_url(base)
 

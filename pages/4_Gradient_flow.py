@@ -20,8 +20,8 @@ st.caption(t("gradients.intro"))
 
 DEFAULTS = gf.FlowSettings()
 labels = {n: t(f"common.activation.{n}") for n in HIDDEN_ACTIVATIONS}
-for problem in load_flow_from_url():
-    st.warning(t("config.url_fallback", error=problem))
+for warning in load_flow_from_url():
+    st.warning(warning)
 
 
 def make_relus_die():

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.config import (MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_UNITS, ConfigError,
-                         TrainConfig)
+                         TrainConfig, unknown_query_keys)
 
 
 def test_default_experiment_is_moons_two_relu_layers_sigmoid_output():
@@ -88,3 +88,14 @@ def test_any_query_gives_a_valid_config_or_clear_problems(params):
     assert isinstance(config, TrainConfig)
     assert all(isinstance(p, ConfigError) and p.field in params for p in problems)
     assert TrainConfig.from_query(config.to_query(), strict=True)[0] == config
+
+
+def test_unknown_link_keys_are_named_with_the_setting_they_resemble():
+    known = [*TrainConfig.__dataclass_fields__, "lang", "hide"]
+    found = unknown_query_keys(["layers", "activaton", "dataset", "lang", "lr", "n_sample"], known)
+    assert found == [("layers", "hidden_layers"), ("activaton", "activation"), ("lr", None),
+                     ("n_sample", "n_samples")]
+
+
+def test_analytics_tags_on_a_shared_link_are_not_reported():
+    assert unknown_query_keys(["utm_source", "utm_campaign", "fbclid", "gclid"], ["dataset"]) == []

@@ -131,3 +131,11 @@ def test_a_link_with_unusable_values_falls_back_with_a_warning():
         assert key in text
     assert at.slider(key="g.depth").value == 8
     assert at.multiselect(key="g.acts").value == ["logistic", "tanh", "relu", "leaky_relu"]
+
+
+def test_a_link_key_of_another_page_is_pointed_out_in_chinese_too():
+    at = open_page(PAGE, query={"depht": "3", "hidden_layers": "8,8"}, lang="zh")
+    texts = [w.value for w in at.warning]
+    assert any("`depht`" in w and "`depth`" in w and "不是本页的设置" in w for w in texts), texts
+    assert any("`hidden_layers`" in w for w in texts), texts
+    assert at.slider(key="g.depth").value == 8  # the default: nothing was applied

@@ -45,6 +45,25 @@ def test_bad_url_value_falls_back_with_a_warning():
     assert "epochs" in texts and "activation" in texts
 
 
+def test_a_mistyped_link_key_is_named_with_the_setting_meant():
+    at = open_page(PAGE, query={"layers": "24,24,24", "activaton": "tanh",
+                                "utm_source": "lms", "lang": "en", "hide": "code"})
+    texts = [w.value for w in at.warning]
+    assert any("`layers`" in w and "`hidden_layers`" in w for w in texts), texts
+    assert any("`activaton`" in w and "`activation`" in w for w in texts), texts
+    assert not any("utm_source" in w or "`lang`" in w or "`hide`" in w for w in texts), texts
+    assert at.session_state["config"] == TrainConfig()  # ignored, as the warning says
+    at.button(key="train").click().run()  # shown once per link, not on every rerun
+    assert not any("`layers`" in w.value for w in at.warning)
+
+
+def test_every_key_the_app_writes_into_a_link_is_known():
+    from ui.config_ui import LINK_KEYS
+    from ui.upload import URL_FLAG
+
+    assert URL_FLAG in LINK_KEYS
+
+
 def test_widget_change_updates_config_and_url():
     at = open_page(PAGE)
     at.selectbox(key="w.activation").select("leaky_relu").run()

@@ -2,9 +2,9 @@
 
 import pytest
 
-from core.config import TrainConfig
+from core.config import TrainConfig, unknown_query_keys
 from tests.apptest_utils import open_page
-from ui.config_ui import GROUPS
+from ui.config_ui import GROUPS, LINK_KEYS
 from ui.teacher import teacher_links
 
 LINKS = teacher_links()
@@ -14,6 +14,7 @@ LINKS = teacher_links()
 def test_link_is_a_valid_experiment_with_titles_in_both_languages(link):
     query = {k: v for k, v in link["query"].items() if k != "hide"}
     TrainConfig.from_query(query, strict=True)
+    assert not unknown_query_keys(link["query"], [*TrainConfig.__dataclass_fields__, *LINK_KEYS])
     assert link["title"]["en"] and link["title"]["zh"]
     for name in filter(None, link["query"].get("hide", "").split(",")):
         assert name in GROUPS or name in TrainConfig.__dataclass_fields__ or name in ("code", "share")

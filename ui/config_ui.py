@@ -12,7 +12,8 @@ import numpy as np
 import streamlit as st
 
 from core.activations import ACTIVATIONS
-from core.config import MAX_HIDDEN_LAYERS, ConfigError, TrainConfig, field_spec
+from core.config import (MAX_HIDDEN_LAYERS, ConfigError, TrainConfig, field_spec,
+                         unknown_query_keys)
 from core.datasets import DATASETS
 from core.mlp import AUTO_LOSS, AUTO_OUTPUT, is_canonical
 from ui.i18n import t
@@ -40,20 +41,39 @@ def set_config(config: TrainConfig) -> None:
     st.session_state[CONFIG_KEY] = config
 
 
-def load_from_url() -> list[ConfigError]:
-    """Apply the URL's config once per distinct query string; return the problems
-    (bad values fell back to their defaults) for the page to show."""
+# What a link may carry besides a page's own settings: the language (ui.i18n), teacher
+# mode (hidden_fields), the CSV flag (ui.upload.URL_FLAG) and Streamlit's embed options.
+LINK_KEYS = ("lang", "hide", "data", "embed", "embed_options")
+
+
+def unknown_key_warnings(keys, settings) -> list[str]:
+    """A warning for each key of a link that neither ``settings`` (the page's own query
+    keys) nor LINK_KEYS names, with the setting it most resembles: a teacher's typo
+    (``layers=`` for ``hidden_layers=``) would otherwise be ignored without a word."""
+    warnings = []
+    for key, close in unknown_query_keys(keys, [*settings, *LINK_KEYS]):
+        shown = key[:40].replace("`", "'")  # in a code span: no markdown from a link
+        warnings.append(t("config.url_unknown_close", name=shown, close=close) if close
+                        else t("config.url_unknown", name=shown))
+    return warnings
+
+
+def load_from_url() -> list[str]:
+    """Apply the URL's config once per distinct query string; return the warnings for
+    the page to show: values that fell back to their defaults, keys that are no
+    setting."""
     params = st.query_params.to_dict()
     signature = tuple(sorted(params.items()))
     if st.session_state.get("_url_signature") == signature:
         return []
     st.session_state["_url_signature"] = signature
+    warnings = unknown_key_warnings(params, TrainConfig.__dataclass_fields__)
     fields = {k: v for k, v in params.items() if k in TrainConfig.__dataclass_fields__}
     if not fields and CONFIG_KEY in st.session_state:
-        return []  # arrived from another page: keep this session's settings
+        return warnings  # arrived from another page: keep this session's settings
     config, problems = TrainConfig.from_query(fields)
     set_config(config)
-    return problems
+    return [t("config.url_fallback", error=str(p)) for p in problems] + warnings
 
 
 def write_url(config: TrainConfig) -> None:

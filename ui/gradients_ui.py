@@ -6,6 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from core import gradient_flow as gf
+from ui.config_ui import unknown_key_warnings
+from ui.i18n import t
 from ui.state import keep
 
 # The page's widget keys and the query parameters they map to.
@@ -17,18 +19,22 @@ _SEEN = "g.url_signature"  # the query string last applied or written
 
 def load_flow_from_url() -> list[str]:
     """Apply the URL's settings when it carries any the page has not applied yet (a
-    link just opened); returns the problems (values that fell back to a default)."""
+    link just opened); returns the warnings to show (values that fell back to a default,
+    keys that are no setting of this page)."""
     params = st.query_params.to_dict()
     signature = tuple(sorted(params.items()))
-    ours = set(gf.QUERY_CHOICES) | {"activations"}
-    if st.session_state.get(_SEEN) == signature or not ours & set(params):
-        return []  # nothing new: the kept settings stand
+    if st.session_state.get(_SEEN) == signature:
+        return []
     st.session_state[_SEEN] = signature
+    ours = {*gf.QUERY_CHOICES, "activations"}
+    warnings = unknown_key_warnings(params, ours)
+    if not ours & set(params):
+        return warnings  # arrived from another page: the kept settings stand
     settings, activations, problems = gf.settings_from_query(params)
     for widget, field in WIDGETS.items():
         keep(widget, getattr(settings, field))
     keep(ACTIVATIONS_WIDGET, list(activations))
-    return problems
+    return [t("config.url_fallback", error=p) for p in problems] + warnings
 
 
 def write_flow_url(settings: gf.FlowSettings, activations) -> None:
