@@ -83,6 +83,7 @@ _lock = threading.Lock()
 _warm_lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_workers = 0
+_warmed: ProcessPoolExecutor | None = None  # the pool whose workers have all answered
 
 
 @contextlib.contextmanager
@@ -179,10 +180,18 @@ def warm_up(max_workers: int | None = None) -> float:
     import time
 
     start = time.perf_counter()
+    global _warmed
     with _warm_lock:
         pool = get_pool(max_workers)
         list(pool.map(_ping, range(_pool_workers), chunksize=1))
+        _warmed = pool
     return time.perf_counter() - start
+
+
+def workers_ready() -> bool:
+    """Whether the current pool's workers have all started (a warm_up finished on it):
+    a run waiting before that waits for workers to start, not for other runs."""
+    return _pool is not None and _warmed is _pool
 
 
 def _ping(_: int) -> int:

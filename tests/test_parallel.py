@@ -255,3 +255,19 @@ def test_a_test_session_that_opens_the_playground_ends_cleanly(tmp_path):
                     os.killpg(proc.pid, signal.SIGKILL)  # and any worker it left
         text = log.read_text()
         assert code == 0 and "Traceback" not in text, (code, text[-2000:])
+
+
+def test_a_pool_is_ready_once_its_workers_have_all_answered():
+    # The Playground says "starting the workers" rather than "waiting for a free worker"
+    # until then: just after a server starts, nobody else's run is in the way.
+    parallel.shutdown()
+    try:
+        assert not parallel.workers_ready()
+        parallel.get_pool(2)
+        assert not parallel.workers_ready()  # created, its workers not known to be up
+        parallel.warm_up(2)
+        assert parallel.workers_ready()
+        parallel.shutdown()
+        assert not parallel.workers_ready()
+    finally:
+        parallel.warm_up(2)  # the module's other tests expect a running pool

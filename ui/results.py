@@ -141,11 +141,18 @@ def _live_history(rows: list[dict]) -> pd.DataFrame:
                                        "test_score"]).astype(float)
 
 
+def _waiting_text() -> str:
+    """What a run waits for before a worker takes it: its turn, or (just after the
+    server started, or after a worker crashed) the workers themselves."""
+    return t("playground.queued") if parallel.workers_ready() else t("playground.starting")
+
+
 def train_live(config: TrainConfig, view: RunView, dataset=None) -> TrainResult:
     """Train in a worker with a progress bar, and a surface and curves that update while
     it runs. If the user leaves or reruns the page meanwhile, the worker is asked to
     stop, so abandoned runs do not hold up the class's queue."""
-    view.status.progress(0.0, text=t("playground.queued"))
+    waiting = _waiting_text()
+    view.status.progress(0.0, text=waiting)
     data = dataset if dataset is not None else dataset_for(config)
     grid = make_grid(data, SNAPSHOT_RESOLUTION)  # the grid the worker's frames are on
     job = parallel.submit_training(config, data, progress=True,  # built once, here
@@ -166,7 +173,10 @@ def train_live(config: TrainConfig, view: RunView, dataset=None) -> TrainResult:
         while not job.done():
             wait([job.future], timeout=POLL_SECONDS)  # returns at once when it finishes
             if not job.started():
-                continue  # still "waiting for a free worker"
+                if _waiting_text() != waiting:  # the workers have started meanwhile
+                    waiting = _waiting_text()
+                    view.status.progress(0.0, text=waiting)
+                continue
             started_at = started_at or time.perf_counter()
             latest = job.latest()
             epoch = latest["epoch"]
