@@ -219,12 +219,27 @@ SUMMARY_COLUMNS = ("activation", "ratio_init", "ratio_trained", "dead_init", "de
 
 
 def sweep(settings: FlowSettings, activations: Iterable[str] = DEFAULT_ACTIVATIONS,
-          runner: Callable[[TrainConfig], dict] = run_one) -> dict[str, pd.DataFrame]:
+          runner: Callable[[TrainConfig], dict] = run_one, *, in_workers: bool = False
+          ) -> dict[str, pd.DataFrame]:
     """``run_one`` for each activation at these settings, tables stacked. ``runner``
-    lets a caller put a cache in front (the page does)."""
-    runs = [runner(settings.config(a)) for a in activations]
-    if not runs:
+    lets a caller put a cache in front. ``in_workers=True`` runs them at once in
+    ``core.parallel``'s process pool instead (the app: a deep, wide network takes
+    seconds of CPU, which would otherwise stall every other session of the server);
+    the tables are the same either way."""
+    configs = [settings.config(a) for a in activations]
+    if not configs:
         raise ValueError("choose at least one activation")
+    if in_workers:
+        from core import parallel
+
+        pending = [parallel.submit(run_one, config) for config in configs]
+        try:
+            runs = [future.result() for future in pending]
+        finally:
+            for future in pending:
+                future.cancel()  # interrupted: drop those not started
+    else:
+        runs = [runner(config) for config in configs]
     return {key: pd.concat([r[key] for r in runs], ignore_index=True)
             for key in ("layers", "histograms", "summary")}
 

@@ -1,6 +1,7 @@
 """Compare: the Playground's experiment with several activation choices side by side,
 each trained with several weight seeds on the same data."""
 
+from concurrent.futures import BrokenExecutor
 from urllib.parse import parse_qsl, urlencode
 
 import streamlit as st
@@ -97,6 +98,8 @@ if st.button(t("compare.run"), type="primary", key="compare-run",
         st.session_state["compare.result"] = (key, run_comparison(*key, _text=t("compare.running")))
     except ValueError as err:
         st.error(t("compare.failed", error=str(err)))
+    except BrokenExecutor as err:  # a training worker died (killed, out of memory)
+        st.error(t("common.worker_failed", error=str(err) or type(err).__name__))
 
 if "compare.result" not in st.session_state:
     st.info(t("compare.press_run"))

@@ -1,6 +1,8 @@
 """Gradient flow: per-layer gradients, dead and flat units and histograms for several
 hidden activations, at initialisation and after a short training run."""
 
+from concurrent.futures import BrokenExecutor
+
 import streamlit as st
 
 from core import gradient_flow as gf
@@ -31,9 +33,9 @@ def make_relus_die():
     keep("g.acts", list(dict.fromkeys([*st.session_state["g.acts"], "relu", "leaky_relu"])))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def run_one(config):
-    return gf.run_one(config)
+@st.cache_data(max_entries=64, show_spinner=False)
+def flow_for(settings, names):
+    return gf.sweep(settings, names, in_workers=True)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -64,10 +66,13 @@ settings = DEFAULTS.replace(dataset=st.session_state["g.dataset"], depth=st.sess
 write_flow_url(settings, chosen)
 try:
     with st.spinner(t("gradients.training")):
-        flow = gf.sweep(settings, chosen, runner=run_one)
+        flow = flow_for(settings, tuple(chosen))
         depths = profile(settings, tuple(chosen))
 except ValueError as err:
     st.error(t("gradients.error", error=str(err)))
+    st.stop()
+except BrokenExecutor as err:  # a training worker died (killed, out of memory)
+    st.error(t("common.worker_failed", error=str(err) or type(err).__name__))
     st.stop()
 layers, summary = flow["layers"], flow["summary"]
 captions = gf.caption_lines(flow, settings.depth, depths)

@@ -65,6 +65,19 @@ def test_run_one_tables():
     assert 0 <= row.test_score <= 1 and row.score_name == "accuracy"
 
 
+def test_a_sweep_in_worker_processes_gives_the_same_tables():
+    from core import parallel
+
+    settings = gf.FlowSettings(depth=3, width=8, epochs=15)
+    try:
+        in_workers = gf.sweep(settings, ("relu", "logistic"), in_workers=True)
+    finally:
+        parallel.shutdown()
+    here = gf.sweep(settings, ("relu", "logistic"))
+    for key in ("layers", "histograms", "summary"):
+        pd.testing.assert_frame_equal(in_workers[key], here[key])
+
+
 def test_bad_settings_raise_value_errors():
     with pytest.raises(ConfigError):
         gf.FlowSettings(depth=11).config("relu")

@@ -82,6 +82,21 @@ def test_regression_offers_no_log_loss_and_core_errors_are_messages(monkeypatch)
     assert any("cannot run" in e.value and "log_loss" in e.value for e in at.error)
 
 
+def test_a_training_worker_that_dies_gives_a_message(monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    def broken(*args, **kwargs):
+        raise BrokenProcessPool("a worker was killed")
+
+    st.cache_data.clear()
+    monkeypatch.setattr(cmp, "compare", broken)
+    at = run_two_variants({**QUICK, "epochs": "25"})
+    assert any("stopped unexpectedly" in e.value and "killed" in e.value for e in at.error)
+    monkeypatch.undo()
+    at.button(key="compare-run").click().run()  # pressed again, it works
+    assert not at.exception and not at.error and at.dataframe
+
+
 def test_too_many_trainings_disable_the_button():
     at = open_page(PAGE)
     at.multiselect(key="w.compare.pairs").set_value(

@@ -139,3 +139,20 @@ def test_a_link_key_of_another_page_is_pointed_out_in_chinese_too():
     assert any("`depht`" in w and "`depth`" in w and "不是本页的设置" in w for w in texts), texts
     assert any("`hidden_layers`" in w for w in texts), texts
     assert at.slider(key="g.depth").value == 8  # the default: nothing was applied
+
+
+def test_a_training_worker_that_dies_gives_a_message(monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    import core.gradient_flow as gf
+
+    def broken(*args, **kwargs):
+        raise BrokenProcessPool("a worker was killed")
+
+    monkeypatch.setattr(gf, "sweep", broken)  # the page's cached call reaches it: unusual settings
+    at = open_page(PAGE, query={"dataset": "xor", "depth": "5", "width": "4"})
+    assert not at.exception
+    assert any("stopped unexpectedly" in e.value and "killed" in e.value for e in at.error)
+    monkeypatch.undo()
+    at.run()  # the next run works again: nothing broken was cached
+    assert not at.error and chart_in(at, "grad-trained")
