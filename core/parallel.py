@@ -236,8 +236,9 @@ def _views(block):
 
 
 def _train_in_worker(config: TrainConfig, dataset: Dataset | None, time_budget: float | None,
-                     progress_name: str | None, surface_resolution: int | None = None):
-    from core.training import StopRequested, train
+                     progress_name: str | None, surface_resolution: int | None = None,
+                     snapshot_resolution: int | None = None):
+    from core.training import SNAPSHOT_RESOLUTION, StopRequested, train
 
     block = header = frame_buffer = None
     on_epoch = None
@@ -265,7 +266,8 @@ def _train_in_worker(config: TrainConfig, dataset: Dataset | None, time_budget: 
                 raise StopRequested
     try:
         return train(config, on_epoch, dataset=dataset, time_budget=time_budget,
-                     surface_resolution=surface_resolution)
+                     surface_resolution=surface_resolution,
+                     snapshot_resolution=snapshot_resolution or SNAPSHOT_RESOLUTION)
     except Exception as err:
         err.add_note(f"(raised in training worker pid {os.getpid()} for config "
                      f"{config.to_query() or 'default'})")
@@ -388,9 +390,11 @@ class TrainingJob:
 
 def submit_training(config: TrainConfig, dataset: Dataset | None = None, *,
                     progress: bool = False, time_budget: float | None = None,
-                    surface_resolution: int | None = None):
-    """Train ``config`` (on ``dataset`` if given) in a worker process; ``time_budget``
-    and ``surface_resolution`` as for ``core.training.train``.
+                    surface_resolution: int | None = None,
+                    snapshot_resolution: int | None = None):
+    """Train ``config`` (on ``dataset`` if given) in a worker process; ``time_budget``,
+    ``surface_resolution`` and ``snapshot_resolution`` (replay frames; default
+    ``train``'s) as for ``core.training.train``.
 
     Returns a ``Future[TrainResult]``; with ``progress=True`` a ``TrainingJob`` (the same
     interface plus ``epochs_done()`` / ``latest()``). Errors raised in the worker come
@@ -400,8 +404,11 @@ def submit_training(config: TrainConfig, dataset: Dataset | None = None, *,
     if not isinstance(config, TrainConfig):
         raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
     if progress:
+        if snapshot_resolution is not None:
+            raise ValueError("a live run's frames are the replay's: no snapshot_resolution")
         return TrainingJob(config, dataset, time_budget, surface_resolution)
-    return submit(_train_in_worker, config, dataset, time_budget, None, surface_resolution)
+    return submit(_train_in_worker, config, dataset, time_budget, None, surface_resolution,
+                  snapshot_resolution)
 
 
 def train_many(configs: Iterable[TrainConfig], datasets: Sequence[Dataset | None] | None = None,

@@ -1,6 +1,8 @@
 """Design wizard: the task, the network, what went wrong -> activations and loss to use,
 each reason linked to its rule, and a side-by-side check against the tempting alternative."""
 
+from concurrent.futures import BrokenExecutor
+
 import streamlit as st
 
 from core.activations import HIDDEN_ACTIVATIONS
@@ -52,8 +54,8 @@ elif index == 2:
         try:
             with st.spinner(t("wizard.symptoms.checking")):
                 wz.quick_check(p)
-        except ValueError as err:
-            st.error(t("wizard.error", error=str(err)))
+        except (ValueError, BrokenExecutor) as err:  # BrokenExecutor: a worker died
+            st.error(t("wizard.error", error=str(err) or type(err).__name__))
     wz.show_check()
     st.multiselect(t("wizard.symptoms.observed"), SYMPTOMS, format_func=label.get,
                    placeholder=t("wizard.symptoms.none"), help=t("wizard.symptoms.help"),
@@ -96,8 +98,8 @@ else:
         if st.button(t("wizard.compare.run"), type="primary", key="wizard-compare"):
             try:
                 wz.run_comparison(p, rec, choice)
-            except ValueError as err:
-                st.error(t("wizard.error", error=str(err)))
+            except (ValueError, BrokenExecutor) as err:  # BrokenExecutor: a worker died
+                st.error(t("wizard.error", error=str(err) or type(err).__name__))
         wz.show_comparison(p, rec, choice)
     if st.button(t("wizard.advice.playground"), key="wizard-playground", icon="🧪"):
         wz.open_in_playground(p, rec)

@@ -72,10 +72,10 @@ def test_the_page_renders_whatever_the_file_holds(monkeypatch):
 
 def test_show_me_trains_demo_and_contrast_inline_and_caches(monkeypatch):
     st.cache_data.clear()
-    import ui.wizard as wz
+    from core import parallel
     calls = []
-    real = wz.train
-    monkeypatch.setattr(wz, "train", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    real = parallel.submit  # the demos train in the pool: note each config submitted
+    monkeypatch.setattr(parallel, "submit", lambda fn, *a: calls.append(a[0]) or real(fn, *a))
     at = open_page(PAGE)
     at.button(key="show-R-output-regression").click().run()
     assert not at.exception, [e.value for e in at.exception]

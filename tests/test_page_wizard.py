@@ -139,7 +139,13 @@ def test_two_classes_and_multilabel():
     assert any("one unit per label" in c.value for c in at.caption)
 
 
-def test_csv_route_infers_the_task_from_the_target():
+def test_csv_route_infers_the_task_from_the_target(monkeypatch):
+    from core import parallel
+
+    st.cache_data.clear()
+    trained = []
+    real = parallel.submit  # the quick check trains in the pool, on the CSV's own data
+    monkeypatch.setattr(parallel, "submit", lambda fn, *a: trained.append(a[1]) or real(fn, *a))
     at = open_page(PAGE)
     at.radio(key="w.wizard.task").set_value("csv").run()
     assert at.button(key="wizard-next").disabled  # no data yet
@@ -155,6 +161,7 @@ def test_csv_route_infers_the_task_from_the_target():
     next_step(at)
     ok(at.button(key="wizard-check-run").click().run())  # trains on the CSV itself
     assert "fruit.csv" in keyed_block(at, "wizard-check").get("markdown")[0].value
+    assert [d.name for d in trained] == ["fruit.csv"]
     next_step(at)
     assert [m.value for m in at.metric] == ["ReLU", "Softmax", "Log-loss"]
     assert any("My CSV" in c.value for c in at.caption)

@@ -271,3 +271,11 @@ def test_a_pool_is_ready_once_its_workers_have_all_answered():
         assert not parallel.workers_ready()
     finally:
         parallel.warm_up(2)  # the module's other tests expect a running pool
+
+
+def test_a_worker_keeps_the_replay_frames_as_small_as_asked():
+    result = parallel.submit_training(SMALL, snapshot_resolution=2).result(timeout=60)
+    assert result.snapshots.shape[1:3] == (2, 2)  # (frames, rows, cols, outputs)
+    assert parallel.submit_training(SMALL).result(timeout=60).snapshots.shape[1] > 2
+    with pytest.raises(ValueError, match="snapshot_resolution"):
+        parallel.submit_training(SMALL, progress=True, snapshot_resolution=2)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+from concurrent.futures import BrokenExecutor
 
 import pandas as pd
 import streamlit as st
 
 from core import compare as cmp
+from core import parallel
 from core.activations import HIDDEN_ACTIVATIONS
 from core.advice import Recommendation, measure, recommend, symptoms_from
 from core.charts import output_chart
@@ -23,7 +25,6 @@ from core.config import MAX_TRAIN_SECONDS, TrainConfig
 from core.csv_data import CSVError, build_dataset, infer_task
 from core.datasets import MAX_CLASSES
 from core.rules import Rule
-from core.training import train
 from ui.config_ui import activation_label, set_config
 from ui.i18n import current_language, pick, t
 from ui.results import final_surface, show_notes
@@ -104,12 +105,20 @@ def differences(mine: dict, other: dict) -> str:
 
 # --- runs ------------------------------------------------------------------------------------
 
+def _train_in_worker(config: TrainConfig, dataset=None):
+    """One training in the server's process pool, as every training the app runs for a
+    student: in the server's own threads it would stall every other session meanwhile."""
+    # No replay here: two-pixel frames keep each cached result small.
+    return parallel.submit_training(config, dataset, time_budget=MAX_TRAIN_SECONDS,
+                                    snapshot_resolution=2).result()
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def run_query(items: tuple[tuple[str, str], ...]) -> dict:
     """Train the experiment a query string describes; keep the result and its diagnosis.
     Cached per query string for every session (the result is small: no replay frames)."""
     config, _ = TrainConfig.from_query(dict(items), strict=True)
-    result = train(config, time_budget=MAX_TRAIN_SECONDS, snapshot_resolution=2)
+    result = _train_in_worker(config)
     m = measure(result)
     return dict(result=result, measurements=m, symptoms=symptoms_from(m))
 
@@ -186,8 +195,8 @@ def _show_demo(rule: Rule) -> None:
         with st.spinner(t("rules.running")):
             done = [(kind, query, other, run_query(tuple(sorted(query.items()))))
                     for kind, query, other in runs]
-    except ValueError as err:
-        st.error(t("rules.failed", error=str(err)))
+    except (ValueError, BrokenExecutor) as err:  # BrokenExecutor: a worker died
+        st.error(t("rules.failed", error=str(err) or type(err).__name__))
         return
     cols = st.columns(len(done))
     for col, (kind, query, other, run) in zip(cols, done):
@@ -347,7 +356,7 @@ def advice(p: dict) -> Recommendation:
 @st.cache_data(show_spinner=False, max_entries=32)
 def _check(items: tuple, data_key: str | None, _data) -> dict:
     config, _ = TrainConfig.from_query(dict(items), strict=True)
-    result = train(config, dataset=_data, time_budget=MAX_TRAIN_SECONDS, snapshot_resolution=2)
+    result = _train_in_worker(config, _data)
     m = measure(result)
     return dict(result=result, measurements=m, symptoms=symptoms_from(m))
 
