@@ -49,7 +49,10 @@ class Figure:
 
 
 def _proc_table() -> dict[int, tuple[int, float]]:
-    """pid -> (parent pid, CPU seconds used so far) for every process (Linux /proc)."""
+    """pid -> (parent pid, CPU seconds used so far) for every process (Linux /proc). The
+    CPU of a process includes that of its children that have ended and been reaped, so a
+    tree's total never drops when a process in it exits (a browser tab's renderer, a
+    replaced worker)."""
     import os
 
     tick = os.sysconf("SC_CLK_TCK")
@@ -62,8 +65,9 @@ def _proc_table() -> dict[int, tuple[int, float]]:
                 fields = fh.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        # fields[0] is the state; ppid, utime, stime are stat fields 4, 14, 15.
-        table[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+        # fields[0] is the state (stat field 3); ppid is field 4; utime, stime, cutime,
+        # cstime (the reaped children's) are fields 14-17.
+        table[int(entry)] = (int(fields[1]), sum(int(f) for f in fields[11:15]) / tick)
     return table
 
 
