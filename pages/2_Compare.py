@@ -99,7 +99,7 @@ if st.button(t("compare.run"), type="primary", key="compare-run",
     except ValueError as err:
         st.error(t("compare.failed", error=str(err)))
     except BrokenExecutor as err:  # a training worker died (killed, out of memory)
-        st.error(t("common.worker_failed", error=str(err) or type(err).__name__))
+        st.error(t("common.worker_failed", error=str(err)))
 
 if "compare.result" not in st.session_state:
     st.info(t("compare.press_run"))

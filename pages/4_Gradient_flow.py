@@ -72,7 +72,7 @@ except ValueError as err:
     st.error(t("gradients.error", error=str(err)))
     st.stop()
 except BrokenExecutor as err:  # a training worker died (killed, out of memory)
-    st.error(t("common.worker_failed", error=str(err) or type(err).__name__))
+    st.error(t("common.worker_failed", error=str(err)))
     st.stop()
 layers, summary = flow["layers"], flow["summary"]
 captions = gf.caption_lines(flow, settings.depth, depths)

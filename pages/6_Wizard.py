@@ -55,7 +55,7 @@ elif index == 2:
             with st.spinner(t("wizard.symptoms.checking")):
                 wz.quick_check(p)
         except (ValueError, BrokenExecutor) as err:  # BrokenExecutor: a worker died
-            st.error(t("wizard.error", error=str(err) or type(err).__name__))
+            st.error(t("wizard.error", error=str(err)))
     wz.show_check()
     st.multiselect(t("wizard.symptoms.observed"), SYMPTOMS, format_func=label.get,
                    placeholder=t("wizard.symptoms.none"), help=t("wizard.symptoms.help"),
@@ -99,7 +99,7 @@ else:
             try:
                 wz.run_comparison(p, rec, choice)
             except (ValueError, BrokenExecutor) as err:  # BrokenExecutor: a worker died
-                st.error(t("wizard.error", error=str(err) or type(err).__name__))
+                st.error(t("wizard.error", error=str(err)))
         wz.show_comparison(p, rec, choice)
     if st.button(t("wizard.advice.playground"), key="wizard-playground", icon="🧪"):
         wz.open_in_playground(p, rec)

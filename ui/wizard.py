@@ -196,7 +196,7 @@ def _show_demo(rule: Rule) -> None:
             done = [(kind, query, other, run_query(tuple(sorted(query.items()))))
                     for kind, query, other in runs]
     except (ValueError, BrokenExecutor) as err:  # BrokenExecutor: a worker died
-        st.error(t("rules.failed", error=str(err) or type(err).__name__))
+        st.error(t("rules.failed", error=str(err)))
         return
     cols = st.columns(len(done))
     for col, (kind, query, other, run) in zip(cols, done):
