@@ -1,7 +1,10 @@
 """Lessons: each claim of the guidance tested live, the verdict computed from the numbers."""
 
+from concurrent.futures import BrokenExecutor
+
 import streamlit as st
 
+from core import parallel
 from core.charts_lessons import VERDICT_ICONS, check_text, display_table, lesson_charts
 from core.lessons import lesson_ids, lesson_specs, playground_query, run_lesson
 from ui.frame import available_pages, page_frame
@@ -15,7 +18,9 @@ st.caption(t("lessons.intro"))
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def cached_lesson(lesson_id: str):
-    return run_lesson(lesson_id)
+    # In the training pool: a lesson is up to a few seconds of CPU, which in the
+    # server's own threads would stall every other session meanwhile.
+    return parallel.submit(run_lesson, lesson_id).result()
 
 
 ids, specs = lesson_ids(), lesson_specs()
@@ -73,7 +78,7 @@ with result_col:
             with st.spinner(t("lessons.running")):
                 results[current] = cached_lesson(current)
             st.rerun()  # redraw the progress line with the new count
-        except ValueError as err:
+        except (ValueError, BrokenExecutor) as err:  # BrokenExecutor: a worker died
             st.error(t("lessons.error", error=str(err)))
     result = results.get(current)
     if result is None:

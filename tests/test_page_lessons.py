@@ -27,10 +27,19 @@ def test_first_render_shows_lesson_one_and_asks_to_run():
     assert not at.get("vega_lite_chart") and not at.success
 
 
-def test_running_lesson_one_shows_measurements_verdict_and_surfaces():
+def test_running_lesson_one_shows_measurements_verdict_and_surfaces(monkeypatch):
+    import streamlit as st
+
+    from core import parallel
+
+    st.cache_data.clear()
+    ran = []
+    real = parallel.submit  # the lesson runs in the training pool, not the server's thread
+    monkeypatch.setattr(parallel, "submit", lambda fn, *a: ran.append(a) or real(fn, *a))
     at = open_page(PAGE)
     at.button(key="run").click().run()
     assert not at.exception
+    assert ran == [("linear",)]
     verdicts = [s.value for s in at.success] + [w.value for w in at.warning] + [e.value for e in at.error]
     assert len(verdicts) == 1 and verdicts[0].startswith("Verdict: ")
     lines = [m.value for m in at.markdown if m.value.startswith(("✅", "⚠️", "❌"))]
