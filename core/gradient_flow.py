@@ -32,7 +32,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping
+from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -218,14 +218,12 @@ SUMMARY_COLUMNS = ("activation", "ratio_init", "ratio_trained", "dead_init", "de
                    "stop_reason")
 
 
-def sweep(settings: FlowSettings, activations: Iterable[str] = DEFAULT_ACTIVATIONS,
-          runner: Callable[[TrainConfig], dict] = run_one, *, in_workers: bool = False
-          ) -> dict[str, pd.DataFrame]:
-    """``run_one`` for each activation at these settings, tables stacked. ``runner``
-    lets a caller put a cache in front. ``in_workers=True`` runs them at once in
-    ``core.parallel``'s process pool instead (the app: a deep, wide network takes
-    seconds of CPU, which would otherwise stall every other session of the server);
-    the tables are the same either way."""
+def sweep(settings: FlowSettings, activations: Iterable[str] = DEFAULT_ACTIVATIONS, *,
+          in_workers: bool = False) -> dict[str, pd.DataFrame]:
+    """``run_one`` for each activation at these settings, tables stacked.
+    ``in_workers=True`` runs them at once in ``core.parallel``'s process pool instead
+    (the app: a deep, wide network takes seconds of CPU, which would otherwise stall
+    every other session of the server); the tables are the same either way."""
     configs = [settings.config(a) for a in activations]
     if not configs:
         raise ValueError("choose at least one activation")
@@ -239,7 +237,7 @@ def sweep(settings: FlowSettings, activations: Iterable[str] = DEFAULT_ACTIVATIO
             for future in pending:
                 future.cancel()  # interrupted: drop those not started
     else:
-        runs = [runner(config) for config in configs]
+        runs = [run_one(config) for config in configs]
     return {key: pd.concat([r[key] for r in runs], ignore_index=True)
             for key in ("layers", "histograms", "summary")}
 
