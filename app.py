@@ -19,5 +19,6 @@ for i, (page_id, script, icon) in enumerate(available_pages()[1:]):
 st.subheader(t("home.teacher_title"))
 st.caption(t("home.teacher_help"))
 for link in teacher_links():
-    st.page_link("pages/1_Playground.py", label=pick(link["title"]), icon="🔗",
-                 query_params=link["query"])
+    st.page_link(
+        "pages/1_Playground.py", label=pick(link["title"]), icon="🔗", query_params=link["query"]
+    )

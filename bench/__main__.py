@@ -33,9 +33,15 @@ def machine() -> dict:
     import sklearn
     import streamlit
 
-    return dict(cpus=os.cpu_count(), load_average_1min=os.getloadavg()[0], python=platform.python_version(), numpy=numpy.__version__,
-                sklearn=sklearn.__version__, streamlit=streamlit.__version__,
-                platform=platform.platform())
+    return dict(
+        cpus=os.cpu_count(),
+        load_average_1min=os.getloadavg()[0],
+        python=platform.python_version(),
+        numpy=numpy.__version__,
+        sklearn=sklearn.__version__,
+        streamlit=streamlit.__version__,
+        platform=platform.platform(),
+    )
 
 
 def main(argv=None) -> int:
@@ -43,16 +49,25 @@ def main(argv=None) -> int:
     parser.add_argument("--only", nargs="*", choices=list(SECTIONS), help="sections to run")
     args = parser.parse_args(argv)
     chosen = args.only or list(SECTIONS)
-    report = dict(started=time.strftime("%Y-%m-%d %H:%M:%S"), machine=machine(), sections={},
-                  not_measured_here=NOT_HERE)
+    report = dict(
+        started=time.strftime("%Y-%m-%d %H:%M:%S"),
+        machine=machine(),
+        sections={},
+        not_measured_here=NOT_HERE,
+    )
     m = report["machine"]
-    print(f"Activation Lab bench: {m['cpus']} CPUs, Python {m['python']}, scikit-learn "
-          f"{m['sklearn']}, numpy {m['numpy']}. Ratios from one run, medians of repeats.",
-          flush=True)
+    print(
+        f"Activation Lab bench: {m['cpus']} CPUs, Python {m['python']}, scikit-learn "
+        f"{m['sklearn']}, numpy {m['numpy']}. Ratios from one run, medians of repeats.",
+        flush=True,
+    )
     if m["load_average_1min"] > 0.5 * m["cpus"]:
-        print(f"Warning: load average {m['load_average_1min']:.1f} on {m['cpus']} CPUs before "
-              "starting: other processes compete for the cores, so the parallel speed-ups "
-              "below are lower bounds. Re-run on a quiet machine.", flush=True)
+        print(
+            f"Warning: load average {m['load_average_1min']:.1f} on {m['cpus']} CPUs before "
+            "starting: other processes compete for the cores, so the parallel speed-ups "
+            "below are lower bounds. Re-run on a quiet machine.",
+            flush=True,
+        )
     start = time.perf_counter()
     figures = []
     for i, name in enumerate(chosen, 1):
@@ -63,15 +78,21 @@ def main(argv=None) -> int:
         for figure in found:
             print(figure.line(), flush=True)
         figures += found
-        report["sections"][name] = dict(seconds=round(time.perf_counter() - section_start, 1),
-                                        figures=[f.to_json() for f in found])
+        report["sections"][name] = dict(
+            seconds=round(time.perf_counter() - section_start, 1),
+            figures=[f.to_json() for f in found],
+        )
     goals = [f for f in figures if f.goal is not None]
     met = [f for f in goals if f.met]
-    print(f"\nSummary: {len(met)} of {len(goals)} goals met "
-          f"({time.perf_counter() - start:.0f} s in all)")
+    print(
+        f"\nSummary: {len(met)} of {len(goals)} goals met "
+        f"({time.perf_counter() - start:.0f} s in all)"
+    )
     for f in goals:
-        print(f"  {'MET    ' if f.met else 'NOT MET'}  {f.name}: {f.value:.2f}"
-              f"{'x' if f.unit == 'x' else ' ' + f.unit} (goal {f.goal})")
+        print(
+            f"  {'MET    ' if f.met else 'NOT MET'}  {f.name}: {f.value:.2f}"
+            f"{'x' if f.unit == 'x' else ' ' + f.unit} (goal {f.goal})"
+        )
     if NOT_HERE:
         print("Not measured here:")
     for note in NOT_HERE:

@@ -19,8 +19,14 @@ import time
 from urllib.parse import urlencode
 
 from bench.memory import rss_mb
-from tests.e2e.harness import (CHROMIUM_ARGS, SURFACE_PICTURE_JS, chromium_path, run_server,
-                               surface_picture, wait_for_app)
+from tests.e2e.harness import (
+    CHROMIUM_ARGS,
+    SURFACE_PICTURE_JS,
+    chromium_path,
+    run_server,
+    surface_picture,
+    wait_for_app,
+)
 
 __all__ = ["Session", "chromium", "run_server", "wait_for_app", "process_tree", "tree_memory"]
 
@@ -69,13 +75,13 @@ _FINISHED = """([mark, surface]) => {
 _WATCH_PICTURE = """(ref) => {
   const w = window.__surface = {left: null, back: null};
   const step = () => {
-    const now = %s;
+    const now = PICTURE;
     if (w.left === null && now !== ref) w.left = Date.now();
     if (w.left !== null && now === ref) { w.back = Date.now(); return; }
     requestAnimationFrame(step);
   };
   requestAnimationFrame(step);
-}""" % SURFACE_PICTURE_JS
+}""".replace("PICTURE", SURFACE_PICTURE_JS)
 
 
 @contextlib.contextmanager
@@ -97,8 +103,15 @@ def chromium():
 class Session:
     """One browser context (one student) on one page of the app."""
 
-    def __init__(self, browser, base_url: str, page: str = "Playground", query: dict | None = None,
-                 *, wait: bool = True):
+    def __init__(
+        self,
+        browser,
+        base_url: str,
+        page: str = "Playground",
+        query: dict | None = None,
+        *,
+        wait: bool = True,
+    ):
         self.context = browser.new_context(viewport=VIEWPORT)
         self.page = self.context.new_page()
         self.page.set_default_timeout(RUN_TIMEOUT)
@@ -108,13 +121,13 @@ class Session:
         if wait:
             self.ready()
 
-    def ready(self) -> "Session":
+    def ready(self) -> Session:
         """Wait for the first run of the page to finish, then observe the script state."""
         wait_for_app(self.page, timeout=RUN_TIMEOUT)
         self.page.evaluate(_OBSERVE)
         return self
 
-    def reload(self) -> "Session":
+    def reload(self) -> Session:
         """A new Streamlit session in the same context (cached code chunks stay)."""
         self.page.goto(self.url, wait_until="commit")
         return self.ready()
@@ -137,8 +150,12 @@ class Session:
         ``surface``, the final decision surface is drawn); returns the page's wall clock
         (s) when the script state last became notRunning."""
         try:
-            self.page.wait_for_function(_FINISHED, arg=[self.mark, SURFACE if surface else None],
-                                        timeout=RUN_TIMEOUT, polling=25)
+            self.page.wait_for_function(
+                _FINISHED,
+                arg=[self.mark, SURFACE if surface else None],
+                timeout=RUN_TIMEOUT,
+                polling=25,
+            )
         except Exception as exc:
             raise RuntimeError(f"{self.url}: the run did not finish: {self.describe()}") from exc
         runs = self.page.evaluate("m => window.__runs.slice(m)", self.mark)
@@ -147,13 +164,20 @@ class Session:
     def describe(self) -> str:
         """What the page shows now, for a failure message: the script states seen since
         the last click, the state now, and the page's text (a screenshot is kept)."""
-        shot = tempfile.NamedTemporaryFile(prefix="bench-page-", suffix=".png", delete=False).name
+        fd, shot = tempfile.mkstemp(prefix="bench-page-", suffix=".png")
+        os.close(fd)
         with contextlib.suppress(Exception):
             self.page.screenshot(path=shot, full_page=True)
-        state = self.page.evaluate("""m => [window.__runs.slice(m),
+        state = self.page.evaluate(
+            """m => [window.__runs.slice(m),
           document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state'),
-          document.body.innerText.slice(0, 1500)]""", self.mark)
-        return f"states since the click {state[0]}, now {state[1]!r}; screenshot {shot}; text: {state[2]!r}"
+          document.body.innerText.slice(0, 1500)]""",
+            self.mark,
+        )
+        return (
+            f"states since the click {state[0]}, now {state[1]!r}; screenshot {shot}; "
+            f"text: {state[2]!r}"
+        )
 
     def picture(self) -> str | None:
         """The surface chart's picture now (its data URL, or sampled pixels; None: no
@@ -178,8 +202,11 @@ class Session:
     def picture_back(self) -> float:
         """Wait until the watched surface has left the expected picture and come back to
         it; returns the page's wall clock (s) of its return."""
-        self.page.wait_for_function("() => window.__surface && window.__surface.back !== null",
-                                    timeout=RUN_TIMEOUT, polling=25)
+        self.page.wait_for_function(
+            "() => window.__surface && window.__surface.back !== null",
+            timeout=RUN_TIMEOUT,
+            polling=25,
+        )
         return self.page.evaluate("() => window.__surface.back") / 1000
 
     def metrics(self) -> list[str]:
@@ -241,9 +268,8 @@ def _status(pid: int) -> dict:
                     kb[key] = int(rest.split()[0])
         info["pss_mb"] = kb.get("Pss", 0) / 1024
         info["uss_mb"] = (kb.get("Private_Clean", 0) + kb.get("Private_Dirty", 0)) / 1024
-    with contextlib.suppress(OSError):
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            info["cmd"] = fh.read().replace(b"\0", b" ").decode(errors="replace")[:200]
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/cmdline", "rb") as fh:
+        info["cmd"] = fh.read().replace(b"\0", b" ").decode(errors="replace")[:200]
     return info
 
 
@@ -273,12 +299,20 @@ def tree_memory(root: int) -> dict:
             info["role"] = _role(info, others.get(ppid))
             others[pid] = info
     kids = list(others.values())
-    total = lambda key, ps: (sum(p[key] for p in ps)  # noqa: E731
-                             if all(p[key] is not None for p in ps) else None)
-    return dict(server_rss_mb=server["rss_mb"], server_pss_mb=server["pss_mb"],
-                server_uss_mb=server["uss_mb"],
-                children_rss_mb=total("rss_mb", kids), children_pss_mb=total("pss_mb", kids),
-                total_rss_mb=total("rss_mb", [server, *kids]),
-                total_pss_mb=total("pss_mb", [server, *kids]),
-                children=[{k: (round(v, 1) if isinstance(v, float) else v)
-                           for k, v in p.items() if k != "cmd"} for p in kids])
+
+    def total(key, ps):
+        return sum(p[key] for p in ps) if all(p[key] is not None for p in ps) else None
+
+    return dict(
+        server_rss_mb=server["rss_mb"],
+        server_pss_mb=server["pss_mb"],
+        server_uss_mb=server["uss_mb"],
+        children_rss_mb=total("rss_mb", kids),
+        children_pss_mb=total("pss_mb", kids),
+        total_rss_mb=total("rss_mb", [server, *kids]),
+        total_pss_mb=total("pss_mb", [server, *kids]),
+        children=[
+            {k: (round(v, 1) if isinstance(v, float) else v) for k, v in p.items() if k != "cmd"}
+            for p in kids
+        ],
+    )

@@ -33,9 +33,11 @@ def in_threads(cs):
 
 
 def same_weights(a, b) -> bool:
-    return all(np.array_equal(x, y) for r, s in zip(a, b)
-               for x, y in zip(r.model.coefs_ + r.model.intercepts_,
-                               s.model.coefs_ + s.model.intercepts_))
+    return all(
+        np.array_equal(x, y)
+        for r, s in zip(a, b)
+        for x, y in zip(r.model.coefs_ + r.model.intercepts_, s.model.coefs_ + s.model.intercepts_)
+    )
 
 
 def run(out) -> list[Figure]:
@@ -64,17 +66,38 @@ def run(out) -> list[Figure]:
     # workers over wall seconds. Below the worker count, other processes took the rest.
     cores = {k: sum(v) / sum(w) for (k, v), w in zip(cpu.items(), (serial, pooled, threaded))}
     per_training = {k: median(v) / STUDENTS for k, v in cpu.items()}
-    out(f"  {STUDENTS} trainings one after another: {s:.2f} s; at once in the pool "
+    out(
+        f"  {STUDENTS} trainings one after another: {s:.2f} s; at once in the pool "
         f"({WORKERS} worker processes, started beforehand in {start_s:.2f} s): {p:.2f} s; "
-        f"at once in {STUDENTS} threads: {th:.2f} s")
-    out(f"  cores actually used: one after another {cores['serial']:.2f}, pool {cores['pool']:.2f} "
+        f"at once in {STUDENTS} threads: {th:.2f} s"
+    )
+    out(
+        f"  cores actually used: one after another {cores['serial']:.2f}, pool {cores['pool']:.2f} "
         f"(of {WORKERS}), threads {cores['threads']:.2f}; CPU per training: in-process "
-        f"{per_training['serial']:.2f} s, in a worker {per_training['pool']:.2f} s")
-    out(f"  pool results identical to in-process train(): {identical}; best possible "
-        f"speed-up on {WORKERS} cores: {WORKERS:.1f}x")
-    detail = dict(serial_s=s, pool_s=p, threads_s=th, pool_start_s=start_s, cores_used=cores,
-                  cpu_per_training_s=per_training,
-                  identical_weights=identical)
-    return [Figure("classroom throughput, pool vs one after another", pool_ratio, "x", ">= 1.6", detail),
-            Figure("classroom throughput, 8 threads vs one after another (contrast)", thread_ratio, "x",
-                   None, {})]
+        f"{per_training['serial']:.2f} s, in a worker {per_training['pool']:.2f} s"
+    )
+    out(
+        f"  pool results identical to in-process train(): {identical}; best possible "
+        f"speed-up on {WORKERS} cores: {WORKERS:.1f}x"
+    )
+    detail = dict(
+        serial_s=s,
+        pool_s=p,
+        threads_s=th,
+        pool_start_s=start_s,
+        cores_used=cores,
+        cpu_per_training_s=per_training,
+        identical_weights=identical,
+    )
+    return [
+        Figure(
+            "classroom throughput, pool vs one after another", pool_ratio, "x", ">= 1.6", detail
+        ),
+        Figure(
+            "classroom throughput, 8 threads vs one after another (contrast)",
+            thread_ratio,
+            "x",
+            None,
+            {},
+        ),
+    ]

@@ -51,8 +51,7 @@ def switch_language(session: Session) -> float | None:
     start = time.perf_counter()
     radio.get_by_text(LANGUAGES[target], exact=True).click()
     try:
-        page.wait_for_function(_SHOWS_TITLE, arg=TITLES[target], timeout=SWITCH_TIMEOUT,
-                               polling=25)
+        page.wait_for_function(_SHOWS_TITLE, arg=TITLES[target], timeout=SWITCH_TIMEOUT, polling=25)
     except PlaywrightTimeout:
         LOST.append(dict(target=target, shown=page.locator("h1").first.inner_text()))
         return None
@@ -84,8 +83,11 @@ def together(sessions: list[Session], observer: Session | None = None):
             if all(s.page.evaluate(_DONE, s.mark) for s in sessions):
                 break
     end = max(finish(sessions))
-    return (end - min(starts), [sec for ended, sec in loaded if ended <= end],
-            max(starts) - min(starts))
+    return (
+        end - min(starts),
+        [sec for ended, sec in loaded if ended <= end],
+        max(starts) - min(starts),
+    )
 
 
 def one_after_another(sessions: list[Session]) -> float:
@@ -111,20 +113,24 @@ _DONE = """(mark) => window.__runs.slice(mark).some(s => s[0] === 'running')
 
 def run(out) -> list[Figure]:
     with run_server() as server, chromium() as browser:
-        sessions = [Session(browser, server.url, query={"seed": i}, wait=False)
-                    for i in range(1, STUDENTS + 1)]
+        sessions = [
+            Session(browser, server.url, query={"seed": i}, wait=False)
+            for i in range(1, STUDENTS + 1)
+        ]
         observer = Session(browser, server.url, wait=False)
         for s in sessions + [observer]:
             s.ready()
         together(sessions)  # warm-up, untimed
         LOST.clear()
-        idle = [x for x in (switch_language(observer) for _ in range(IDLE_INTERACTIONS))
-                if x is not None]
+        idle = [
+            x
+            for x in (switch_language(observer) for _ in range(IDLE_INTERACTIONS))
+            if x is not None
+        ]
 
         def cpu():  # (server and workers, browser side, server process alone)
             server_cpu = tree_cpu_seconds(server.pid)
-            return (server_cpu, tree_cpu_seconds() - server_cpu,
-                    _proc_table()[server.pid][1])
+            return (server_cpu, tree_cpu_seconds() - server_cpu, _proc_table()[server.pid][1])
 
         c0 = cpu()
         serial_s = one_after_another(sessions)
@@ -148,32 +154,67 @@ def run(out) -> list[Figure]:
     # least time 8 such runs can take on this machine's cores, however well scheduled.
     per_run = dict(server=(c1[0] - c0[0]) / STUDENTS, browser=(c1[1] - c0[1]) / STUDENTS)
     floor_s = STUDENTS * (per_run["server"] + per_run["browser"]) / (os.cpu_count() or 1)
-    out(f"  {STUDENTS} sessions, Train one after another: {serial_s:.1f} s; at the same moment: "
-        f"{together_s:.1f} s ({distinct} distinct results)")
-    out(f"  cores used: one after another server {cores['serial_server']:.2f} (its process "
+    out(
+        f"  {STUDENTS} sessions, Train one after another: {serial_s:.1f} s; at the same moment: "
+        f"{together_s:.1f} s ({distinct} distinct results)"
+    )
+    out(
+        f"  cores used: one after another server {cores['serial_server']:.2f} (its process "
         f"{cores['serial_server_process']:.2f}, the rest workers), browsers "
-        f"{cores['serial_browser']:.2f}; together server {cores['together_server']:.2f} (its process "
+        f"{cores['serial_browser']:.2f}; together server {cores['together_server']:.2f} "
+        f"(its process "
         f"{cores['together_server_process']:.2f}), browsers {cores['together_browser']:.2f} "
-        f"(the browsers share the server's 2 cores here)")
-    out(f"  one run costs the server {per_run['server']:.2f} CPU-s and its browser "
+        f"(the browsers share the server's 2 cores here)"
+    )
+    out(
+        f"  one run costs the server {per_run['server']:.2f} CPU-s and its browser "
         f"{per_run['browser']:.2f} CPU-s: on {os.cpu_count()} cores, {STUDENTS} runs with their "
         f"browsers cannot take less than {floor_s:.1f} s, so this machine allows at most "
-        f"{serial_s / floor_s:.2f}x here; the {STUDENTS} clicks spanned {spread:.2f} s")
+        f"{serial_s / floor_s:.2f}x here; the {STUDENTS} clicks spanned {spread:.2f} s"
+    )
     idle_s = median(idle) if idle else float("nan")
     loaded_s = median(loaded) if loaded else float("nan")
-    out(f"  a 9th session switching language: idle {idle_s:.2f} s (median of {len(idle)}), "
+    out(
+        f"  a 9th session switching language: idle {idle_s:.2f} s (median of {len(idle)}), "
         f"while the {STUDENTS} train {loaded_s:.2f} s (median of {len(loaded)}: "
-        + ", ".join(f"{x:.2f}" for x in loaded) + f"); load average {os.getloadavg()[0]:.1f}")
+        + ", ".join(f"{x:.2f}" for x in loaded)
+        + f"); load average {os.getloadavg()[0]:.1f}"
+    )
     if LOST:
-        out(f"  {len(LOST)} language switch(es) never showed within {SWITCH_TIMEOUT / 1000:.0f} s "
-            f"(the click was lost or undone): {LOST}")
-    detail = dict(serial_s=serial_s, together_s=together_s, cores_used=cores,
-                  cpu_per_run_s=per_run, cpu_floor_together_s=floor_s,
-                  best_ratio_this_machine=serial_s / floor_s, click_spread_s=spread,
-                  distinct_results=distinct, load_average_1min=os.getloadavg()[0])
-    return [Figure(f"{STUDENTS} browsers pressing Train together vs one after another", ratio,
-                   "x", ">= 1.6", detail),
-            Figure("9th session's language switch, during the class run vs idle",
-                   loaded_s / idle_s, "x", None,
-                   dict(idle_s=idle, loaded_s=loaded, idle_median_s=idle_s,
-                        loaded_median_s=loaded_s, lost_switches=list(LOST)))]
+        out(
+            f"  {len(LOST)} language switch(es) never showed within {SWITCH_TIMEOUT / 1000:.0f} s "
+            f"(the click was lost or undone): {LOST}"
+        )
+    detail = dict(
+        serial_s=serial_s,
+        together_s=together_s,
+        cores_used=cores,
+        cpu_per_run_s=per_run,
+        cpu_floor_together_s=floor_s,
+        best_ratio_this_machine=serial_s / floor_s,
+        click_spread_s=spread,
+        distinct_results=distinct,
+        load_average_1min=os.getloadavg()[0],
+    )
+    return [
+        Figure(
+            f"{STUDENTS} browsers pressing Train together vs one after another",
+            ratio,
+            "x",
+            ">= 1.6",
+            detail,
+        ),
+        Figure(
+            "9th session's language switch, during the class run vs idle",
+            loaded_s / idle_s,
+            "x",
+            None,
+            dict(
+                idle_s=idle,
+                loaded_s=loaded,
+                idle_median_s=idle_s,
+                loaded_median_s=loaded_s,
+                lost_switches=list(LOST),
+            ),
+        ),
+    ]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 
 def timed(fn: Callable, *args, **kwargs) -> tuple[float, object]:
@@ -36,7 +36,9 @@ class Figure:
         return self.value <= float(bound) if op == "<=" else self.value >= float(bound)
 
     def line(self) -> str:
-        value = f"{self.value:.2f}{self.unit}" if self.unit == "x" else f"{self.value:,.1f} {self.unit}"
+        value = (
+            f"{self.value:.2f}{self.unit}" if self.unit == "x" else f"{self.value:,.1f} {self.unit}"
+        )
         if self.goal is None:
             return f"  {self.name}: {value}"
         unit = "x" if self.unit == "x" else f" {self.unit}"
@@ -44,8 +46,14 @@ class Figure:
         return f"  {self.name}: {value}   goal {self.goal}{unit}   {verdict}"
 
     def to_json(self) -> dict:
-        return dict(name=self.name, value=round(self.value, 4), unit=self.unit, goal=self.goal,
-                    met=self.met, **self.detail)
+        return dict(
+            name=self.name,
+            value=round(self.value, 4),
+            unit=self.unit,
+            goal=self.goal,
+            met=self.met,
+            **self.detail,
+        )
 
 
 def _proc_table() -> dict[int, tuple[int, float]]:

@@ -39,9 +39,10 @@ from core.training import build_estimator, dataset_for, make_grid, model_outputs
 REPS = 9
 
 
-def bare(config: TrainConfig = TrainConfig()):
+def bare(config: TrainConfig | None = None):
     """The least work a click must cause: data, fit, the final surface's values (what
     ui.results.final_surface computes), with BLAS on one thread as train() runs it."""
+    config = config or TrainConfig()
     with threadpool_limits(1):
         data = dataset_for(config)
         model = build_estimator(config, data.task).fit(data.X_train, data.y_train)
@@ -67,10 +68,16 @@ def click_to_chart(session: Session, server_pid: int, finished_picture: str) -> 
     running = min(t for s, t in runs if s == "running") / 1000
     if session.errors():
         raise RuntimeError(f"the Playground shows an exception: {session.errors()}")
-    return dict(total=drawn - start, to_running=running - start,
-                script=script_end - running, drawing=drawn - script_end,
-                server_cpu=server_cpu, server_process_cpu=own_cpu,
-                workers_cpu=server_cpu - own_cpu, browser_cpu=browser_cpu)
+    return dict(
+        total=drawn - start,
+        to_running=running - start,
+        script=script_end - running,
+        drawing=drawn - script_end,
+        server_cpu=server_cpu,
+        server_process_cpu=own_cpu,
+        workers_cpu=server_cpu - own_cpu,
+        browser_cpu=browser_cpu,
+    )
 
 
 def cpu_timed(fn, *args) -> tuple[float, float]:
@@ -127,40 +134,79 @@ def run(out) -> list[Figure]:
     med = {kind: {k: median([r[k] for r in rs]) for k in rs[0]} for kind, rs in rows.items()}
     ratios = {kind: median([r["total"] / r["bare"] for r in rs]) for kind, rs in rows.items()}
     m, n = med["again"], med["new page"]
-    out(f"  default experiment ({config.dataset}, {config.hidden_layers}, {config.activation}, "
+    out(
+        f"  default experiment ({config.dataset}, {config.hidden_layers}, {config.activation}, "
         f"{epochs} epochs before the loss flattened); in-process: data + fit + "
         f"{SURFACE_SIZE}x{SURFACE_SIZE} surface {m['bare']:.2f} s, train() (history, "
-        f"replay frames) {m['train']:.2f} s")
-    out(f"  Train click to the finished surface on screen (medians of {REPS}): pressed again "
+        f"replay frames) {m['train']:.2f} s"
+    )
+    out(
+        f"  Train click to the finished surface on screen (medians of {REPS}): pressed again "
         f"in the same page {m['total']:.2f} s; first click in a newly loaded page "
-        f"{n['total']:.2f} s; first click on a fresh server under {first['total']:.1f} s")
+        f"{n['total']:.2f} s; first click on a fresh server under {first['total']:.1f} s"
+    )
     for label, k in (("again", m), ("new page", n)):
-        out(f"  {label}: click to script running {k['to_running']:.2f} s, script run "
+        out(
+            f"  {label}: click to script running {k['to_running']:.2f} s, script run "
             f"(training, live redraws, final charts) {k['script']:.2f} s, picture on screen "
             f"{k['drawing']:+.2f} s from the script's end; CPU per click: server "
             f"{k['server_cpu']:.2f} s (its process {k['server_process_cpu']:.2f} s, training "
             f"workers {k['workers_cpu']:.2f} s), browser side (Chromium + driver) "
-            f"{k['browser_cpu']:.2f} s")
+            f"{k['browser_cpu']:.2f} s"
+        )
     if "own core" in med:
         k = med["own core"]
-        out(f"  browser on a core of its own: pressed again {k['total']:.2f} s "
+        out(
+            f"  browser on a core of its own: pressed again {k['total']:.2f} s "
             f"({ratios['own core']:.2f}x of bare {k['bare']:.2f} s on the server's core); script "
-            f"run {k['script']:.2f} s, picture {k['drawing']:+.2f} s from the script's end")
-    out(f"  bare work CPU {m['bare_cpu']:.2f} s, train() CPU {m['train_cpu']:.2f} s; "
-        f"metrics shown: {', '.join(metrics)}; load average {os.getloadavg()[0]:.1f}")
-    detail = dict(click_to_chart_s=m["total"], new_page_click_s=n["total"], bare_s=m["bare"],
-                  train_s=m["train"], server_cpu_per_click_s=m["server_cpu"],
-                  bare_cpu_s=m["bare_cpu"], browser_cpu_per_click_s=m["browser_cpu"],
-                  epochs=epochs, first_click_upper_bound_s=first["total"], median_s=med,
-                  clicks=rows, load_average_1min=os.getloadavg()[0])
+            f"run {k['script']:.2f} s, picture {k['drawing']:+.2f} s from the script's end"
+        )
+    out(
+        f"  bare work CPU {m['bare_cpu']:.2f} s, train() CPU {m['train_cpu']:.2f} s; "
+        f"metrics shown: {', '.join(metrics)}; load average {os.getloadavg()[0]:.1f}"
+    )
+    detail = dict(
+        click_to_chart_s=m["total"],
+        new_page_click_s=n["total"],
+        bare_s=m["bare"],
+        train_s=m["train"],
+        server_cpu_per_click_s=m["server_cpu"],
+        bare_cpu_s=m["bare_cpu"],
+        browser_cpu_per_click_s=m["browser_cpu"],
+        epochs=epochs,
+        first_click_upper_bound_s=first["total"],
+        median_s=med,
+        clicks=rows,
+        load_average_1min=os.getloadavg()[0],
+    )
     # CPU seconds do not wait for a busy machine: what the server spends per click over
     # what the work itself needs, whatever the load.
     cpu_ratio = median([r["server_cpu"] / r["bare_cpu"] for r in rows["again"]])
-    return [Figure("click-to-chart latency vs bare fit + surface", ratios["again"], "x", "<= 2",
-                   detail),
-            Figure("first click in a newly loaded page vs bare fit + surface", ratios["new page"],
-                   "x", None, {}),
-            *([Figure("click-to-chart, browser on a core of its own (contrast)",
-                      ratios["own core"], "x", None, {})] if "own core" in ratios else []),
-            Figure("server CPU per click vs bare fit + surface CPU (contrast)", cpu_ratio, "x",
-                   None, {})]
+    return [
+        Figure(
+            "click-to-chart latency vs bare fit + surface", ratios["again"], "x", "<= 2", detail
+        ),
+        Figure(
+            "first click in a newly loaded page vs bare fit + surface",
+            ratios["new page"],
+            "x",
+            None,
+            {},
+        ),
+        *(
+            [
+                Figure(
+                    "click-to-chart, browser on a core of its own (contrast)",
+                    ratios["own core"],
+                    "x",
+                    None,
+                    {},
+                )
+            ]
+            if "own core" in ratios
+            else []
+        ),
+        Figure(
+            "server CPU per click vs bare fit + surface CPU (contrast)", cpu_ratio, "x", None, {}
+        ),
+    ]

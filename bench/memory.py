@@ -37,29 +37,30 @@ def parts(result) -> dict:
     """Bytes of each part of one TrainResult."""
     m, d = result.model, result.dataset
     arrays = [d.X_train, d.X_test, d.y_train, d.y_test]
-    return dict(snapshots=result.snapshots.nbytes,
-                history=int(result.history.memory_usage(deep=True).sum()),
-                dataset=sum(a.nbytes for a in arrays),
-                grid=result.grid.points.nbytes,
-                model_weights=sum(w.nbytes for w in m.coefs_ + m.intercepts_),
-                model_pickle=len(pickle.dumps(m)),
-                loss_curve=len(m.loss_curve_) * 8 if hasattr(m, "loss_curve_") else 0,
-                pickled_total=len(pickle.dumps(result)))
+    return dict(
+        snapshots=result.snapshots.nbytes,
+        history=int(result.history.memory_usage(deep=True).sum()),
+        dataset=sum(a.nbytes for a in arrays),
+        grid=result.grid.points.nbytes,
+        model_weights=sum(w.nbytes for w in m.coefs_ + m.intercepts_),
+        model_pickle=len(pickle.dumps(m)),
+        loss_curve=len(m.loss_curve_) * 8 if hasattr(m, "loss_curve_") else 0,
+        pickled_total=len(pickle.dumps(result)),
+    )
 
 
 def probe(n_results: int = 20) -> dict:
     from core import parallel
-    from core.config import TrainConfig
-    from core.training import SNAPSHOT_COUNT, SNAPSHOT_RESOLUTION, train
-    from core.config import MAX_EPOCHS
+    from core.config import MAX_EPOCHS, TrainConfig
     from core.datasets import MAX_CLASSES, MAX_SAMPLES
+    from core.training import SNAPSHOT_COUNT, SNAPSHOT_RESOLUTION, train
 
     train(TrainConfig(epochs=20))  # warm: imports, allocator pools
     gc.collect()
     before = rss_mb()
     results = parallel.train_many([TrainConfig(seed=i) for i in range(n_results)])
     pool = parallel.get_pool()
-    workers = [rss_mb(pid) for pid in list(pool._processes)]  # noqa: SLF001 (a bench)
+    workers = [rss_mb(pid) for pid in list(pool._processes)]
     gc.collect()
     after = rss_mb()
     per = [parts(r) for r in results]
@@ -72,35 +73,53 @@ def probe(n_results: int = 20) -> dict:
         grid=SNAPSHOT_RESOLUTION**2 * 2 * 8,
     )
     parallel.shutdown()
-    return dict(n_results=n_results, rss_before_mb=before, rss_after_mb=after,
-                per_result_mb=(after - before) / n_results, mean_parts=mean, bounds=bound,
-                epochs=[int(len(r.history)) for r in results],
-                snapshot_frames=[int(len(r.snapshot_epochs)) for r in results],
-                worker_rss_mb=workers)
+    return dict(
+        n_results=n_results,
+        rss_before_mb=before,
+        rss_after_mb=after,
+        per_result_mb=(after - before) / n_results,
+        mean_parts=mean,
+        bounds=bound,
+        epochs=[int(len(r.history)) for r in results],
+        snapshot_frames=[int(len(r.snapshot_epochs)) for r in results],
+        worker_rss_mb=workers,
+    )
 
 
 def run(out) -> list[Figure]:
     from core.training import SNAPSHOT_RESOLUTION
 
-    proc = subprocess.run([sys.executable, "-m", "bench.memory"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.memory"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if proc.returncode:
         raise RuntimeError(proc.stderr[-2000:])
     m = json.loads(proc.stdout.strip().splitlines()[-1])
     mp, b = m["mean_parts"], m["bounds"]
     kb = lambda x: f"{x / 1000:,.0f} KB"  # noqa: E731
-    out(f"  fresh process after one warm-up training: {m['rss_before_mb']:.0f} MB; holding "
+    out(
+        f"  fresh process after one warm-up training: {m['rss_before_mb']:.0f} MB; holding "
         f"{m['n_results']} results: {m['rss_after_mb']:.0f} MB "
         f"(+{m['per_result_mb']:.2f} MB per result); each pool worker: "
-        + ", ".join(f"{w:.0f} MB" for w in m["worker_rss_mb"]))
-    out(f"  one default result ({np.mean(m['epochs']):.0f} epochs, "
+        + ", ".join(f"{w:.0f} MB" for w in m["worker_rss_mb"])
+    )
+    out(
+        f"  one default result ({np.mean(m['epochs']):.0f} epochs, "
         f"{np.mean(m['snapshot_frames']):.0f} frames): snapshots {kb(mp['snapshots'])}, "
         f"history {kb(mp['history'])}, dataset {kb(mp['dataset'])}, grid {kb(mp['grid'])}, "
-        f"model {kb(mp['model_pickle'])} pickled; whole result {kb(mp['pickled_total'])} pickled")
-    out(f"  bounded: snapshots (at most {2 * 32 + 1} frames of {SNAPSHOT_RESOLUTION}x{SNAPSHOT_RESOLUTION}: worst "
+        f"model {kb(mp['model_pickle'])} pickled; whole result {kb(mp['pickled_total'])} pickled"
+    )
+    out(
+        f"  bounded: snapshots (at most {2 * 32 + 1} frames of "
+        f"{SNAPSHOT_RESOLUTION}x{SNAPSHOT_RESOLUTION}: worst "
         f"{b['snapshots_max'] / 1e6:.1f} MB with 6 classes), grid ({kb(b['grid'])}); "
         f"grows: history and model.loss_curve_ with epochs (<= {kb(b['history_max'])} at "
-        f"3000 epochs), dataset with n_samples (<= {kb(b['dataset_max'])} at 5000)")
+        f"3000 epochs), dataset with n_samples (<= {kb(b['dataset_max'])} at 5000)"
+    )
     return [Figure("RSS per held TrainResult", m["per_result_mb"], "MB", None, m)]
 
 

@@ -11,16 +11,15 @@ with the neighbours' load, CPU-time ratios by a few percent. Wall-clock is print
 
 from __future__ import annotations
 
-from threadpoolctl import threadpool_limits
-
 import time
 
-from bench.common import Figure, median, timed
+from threadpoolctl import threadpool_limits
+
+from bench.common import Figure, median
 from core.config import TrainConfig
 from core.training import build_estimator, dataset_for, train
 
-CONFIGS = {"TrainConfig()": TrainConfig(),
-           "6 layers (16,)*6": TrainConfig(hidden_layers=(16,) * 6)}
+CONFIGS = {"TrainConfig()": TrainConfig(), "6 layers (16,)*6": TrainConfig(hidden_layers=(16,) * 6)}
 REPS = 5
 
 
@@ -36,8 +35,9 @@ def measure(config: TrainConfig, reps: int = REPS) -> dict:
     fits, trains, bare, walls = [], [], [], {"fit": [], "train": []}
     for _ in range(reps):  # interleaved, so a slow minute hits all three alike
         with threadpool_limits(1):
-            cpu, wall, model = cpu_timed(build_estimator(config, data.task).fit, data.X_train,
-                                         data.y_train)
+            cpu, wall, model = cpu_timed(
+                build_estimator(config, data.task).fit, data.X_train, data.y_train
+            )
         fits.append(cpu)
         walls["fit"].append(wall)
         cpu, wall, result = cpu_timed(train, config, dataset=data)
@@ -45,22 +45,32 @@ def measure(config: TrainConfig, reps: int = REPS) -> dict:
         walls["train"].append(wall)
         bare.append(cpu_timed(train, config, dataset=data, snapshot_resolution=2)[0])
     fit, full, nosnap = median(fits), median(trains), median(bare)
-    return dict(fit_s=fit, train_s=full, epochs=int(model.n_iter_),
-                same_epochs=int(result.model.n_iter_) == int(model.n_iter_),
-                history_eval_s=max(nosnap - fit, 0.0), snapshots_s=max(full - nosnap, 0.0),
-                snapshots=len(result.snapshot_epochs), wall_fit_s=median(walls["fit"]),
-                wall_train_s=median(walls["train"]))
+    return dict(
+        fit_s=fit,
+        train_s=full,
+        epochs=int(model.n_iter_),
+        same_epochs=int(result.model.n_iter_) == int(model.n_iter_),
+        history_eval_s=max(nosnap - fit, 0.0),
+        snapshots_s=max(full - nosnap, 0.0),
+        snapshots=len(result.snapshot_epochs),
+        wall_fit_s=median(walls["fit"]),
+        wall_train_s=median(walls["train"]),
+    )
 
 
 def run(out) -> list[Figure]:
     figures = []
     for label, config in CONFIGS.items():
         m = measure(config)
-        out(f"  {label}: CPU time of a plain fit {m['fit_s']:.2f} s, train() {m['train_s']:.2f} s over "
+        out(
+            f"  {label}: CPU time of a plain fit {m['fit_s']:.2f} s, "
+            f"train() {m['train_s']:.2f} s over "
             f"{m['epochs']} epochs (same epochs: {m['same_epochs']}); train() adds "
             f"{m['history_eval_s']:.2f} s of per-epoch evaluation and {m['snapshots_s']:.2f} s "
             f"for {m['snapshots']} snapshots; wall-clock fit {m['wall_fit_s']:.2f} s, "
-            f"train() {m['wall_train_s']:.2f} s")
-        figures.append(Figure(f"train()/fit() {label}", m["train_s"] / m["fit_s"], "x", "<= 1.5",
-                              m))
+            f"train() {m['wall_train_s']:.2f} s"
+        )
+        figures.append(
+            Figure(f"train()/fit() {label}", m["train_s"] / m["fit_s"], "x", "<= 1.5", m)
+        )
     return figures

@@ -39,11 +39,14 @@ def session_counts(url: str) -> dict:
     """Streamlit's own counters (/_stcore/metrics): connected sessions, connects and
     disconnects so far."""
     text = urllib.request.urlopen(f"{url}/_stcore/metrics", timeout=10).read().decode()
-    found = dict(re.findall(r'^(active_sessions|session_events_total\{type="\w+"\}) (\d+)',
-                            text, re.M))
-    return dict(connected=int(found.get("active_sessions", -1)),
-                connects=int(found.get('session_events_total{type="connect"}', -1)),
-                disconnects=int(found.get('session_events_total{type="disconnect"}', -1)))
+    found = dict(
+        re.findall(r'^(active_sessions|session_events_total\{type="\w+"\}) (\d+)', text, re.M)
+    )
+    return dict(
+        connected=int(found.get("active_sessions", -1)),
+        connects=int(found.get('session_events_total{type="connect"}', -1)),
+        disconnects=int(found.get('session_events_total{type="disconnect"}', -1)),
+    )
 
 
 def open_sessions(browser, url: str, seeds) -> list[Session]:
@@ -58,7 +61,7 @@ def train_all(sessions: list[Session]) -> list[list[str]]:
     """Press Train in every session, AT_ONCE at a time; the metrics each shows."""
     shown = []
     for i in range(0, len(sessions), AT_ONCE):
-        batch = sessions[i:i + AT_ONCE]
+        batch = sessions[i : i + AT_ONCE]
         for s in batch:
             s.click_train()
         for s in batch:
@@ -74,8 +77,10 @@ def brief(m: dict) -> str:
         return f"server {m['server_rss_mb']:.0f} MB, no child processes"
     roles = ", ".join(sorted({c["role"] for c in m["children"]}))
     pss = f"; PSS total {m['total_pss_mb']:.0f} MB" if m["total_pss_mb"] is not None else ""
-    return (f"server {m['server_rss_mb']:.0f} MB + {m['children_rss_mb']:.0f} MB in "
-            f"{len(m['children'])} child processes ({roles}) = {m['total_rss_mb']:.0f} MB RSS{pss}")
+    return (
+        f"server {m['server_rss_mb']:.0f} MB + {m['children_rss_mb']:.0f} MB in "
+        f"{len(m['children'])} child processes ({roles}) = {m['total_rss_mb']:.0f} MB RSS{pss}"
+    )
 
 
 def run(out) -> list[Figure]:
@@ -85,10 +90,14 @@ def run(out) -> list[Figure]:
     def lap(name):
         phases[name] = round(time.perf_counter() - started - sum(phases.values()), 1)
 
-    with run_server("--server.disconnectedSessionTTL", str(DROP_AFTER)) as server, \
-            chromium() as browser:
+    with (
+        run_server("--server.disconnectedSessionTTL", str(DROP_AFTER)) as server,
+        chromium() as browser,
+    ):
+
         def read(name):
             readings[name] = {**tree_memory(server.pid), "sessions": session_counts(server.url)}
+
         read("before any session")
         first = Session(browser, server.url, query={"seed": 1})
         read("first page loaded")
@@ -131,39 +140,83 @@ def run(out) -> list[Figure]:
         c = readings[name]["sessions"]
         out(f"  {name}: {brief(readings[name])} [{c['connected']} connected]")
     for c in full["children"]:
-        out(f"    {c['role']} {c['pid']}: RSS {c['rss_mb']:.0f} MB"
-            + (f", PSS {c['pss_mb']:.0f} MB, its own (USS) {c['uss_mb']:.0f} MB"
-               if c["pss_mb"] is not None else ""))
-    out(f"  the server process alone: {full['server_rss_mb']:.0f} MB RSS "
+        out(
+            f"    {c['role']} {c['pid']}: RSS {c['rss_mb']:.0f} MB"
+            + (
+                f", PSS {c['pss_mb']:.0f} MB, its own (USS) {c['uss_mb']:.0f} MB"
+                if c["pss_mb"] is not None
+                else ""
+            )
+        )
+    out(
+        f"  the server process alone: {full['server_rss_mb']:.0f} MB RSS "
         f"({full['server_uss_mb'] or 0:.0f} MB its own); the training pool and its helpers: "
         f"{full['children_rss_mb']:.0f} MB RSS"
-        + (f", {full['children_pss_mb']:.0f} MB PSS (workers share the fork server's "
-           "pages, which RSS counts once per process)" if full["children_pss_mb"] else ""))
-    out(f"  the first page load (the app's imports) added "
+        + (
+            f", {full['children_pss_mb']:.0f} MB PSS (workers share the fork server's "
+            "pages, which RSS counts once per process)"
+            if full["children_pss_mb"]
+            else ""
+        )
+    )
+    out(
+        f"  the first page load (the app's imports) added "
         f"{loaded['server_rss_mb'] - base['server_rss_mb']:.0f} MB to the server process; then "
         f"{SESSIONS} sessions (page loads, trainings, results held) {growth:+.0f} MB, "
         f"{per_session:+.1f} MB per session, and the pool {pool_growth:+.0f} MB; "
-        f"{distinct} distinct results shown for {SESSIONS + REFILL} runs")
-    out(f"  released when sessions end? closing them changed the total by "
+        f"{distinct} distinct results shown for {SESSIONS + REFILL} runs"
+    )
+    out(
+        f"  released when sessions end? closing them changed the total by "
         f"{closed['total_rss_mb'] - full['total_rss_mb']:+.0f} MB within Streamlit's reconnect "
         f"window, {dropped['total_rss_mb'] - full['total_rss_mb']:+.0f} MB once dropped; "
         f"{REFILL} new sessions then grew the server process by {regrowth:+.0f} MB "
         f"({per_session_again:+.1f} MB per session, against {per_session:+.1f} MB for the first "
-        f"{SESSIONS}) and the pool by {pool_regrowth:+.0f} MB")
+        f"{SESSIONS}) and the pool by {pool_regrowth:+.0f} MB"
+    )
     peak = max(r["total_rss_mb"] for r in readings.values())
-    out(f"  peak total {peak:.0f} MB; {time.perf_counter() - started:.0f} s; load average "
-        f"{os.getloadavg()[0]:.1f}; phases (s): {phases}")
-    detail = dict(readings=readings, per_session_mb=per_session,
-                  growth_first_mb=growth, growth_second_round_mb=regrowth,
-                  pool_growth_mb=pool_growth, pool_growth_second_round_mb=pool_regrowth,
-                  per_session_second_round_mb=per_session_again, phases_s=phases,
-                  server_alone_mb=full["server_rss_mb"], workers_mb=full["children_rss_mb"],
-                  total_pss_mb=full["total_pss_mb"], workers_pss_mb=full["children_pss_mb"],
-                  distinct_results=distinct, disconnected_session_ttl_s=DROP_AFTER,
-                  load_average_1min=os.getloadavg()[0])
-    return [Figure(f"server RSS with {SESSIONS} trained sessions (server + workers)",
-                   full["total_rss_mb"], "MB", "<= 400", detail),
-            Figure(f"PSS with {SESSIONS} trained sessions (shared pages counted once)",
-                   full["total_pss_mb"] or float("nan"), "MB", None, {}),
-            Figure(f"server process RSS growth per session, {REFILL} more after the first "
-                   f"{SESSIONS} were dropped", per_session_again, "MB", None, {})]
+    out(
+        f"  peak total {peak:.0f} MB; {time.perf_counter() - started:.0f} s; load average "
+        f"{os.getloadavg()[0]:.1f}; phases (s): {phases}"
+    )
+    detail = dict(
+        readings=readings,
+        per_session_mb=per_session,
+        growth_first_mb=growth,
+        growth_second_round_mb=regrowth,
+        pool_growth_mb=pool_growth,
+        pool_growth_second_round_mb=pool_regrowth,
+        per_session_second_round_mb=per_session_again,
+        phases_s=phases,
+        server_alone_mb=full["server_rss_mb"],
+        workers_mb=full["children_rss_mb"],
+        total_pss_mb=full["total_pss_mb"],
+        workers_pss_mb=full["children_pss_mb"],
+        distinct_results=distinct,
+        disconnected_session_ttl_s=DROP_AFTER,
+        load_average_1min=os.getloadavg()[0],
+    )
+    return [
+        Figure(
+            f"server RSS with {SESSIONS} trained sessions (server + workers)",
+            full["total_rss_mb"],
+            "MB",
+            "<= 400",
+            detail,
+        ),
+        Figure(
+            f"PSS with {SESSIONS} trained sessions (shared pages counted once)",
+            full["total_pss_mb"] or float("nan"),
+            "MB",
+            None,
+            {},
+        ),
+        Figure(
+            f"server process RSS growth per session, {REFILL} more after the first "
+            f"{SESSIONS} were dropped",
+            per_session_again,
+            "MB",
+            None,
+            {},
+        ),
+    ]

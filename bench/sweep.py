@@ -7,8 +7,13 @@ from core.config import TrainConfig
 from core.evidence import SweepGrid, run_sweep
 
 # 16 trainings of the page's kind, at half the epochs to keep `make bench` short.
-GRID = SweepGrid(activations=("relu", "tanh"), datasets=("moons", "xor"), depths=(1, 3),
-                 seeds=(0, 1), base=TrainConfig(n_samples=300, epochs=100, stop_when_flat=False))
+GRID = SweepGrid(
+    activations=("relu", "tanh"),
+    datasets=("moons", "xor"),
+    depths=(1, 3),
+    seeds=(0, 1),
+    base=TrainConfig(n_samples=300, epochs=100, stop_when_flat=False),
+)
 REPS = 5  # back-to-back pairs: the median of five rides out a burst of load on a shared machine
 
 
@@ -29,10 +34,27 @@ def run(out) -> list[Figure]:
     ratio = median([a / b for a, b in zip(ones, twos)])
     identical = one.equals(two)
     cores1, cores2 = sum(cpu1) / sum(ones), sum(cpu2) / sum(twos)
-    out(f"  {GRID.size} trainings: 1 worker {t1:.2f} s, 2 workers {t2:.2f} s (medians; the "
-        f"ratio is the median of {REPS} back-to-back pairs); identical tables: {identical}")
-    out(f"  cores actually used: 1 worker {cores1:.2f}, 2 workers {cores2:.2f}; CPU per sweep "
-        f"{median(cpu1):.1f} s vs {median(cpu2):.1f} s")
-    return [Figure("evidence sweep, 2 workers vs 1", ratio, "x", ">= 1.8",
-                   dict(one_worker_s=t1, two_workers_s=t2, trainings=GRID.size, cores_used_1=cores1, cores_used_2=cores2,
-                        identical_tables=identical))]
+    out(
+        f"  {GRID.size} trainings: 1 worker {t1:.2f} s, 2 workers {t2:.2f} s (medians; the "
+        f"ratio is the median of {REPS} back-to-back pairs); identical tables: {identical}"
+    )
+    out(
+        f"  cores actually used: 1 worker {cores1:.2f}, 2 workers {cores2:.2f}; CPU per sweep "
+        f"{median(cpu1):.1f} s vs {median(cpu2):.1f} s"
+    )
+    return [
+        Figure(
+            "evidence sweep, 2 workers vs 1",
+            ratio,
+            "x",
+            ">= 1.8",
+            dict(
+                one_worker_s=t1,
+                two_workers_s=t2,
+                trainings=GRID.size,
+                cores_used_1=cores1,
+                cores_used_2=cores2,
+                identical_tables=identical,
+            ),
+        )
+    ]

@@ -13,8 +13,8 @@ zero-centred, where it saturates, guidance ids) sit beside the maths.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 import numpy as np
 
@@ -54,6 +54,7 @@ class Activation:
     hidden: bool = True  # offered for hidden layers
     output: bool = True  # offered for the output layer
     formula: str = ""  # LaTeX, for the explorer
+    colour: str = "#7f7f7f"  # the one colour every chart draws this activation in
 
     @property
     def elementwise(self) -> bool:
@@ -86,39 +87,83 @@ ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
         Activation(
-            "identity", "Identity (linear)",
-            sk.ACTIVATIONS["identity"], sk.DERIVATIVES["identity"],
-            (-np.inf, np.inf), True, None, False, ("G1", "G26"),
+            "identity",
+            "Identity (linear)",
+            sk.ACTIVATIONS["identity"],
+            sk.DERIVATIVES["identity"],
+            (-np.inf, np.inf),
+            True,
+            None,
+            False,
+            ("G1", "G26"),
             formula=r"f(x) = x",
+            colour="#7f7f7f",
         ),
         Activation(
-            "logistic", "Sigmoid (logistic)",
-            sk.ACTIVATIONS["logistic"], sk.DERIVATIVES["logistic"],
-            (0.0, 1.0), False, 6.0, False,
+            "logistic",
+            "Sigmoid (logistic)",
+            sk.ACTIVATIONS["logistic"],
+            sk.DERIVATIVES["logistic"],
+            (0.0, 1.0),
+            False,
+            6.0,
+            False,
             ("G4", "G5", "G6", "G7", "G8", "G9", "G23", "G24"),
             formula=r"f(x) = \frac{1}{1 + e^{-x}}",
+            colour="#d62728",
         ),
         Activation(
-            "tanh", "Tanh", sk.ACTIVATIONS["tanh"], sk.DERIVATIVES["tanh"],
-            (-1.0, 1.0), True, 3.0, False, ("G10", "G11", "G12", "G13", "G23"),
+            "tanh",
+            "Tanh",
+            sk.ACTIVATIONS["tanh"],
+            sk.DERIVATIVES["tanh"],
+            (-1.0, 1.0),
+            True,
+            3.0,
+            False,
+            ("G10", "G11", "G12", "G13", "G23"),
             formula=r"f(x) = \frac{1 - e^{-2x}}{1 + e^{-2x}}",
+            colour="#f58518",
         ),
         Activation(
-            "relu", "ReLU", sk.ACTIVATIONS["relu"], sk.DERIVATIVES["relu"],
-            (0.0, np.inf), False, None, True,
+            "relu",
+            "ReLU",
+            sk.ACTIVATIONS["relu"],
+            sk.DERIVATIVES["relu"],
+            (0.0, np.inf),
+            False,
+            None,
+            True,
             ("G14", "G15", "G16", "G17", "G18", "G20", "G22"),
             formula=r"f(x) = \max(0, x)",
+            colour="#0877bd",
         ),
         Activation(
-            "leaky_relu", "Leaky ReLU", _leaky_forward, _leaky_backward,
-            (-np.inf, np.inf), False, None, False, ("G21",),
+            "leaky_relu",
+            "Leaky ReLU",
+            _leaky_forward,
+            _leaky_backward,
+            (-np.inf, np.inf),
+            False,
+            None,
+            False,
+            ("G21",),
             formula=r"f(x) = \max(\alpha x, x)",
+            colour="#9467bd",
         ),
         Activation(
-            "softmax", "Softmax", sk.ACTIVATIONS["softmax"], None,
-            (0.0, 1.0), False, None, False, ("G19", "G25"),
+            "softmax",
+            "Softmax",
+            sk.ACTIVATIONS["softmax"],
+            None,
+            (0.0, 1.0),
+            False,
+            None,
+            False,
+            ("G19", "G25"),
             hidden=False,
             formula=r"f(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}",
+            colour="#8c564b",
         ),
     )
 }

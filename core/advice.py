@@ -25,8 +25,8 @@ Pure Python: nothing here imports Streamlit.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 
@@ -36,8 +36,17 @@ from core.diagnostics import at_initialisation, forward_layers, run_diagnostics
 from core.mlp import CANONICAL_PAIRS, output_loss_and_error, target_matrix
 from core.rules import SYMPTOMS, TASKS, Rule, load_rules
 
-__all__ = ["SYMPTOMS", "TASKS", "Alternative", "Recommendation", "Measurements", "recommend",
-           "measure", "diagnose", "symptoms_from"]
+__all__ = [
+    "SYMPTOMS",
+    "TASKS",
+    "Alternative",
+    "Recommendation",
+    "Measurements",
+    "recommend",
+    "measure",
+    "diagnose",
+    "symptoms_from",
+]
 
 _SLOTS = ("hidden", "output", "units", "loss")
 
@@ -57,11 +66,13 @@ class Alternative:
     def why_in(self, lang: str) -> str:
         return self.why_zh if lang == "zh" else self.why
 
-    def changed(self, rec: "Recommendation") -> tuple[str, ...]:
+    def changed(self, rec: Recommendation) -> tuple[str, ...]:
         """Which slots differ from the recommendation: hidden, output, loss."""
-        pairs = (("hidden", self.hidden_activation, rec.hidden_activation),
-                 ("output", self.output_activation, rec.output_activation),
-                 ("loss", self.loss, rec.loss))
+        pairs = (
+            ("hidden", self.hidden_activation, rec.hidden_activation),
+            ("output", self.output_activation, rec.output_activation),
+            ("loss", self.loss, rec.loss),
+        )
         return tuple(name for name, mine, theirs in pairs if mine != theirs)
 
 
@@ -92,35 +103,56 @@ class Recommendation:
 
     def apply(self, base: TrainConfig) -> TrainConfig:
         """``base`` with this recommendation's activations and loss."""
-        return base.replace(activation=self.hidden_activation,
-                            output_activation=self.output_activation, loss=self.loss)
+        return base.replace(
+            activation=self.hidden_activation,
+            output_activation=self.output_activation,
+            loss=self.loss,
+        )
 
     def apply_alternative(self, base: TrainConfig, alternative: Alternative) -> TrainConfig:
-        return base.replace(activation=alternative.hidden_activation,
-                            output_activation=alternative.output_activation,
-                            loss=alternative.loss)
+        return base.replace(
+            activation=alternative.hidden_activation,
+            output_activation=alternative.output_activation,
+            loss=alternative.loss,
+        )
 
 
 # --- recommend -------------------------------------------------------------------------------
 
+
 def _check_inputs(task, n_classes, n_hidden_layers, current_hidden, symptoms):
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; expected one of {', '.join(TASKS)}")
-    if isinstance(n_hidden_layers, bool) or not isinstance(n_hidden_layers, int) or n_hidden_layers < 0:
+    if (
+        isinstance(n_hidden_layers, bool)
+        or not isinstance(n_hidden_layers, int)
+        or n_hidden_layers < 0
+    ):
         raise ValueError(f"n_hidden_layers must be a whole number >= 0, got {n_hidden_layers!r}")
     if n_classes is not None:
         if isinstance(n_classes, bool) or not isinstance(n_classes, int):
             raise ValueError(f"n_classes must be a whole number or None, got {n_classes!r}")
-        allowed = {"binary": "2 (or None)", "multiclass": "2 or more (or None)",
-                   "multilabel": "2 or more labels (or None); one label is a binary task",
-                   "regression": "None (a regression has no classes)"}[task]
-        fits = {"binary": n_classes == 2, "multiclass": n_classes >= 2,
-                "multilabel": n_classes >= 2, "regression": False}[task]
+        allowed = {
+            "binary": "2 (or None)",
+            "multiclass": "2 or more (or None)",
+            "multilabel": "2 or more labels (or None); one label is a binary task",
+            "regression": "None (a regression has no classes)",
+        }[task]
+        fits = {
+            "binary": n_classes == 2,
+            "multiclass": n_classes >= 2,
+            "multilabel": n_classes >= 2,
+            "regression": False,
+        }[task]
         if not fits:
-            raise ValueError(f"n_classes={n_classes} does not fit task {task!r}; allowed: {allowed}")
+            raise ValueError(
+                f"n_classes={n_classes} does not fit task {task!r}; allowed: {allowed}"
+            )
     if current_hidden is not None and current_hidden not in HIDDEN_ACTIVATIONS:
-        raise ValueError(f"unknown hidden activation {current_hidden!r}; expected one of "
-                         f"{', '.join(HIDDEN_ACTIVATIONS)} or None")
+        raise ValueError(
+            f"unknown hidden activation {current_hidden!r}; expected one of "
+            f"{', '.join(HIDDEN_ACTIVATIONS)} or None"
+        )
     if isinstance(symptoms, str):
         symptoms = (symptoms,)
     symptoms = tuple(symptoms)
@@ -142,9 +174,7 @@ def _fires(rule: Rule, task, n_classes, layers, current_hidden, symptoms) -> boo
         return False
     if "min_classes" in when and n_classes is not None and n_classes < when["min_classes"]:
         return False
-    if "max_classes" in when and (n_classes is None or n_classes > when["max_classes"]):
-        return False
-    return True
+    return not ("max_classes" in when and (n_classes is None or n_classes > when["max_classes"]))
 
 
 def canonical_loss(output_activation: str) -> str:
@@ -155,9 +185,14 @@ def canonical_loss(output_activation: str) -> str:
     raise ValueError(f"no matched loss for output {output_activation!r}")
 
 
-def recommend(task: str, *, n_classes: int | None = None, n_hidden_layers: int = 2,
-              current_hidden: str | None = None, symptoms: Iterable[str] = ()
-              ) -> Recommendation:
+def recommend(
+    task: str,
+    *,
+    n_classes: int | None = None,
+    n_hidden_layers: int = 2,
+    current_hidden: str | None = None,
+    symptoms: Iterable[str] = (),
+) -> Recommendation:
     """The advice for a network solving ``task`` (binary | multiclass | multilabel |
     regression) with ``n_hidden_layers`` hidden layers, currently using
     ``current_hidden`` (None: not decided), where ``symptoms`` (from ``SYMPTOMS``) were
@@ -182,31 +217,48 @@ def recommend(task: str, *, n_classes: int | None = None, n_hidden_layers: int =
     best = (chosen["hidden"], chosen["output"], chosen["loss"])
 
     found: dict[tuple[str, str, str], Alternative] = {}
-    for order, rule in enumerate(fired):
+    for rule in fired:
         for alt in rule.alternatives:
-            design = (alt.changes.get("hidden", best[0]), alt.changes.get("output", best[1]),
-                      alt.changes.get("loss", best[2]))
+            design = (
+                alt.changes.get("hidden", best[0]),
+                alt.changes.get("output", best[1]),
+                alt.changes.get("loss", best[2]),
+            )
             if design == best or (task == "regression" and design[2] == "log_loss"):
                 continue
-            candidate = Alternative(*design, rule=rule.id, priority=alt.priority,
-                                    why=alt.why["en"], why_zh=alt.why["zh"])
+            candidate = Alternative(
+                *design,
+                rule=rule.id,
+                priority=alt.priority,
+                why=alt.why["en"],
+                why_zh=alt.why["zh"],
+            )
             kept = found.get(design)
             # Keep the higher priority; on a tie the later (more specific) rule's wording.
             if kept is None or candidate.priority >= kept.priority:
                 found[design] = candidate
     rule_order = {r.id: i for i, r in enumerate(fired)}
-    alternatives = tuple(sorted(found.values(),
-                                key=lambda a: (-a.priority, -rule_order[a.rule])))
+    alternatives = tuple(sorted(found.values(), key=lambda a: (-a.priority, -rule_order[a.rule])))
     return Recommendation(
-        task=task, n_classes=n_classes, n_hidden_layers=n_hidden_layers,
-        current_hidden=current_hidden, symptoms=symptoms,
-        hidden_activation=best[0], output_activation=best[1], output_units=chosen["units"],
-        loss=best[2], actions=tuple(actions), rules=tuple(r.id for r in fired),
-        reasons=tuple(r.why["en"] for r in fired), reasons_zh=tuple(r.why["zh"] for r in fired),
-        alternatives=alternatives)
+        task=task,
+        n_classes=n_classes,
+        n_hidden_layers=n_hidden_layers,
+        current_hidden=current_hidden,
+        symptoms=symptoms,
+        hidden_activation=best[0],
+        output_activation=best[1],
+        output_units=chosen["units"],
+        loss=best[2],
+        actions=tuple(actions),
+        rules=tuple(r.id for r in fired),
+        reasons=tuple(r.why["en"] for r in fired),
+        reasons_zh=tuple(r.why["zh"] for r in fired),
+        alternatives=alternatives,
+    )
 
 
 # --- diagnose --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Measurements:
@@ -240,9 +292,14 @@ def _initial_loss(result) -> float:
     data = result.dataset
     start = at_initialisation(result.model, data.X_train, data.y_train)
     output = forward_layers(start, data.X_train)[-1][1]
-    loss, _ = output_loss_and_error(target_matrix(start, data.y_train), output,
-                                    start.out_activation_, start.loss_function_, None,
-                                    start.leaky_slope)
+    loss, _ = output_loss_and_error(
+        target_matrix(start, data.y_train),
+        output,
+        start.out_activation_,
+        start.loss_function_,
+        None,
+        start.leaky_slope,
+    )
     return float(loss)
 
 
@@ -277,12 +334,22 @@ def measure(result) -> Measurements:
         late = (quarter - last) / first if math.isfinite(quarter) and math.isfinite(last) else 0.0
     score = float(h.train_score.iloc[-1]) if len(h) else math.nan
     return Measurements(
-        task=result.dataset.task, activation=activation, stop_reason=result.stop_reason,
-        epochs=len(h), max_epochs=result.config.epochs,
-        dead_fraction=dead, dead_layer=int(hidden.layer.iloc[dead_at]) if dead > 0 else None,
-        gradient_ratio=min(ratios) if ratios else math.nan, flat_fraction=flat,
-        saturating=saturating, initial_loss=first, final_loss=last, loss_ratio=ratio,
-        late_drop=late, train_score=score)
+        task=result.dataset.task,
+        activation=activation,
+        stop_reason=result.stop_reason,
+        epochs=len(h),
+        max_epochs=result.config.epochs,
+        dead_fraction=dead,
+        dead_layer=int(hidden.layer.iloc[dead_at]) if dead > 0 else None,
+        gradient_ratio=min(ratios) if ratios else math.nan,
+        flat_fraction=flat,
+        saturating=saturating,
+        initial_loss=first,
+        final_loss=last,
+        loss_ratio=ratio,
+        late_drop=late,
+        train_score=score,
+    )
 
 
 def symptoms_from(m: Measurements) -> tuple[str, ...]:
@@ -299,8 +366,9 @@ def symptoms_from(m: Measurements) -> tuple[str, ...]:
         found.append("saturation")
     diverged = m.stop_reason == th["diverging"]["stop_reason"]
     slow = th["slow_convergence"]
-    if not diverged and (m.loss_ratio >= slow["min_loss_ratio"]
-                         or m.late_drop >= slow["min_late_drop"]):
+    if not diverged and (
+        m.loss_ratio >= slow["min_loss_ratio"] or m.late_drop >= slow["min_late_drop"]
+    ):
         found.append("slow_convergence")
     if diverged:
         found.append("diverging")

@@ -26,11 +26,12 @@ CHART_SIZE = 380  # pixels
 
 
 def _rgb(hex_colour: str) -> np.ndarray:
-    return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+    return np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
 
 
-def colourise(values: np.ndarray, task: str, value_range: tuple[float, float] | None = None
-              ) -> np.ndarray:
+def colourise(
+    values: np.ndarray, task: str, value_range: tuple[float, float] | None = None
+) -> np.ndarray:
     """(ny, nx, C) model outputs -> (ny, nx, 3) uint8 RGB, row 0 at the lowest y.
 
     binary: P(class 1) from orange through white to blue; multiclass: the winning
@@ -53,9 +54,11 @@ def colourise(values: np.ndarray, task: str, value_range: tuple[float, float] | 
             v = (v - lo) / (hi - lo) if hi > lo else np.full_like(v, 0.5)
         v = np.clip(v, 0, 1)[..., None]
         to_blue = (v - 0.5) * 2
-        rgb = np.where(to_blue >= 0,
-                       white + (_rgb(CLASS_COLOURS[1]) - white) * to_blue * 0.8,
-                       white + (_rgb(CLASS_COLOURS[0]) - white) * -to_blue * 0.8)
+        rgb = np.where(
+            to_blue >= 0,
+            white + (_rgb(CLASS_COLOURS[1]) - white) * to_blue * 0.8,
+            white + (_rgb(CLASS_COLOURS[0]) - white) * -to_blue * 0.8,
+        )
     return np.clip(rgb, 0, 255).astype(np.uint8)
 
 
@@ -68,8 +71,10 @@ def png_data_url(rgb: np.ndarray) -> str:
 
 def _points_frame(dataset, model=None) -> pd.DataFrame:
     frames = []
-    for split, X, y in (("train", dataset.X_train, dataset.y_train),
-                        ("test", dataset.X_test, dataset.y_test)):
+    for split, X, y in (
+        ("train", dataset.X_train, dataset.y_train),
+        ("test", dataset.X_test, dataset.y_test),
+    ):
         # 3 decimals is far finer than a pixel of the chart and halves the JSON.
         second = X[:, 1] if X.shape[1] > 1 else y
         frame = pd.DataFrame({"x": X[:, 0].round(3), "y": np.round(second, 3), "split": split})
@@ -89,9 +94,14 @@ def _points_frame(dataset, model=None) -> pd.DataFrame:
 SURFACE_IMAGE, SURFACE_POINTS = "surface_image", "surface_points"
 
 
-def surface_frames(values: np.ndarray, dataset, *, model=None, show_test: bool = True,
-                   value_range: tuple[float, float] | None = None
-                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def surface_frames(
+    values: np.ndarray,
+    dataset,
+    *,
+    model=None,
+    show_test: bool = True,
+    value_range: tuple[float, float] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The surface chart's data: the image (one row: its corners and PNG data URL) and
     the points (train and test; with ``model``, which ones it gets wrong)."""
     x0, x1, y0, y1 = dataset.extent
@@ -105,53 +115,97 @@ def surface_frames(values: np.ndarray, dataset, *, model=None, show_test: bool =
     return image, points
 
 
-def _surface_layers(image, points, *, task: str, class_names: tuple, feature_names: tuple,
-                    extent: tuple, rings: bool, title: str, size: int) -> alt.LayerChart:
+def _surface_layers(
+    image,
+    points,
+    *,
+    task: str,
+    class_names: tuple,
+    feature_names: tuple,
+    extent: tuple,
+    rings: bool,
+    title: str,
+    size: int,
+) -> alt.LayerChart:
     """The surface chart over ``image`` and ``points``: DataFrames, or ``alt.NamedData``
     for a spec whose data comes apart."""
     x0, x1, y0, y1 = extent
     xs = alt.Scale(domain=[x0, x1], nice=False, zero=False)
     ys = alt.Scale(domain=[y0, y1], nice=False, zero=False)
-    image_layer = alt.Chart(image).mark_image(aspect=False).encode(
-        x=alt.X("x:Q", scale=xs, title=feature_names[0]), x2="x2:Q",
-        y=alt.Y("y:Q", scale=ys, title=feature_names[1] if len(feature_names) > 1 else "y"),
-        y2="y2:Q", url="url:N")
+    image_layer = (
+        alt.Chart(image)
+        .mark_image(aspect=False)
+        .encode(
+            x=alt.X("x:Q", scale=xs, title=feature_names[0]),
+            x2="x2:Q",
+            y=alt.Y("y:Q", scale=ys, title=feature_names[1] if len(feature_names) > 1 else "y"),
+            y2="y2:Q",
+            url="url:N",
+        )
+    )
     if task == "regression":
-        colour = alt.Color("target:Q", scale=alt.Scale(scheme="blueorange", reverse=True),
-                           legend=None)
+        colour = alt.Color(
+            "target:Q", scale=alt.Scale(scheme="blueorange", reverse=True), legend=None
+        )
     else:
-        colour = alt.Color("label:N", scale=alt.Scale(
-            domain=list(class_names),
-            range=[CLASS_COLOURS[i % len(CLASS_COLOURS)] for i in range(len(class_names))]),
-            legend=alt.Legend(title=None, orient="bottom"))
+        colour = alt.Color(
+            "label:N",
+            scale=alt.Scale(
+                domain=list(class_names),
+                range=[CLASS_COLOURS[i % len(CLASS_COLOURS)] for i in range(len(class_names))],
+            ),
+            legend=alt.Legend(title=None, orient="bottom"),
+        )
     base = alt.Chart(points).encode(x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys))
-    train = base.transform_filter(alt.datum.split == "train").mark_circle(
-        size=28, opacity=0.9, stroke="white", strokeWidth=0.6).encode(color=colour)
-    test = base.transform_filter(alt.datum.split == "test").mark_point(
-        size=34, filled=False, strokeWidth=1.6).encode(color=colour)
+    train = (
+        base.transform_filter(alt.datum.split == "train")
+        .mark_circle(size=28, opacity=0.9, stroke="white", strokeWidth=0.6)
+        .encode(color=colour)
+    )
+    test = (
+        base.transform_filter(alt.datum.split == "test")
+        .mark_point(size=34, filled=False, strokeWidth=1.6)
+        .encode(color=colour)
+    )
     layers = [image_layer, train, test]
     if rings:
-        layers.append(base.transform_filter(alt.datum.wrong).mark_point(
-            shape="circle", size=110, filled=False, color="black", strokeWidth=1.2))
+        layers.append(
+            base.transform_filter(alt.datum.wrong).mark_point(
+                shape="circle", size=110, filled=False, color="black", strokeWidth=1.2
+            )
+        )
     chart = alt.layer(*layers).properties(width=size, height=size)
     return chart.properties(title=title) if title else chart
 
 
 def _layout(dataset, rings: bool, title: str, size: int) -> dict:
-    return dict(task=dataset.task, class_names=tuple(dataset.class_names),
-                feature_names=tuple(dataset.feature_names),
-                extent=tuple(float(v) for v in dataset.extent),
-                rings=rings and dataset.task != "regression", title=title, size=size)
+    return dict(
+        task=dataset.task,
+        class_names=tuple(dataset.class_names),
+        feature_names=tuple(dataset.feature_names),
+        extent=tuple(float(v) for v in dataset.extent),
+        rings=rings and dataset.task != "regression",
+        title=title,
+        size=size,
+    )
 
 
-def surface_chart(values: np.ndarray, dataset, *, model=None, title: str = "",
-                  size: int = CHART_SIZE, show_test: bool = True,
-                  value_range: tuple[float, float] | None = None) -> alt.LayerChart:
+def surface_chart(
+    values: np.ndarray,
+    dataset,
+    *,
+    model=None,
+    title: str = "",
+    size: int = CHART_SIZE,
+    show_test: bool = True,
+    value_range: tuple[float, float] | None = None,
+) -> alt.LayerChart:
     """The decision surface (or regression surface) of a two-feature dataset as one
     image layer, with train points filled and test points hollow; with ``model``,
     misclassified points get a black ring."""
-    image, points = surface_frames(values, dataset, model=model, show_test=show_test,
-                                   value_range=value_range)
+    image, points = surface_frames(
+        values, dataset, model=model, show_test=show_test, value_range=value_range
+    )
     return _surface_layers(image, points, **_layout(dataset, model is not None, title, size))
 
 
@@ -163,14 +217,22 @@ _CANVAS = {"embedOptions": {"renderer": "canvas"}}
 
 @functools.lru_cache(maxsize=256)  # one entry per dataset layout, title and size
 def _surface_template(**layout) -> str:
-    chart = _surface_layers(alt.NamedData(SURFACE_IMAGE), alt.NamedData(SURFACE_POINTS),
-                            **layout).properties(usermeta=_CANVAS)
+    chart = _surface_layers(
+        alt.NamedData(SURFACE_IMAGE), alt.NamedData(SURFACE_POINTS), **layout
+    ).properties(usermeta=_CANVAS)
     return json.dumps(chart.to_dict())  # validated against the Vega-Lite schema, once
 
 
-def surface_spec(values: np.ndarray, dataset, *, model=None, title: str = "",
-                 size: int = CHART_SIZE, show_test: bool = True,
-                 value_range: tuple[float, float] | None = None) -> dict:
+def surface_spec(
+    values: np.ndarray,
+    dataset,
+    *,
+    model=None,
+    title: str = "",
+    size: int = CHART_SIZE,
+    show_test: bool = True,
+    value_range: tuple[float, float] | None = None,
+) -> dict:
     """``surface_chart`` as a Vega-Lite spec dict whose two datasets are DataFrames
     (``st.vega_lite_chart`` sends them as Arrow).
 
@@ -182,30 +244,44 @@ def surface_spec(values: np.ndarray, dataset, *, model=None, title: str = "",
     rings misclassified points (empty without ``model``), so a surface drawn during
     training and the finished one are the same spec.
     """
-    image, points = surface_frames(values, dataset, model=model, show_test=show_test,
-                                   value_range=value_range)
+    image, points = surface_frames(
+        values, dataset, model=model, show_test=show_test, value_range=value_range
+    )
     spec = json.loads(_surface_template(**_layout(dataset, True, title, size)))  # a fresh copy
     spec["datasets"] = {SURFACE_IMAGE: image, SURFACE_POINTS: points}
     return spec
 
 
-def curve_chart(xs: np.ndarray, prediction: np.ndarray, dataset, *, title: str = "",
-                size: int = CHART_SIZE) -> alt.LayerChart:
+def curve_chart(
+    xs: np.ndarray, prediction: np.ndarray, dataset, *, title: str = "", size: int = CHART_SIZE
+) -> alt.LayerChart:
     """A one-feature regression: the fitted curve over the data points."""
-    line = alt.Chart(pd.DataFrame({"x": xs, "prediction": np.ravel(prediction)})).mark_line(
-        color=CLASS_COLOURS[1], strokeWidth=3).encode(
-        x=alt.X("x:Q", title=dataset.feature_names[0]), y=alt.Y("prediction:Q", title="y"))
+    line = (
+        alt.Chart(pd.DataFrame({"x": xs, "prediction": np.ravel(prediction)}))
+        .mark_line(color=CLASS_COLOURS[1], strokeWidth=3)
+        .encode(x=alt.X("x:Q", title=dataset.feature_names[0]), y=alt.Y("prediction:Q", title="y"))
+    )
     points = _points_frame(dataset)
-    dots = alt.Chart(points).mark_circle(size=24, opacity=0.7).encode(
-        x="x:Q", y="y:Q", color=alt.Color("split:N", scale=alt.Scale(
-            domain=["train", "test"], range=["#555555", CLASS_COLOURS[0]]),
-            legend=alt.Legend(title=None, orient="bottom")))
+    dots = (
+        alt.Chart(points)
+        .mark_circle(size=24, opacity=0.7)
+        .encode(
+            x="x:Q",
+            y="y:Q",
+            color=alt.Color(
+                "split:N",
+                scale=alt.Scale(domain=["train", "test"], range=["#555555", CLASS_COLOURS[0]]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+        )
+    )
     chart = alt.layer(dots, line).properties(width=size, height=size)
     return chart.properties(title=title) if title else chart
 
 
-def output_chart(values: np.ndarray, dataset, grid, *, model=None, title: str = "",
-                 size: int = CHART_SIZE) -> alt.LayerChart:
+def output_chart(
+    values: np.ndarray, dataset, grid, *, model=None, title: str = "", size: int = CHART_SIZE
+) -> alt.LayerChart:
     """Surface for two or more features, fitted curve for one."""
     if grid.ys is None:
         return curve_chart(grid.xs, values, dataset, title=title, size=size)
@@ -216,45 +292,71 @@ HISTORY_DATA = "history"  # the dataset name in a spec from ``history_spec``
 
 
 def _history_frame(history: pd.DataFrame, column: str, log_scale: bool) -> pd.DataFrame:
-    long = pd.DataFrame({
-        "epoch": np.concatenate([history.epoch, history.epoch]),
-        "split": ["train"] * len(history) + ["test"] * len(history),
-        column: np.concatenate([history[f"train_{column}"], history[f"test_{column}"]]),
-    })
+    long = pd.DataFrame(
+        {
+            "epoch": np.concatenate([history.epoch, history.epoch]),
+            "split": ["train"] * len(history) + ["test"] * len(history),
+            column: np.concatenate([history[f"train_{column}"], history[f"test_{column}"]]),
+        }
+    )
     long = long[np.isfinite(long[column])]
     if log_scale:
         long = long[long[column] > 0]
     return long.reset_index(drop=True)
 
 
-def _history_lines(data, column: str, title: str, log_scale: bool, width: int,
-                   height: int) -> alt.Chart:
+def _history_lines(
+    data, column: str, title: str, log_scale: bool, width: int, height: int
+) -> alt.Chart:
     scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False)
-    return alt.Chart(data).mark_line().encode(
-        x=alt.X("epoch:Q", title="epoch"),
-        y=alt.Y(f"{column}:Q", title=title, scale=scale),
-        color=alt.Color("split:N", scale=alt.Scale(domain=["train", "test"],
-                                                   range=["#333333", CLASS_COLOURS[0]]),
-                        legend=alt.Legend(title=None, orient="bottom")),
-    ).properties(width=width, height=height)
+    return (
+        alt.Chart(data)
+        .mark_line()
+        .encode(
+            x=alt.X("epoch:Q", title="epoch"),
+            y=alt.Y(f"{column}:Q", title=title, scale=scale),
+            color=alt.Color(
+                "split:N",
+                scale=alt.Scale(domain=["train", "test"], range=["#333333", CLASS_COLOURS[0]]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+        )
+        .properties(width=width, height=height)
+    )
 
 
-def history_chart(history: pd.DataFrame, column: str, title: str, *, log_scale: bool = False,
-                  width: int = CHART_SIZE, height: int = 220) -> alt.Chart:
+def history_chart(
+    history: pd.DataFrame,
+    column: str,
+    title: str,
+    *,
+    log_scale: bool = False,
+    width: int = CHART_SIZE,
+    height: int = 220,
+) -> alt.Chart:
     """Train and test curves of one quantity (``column`` is "loss" or "score")."""
-    return _history_lines(_history_frame(history, column, log_scale), column, title,
-                          log_scale, width, height)
+    return _history_lines(
+        _history_frame(history, column, log_scale), column, title, log_scale, width, height
+    )
 
 
 @functools.lru_cache(maxsize=64)
 def _history_template(column: str, title: str, log_scale: bool, width: int, height: int) -> str:
-    chart = _history_lines(alt.NamedData(HISTORY_DATA), column, title, log_scale, width,
-                           height).properties(usermeta=_CANVAS)
+    chart = _history_lines(
+        alt.NamedData(HISTORY_DATA), column, title, log_scale, width, height
+    ).properties(usermeta=_CANVAS)
     return json.dumps(chart.to_dict())
 
 
-def history_spec(history: pd.DataFrame, column: str, title: str, *, log_scale: bool = False,
-                 width: int = CHART_SIZE, height: int = 220) -> dict:
+def history_spec(
+    history: pd.DataFrame,
+    column: str,
+    title: str,
+    *,
+    log_scale: bool = False,
+    width: int = CHART_SIZE,
+    height: int = 220,
+) -> dict:
     """``history_chart`` as a spec dict with a DataFrame dataset, built like
     ``surface_spec`` (the live loss curve is redrawn several times a second)."""
     spec = json.loads(_history_template(column, title, log_scale, width, height))
@@ -269,14 +371,24 @@ def confusion_chart(model, dataset, size: int = 260) -> alt.LayerChart:
     k = dataset.n_classes
     matrix = confusion_matrix(dataset.y_test, model.predict(dataset.X_test), labels=range(k))
     names = list(dataset.class_names)
-    cells = pd.DataFrame([dict(true=names[i], predicted=names[j], count=int(matrix[i, j]))
-                          for i in range(k) for j in range(k)])
-    base = alt.Chart(cells).encode(x=alt.X("predicted:N", sort=names, title="predicted"),
-                                   y=alt.Y("true:N", sort=names, title="true"))
-    heat = base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"),
-                                                   legend=None))
+    cells = pd.DataFrame(
+        [
+            dict(true=names[i], predicted=names[j], count=int(matrix[i, j]))
+            for i in range(k)
+            for j in range(k)
+        ]
+    )
+    base = alt.Chart(cells).encode(
+        x=alt.X("predicted:N", sort=names, title="predicted"),
+        y=alt.Y("true:N", sort=names, title="true"),
+    )
+    heat = base.mark_rect().encode(
+        color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None)
+    )
     text = base.mark_text(fontSize=13).encode(
         text="count:Q",
-        color=alt.condition(alt.datum.count > matrix.max() / 2, alt.value("white"),
-                            alt.value("black")))
+        color=alt.condition(
+            alt.datum.count > matrix.max() / 2, alt.value("white"), alt.value("black")
+        ),
+    )
     return alt.layer(heat, text).properties(width=size, height=size)

@@ -8,8 +8,18 @@ import numpy as np
 import pandas as pd
 
 # Distinct line colours (Tableau 10), one per variant in the order compared.
-VARIANT_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
-                   "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
+VARIANT_COLOURS = (
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+)
 
 
 def variant_colour(index: int) -> str:
@@ -22,8 +32,15 @@ def small_multiple(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return chart.properties(autosize=alt.AutoSizeParams(type="pad", contains="padding"))
 
 
-def loss_chart(curves: pd.DataFrame, labels: dict[str, str], titles: dict[str, str], *,
-               log_scale: bool = True, width: int = 330, height: int = 240) -> alt.HConcatChart:
+def loss_chart(
+    curves: pd.DataFrame,
+    labels: dict[str, str],
+    titles: dict[str, str],
+    *,
+    log_scale: bool = True,
+    width: int = 330,
+    height: int = 240,
+) -> alt.HConcatChart:
     """Training loss and test loss side by side (shared y axis): per variant the mean
     over seeds as a line over a band from the lowest to the highest seed.
 
@@ -39,24 +56,44 @@ def loss_chart(curves: pd.DataFrame, labels: dict[str, str], titles: dict[str, s
         floor = float(data["mean"].min()) / 10 if len(data) else 1e-12
         data = data.assign(lo=data.lo.clip(lower=floor))
     present = set(data.label)
-    shown = [(label, variant_colour(i)) for i, label in enumerate(labels.values()) if label in present]
+    shown = [
+        (label, variant_colour(i)) for i, label in enumerate(labels.values()) if label in present
+    ]
     order = [label for label, _ in shown]
-    colour = alt.Color("label:N", scale=alt.Scale(domain=order, range=[c for _, c in shown]), sort=order,
-                       legend=alt.Legend(title=titles["variant"], orient="bottom", columns=2,
-                                         labelLimit=320, symbolType="stroke", symbolOpacity=1,
-                                         symbolStrokeWidth=3))
+    colour = alt.Color(
+        "label:N",
+        scale=alt.Scale(domain=order, range=[c for _, c in shown]),
+        sort=order,
+        legend=alt.Legend(
+            title=titles["variant"],
+            orient="bottom",
+            columns=2,
+            labelLimit=320,
+            symbolType="stroke",
+            symbolOpacity=1,
+            symbolStrokeWidth=3,
+        ),
+    )
     y_scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False)
     x = alt.X("epoch:Q", title=titles["epoch"])
 
     def panel(split: str) -> alt.LayerChart:
         base = alt.Chart(data).transform_filter(alt.datum.split == split)
         band = base.mark_area(opacity=0.18).encode(
-            x=x, y=alt.Y("lo:Q", scale=y_scale, title=titles["loss"]), y2="hi:Q", color=colour)
+            x=x, y=alt.Y("lo:Q", scale=y_scale, title=titles["loss"]), y2="hi:Q", color=colour
+        )
         line = base.mark_line(strokeWidth=2).encode(
-            x=x, y=alt.Y("mean:Q", scale=y_scale, title=titles["loss"]), color=colour,
-            tooltip=[alt.Tooltip("label:N", title=titles["variant"]), "epoch:Q",
-                     alt.Tooltip("mean:Q", format=".4g"), alt.Tooltip("lo:Q", format=".4g"),
-                     alt.Tooltip("hi:Q", format=".4g")])
+            x=x,
+            y=alt.Y("mean:Q", scale=y_scale, title=titles["loss"]),
+            color=colour,
+            tooltip=[
+                alt.Tooltip("label:N", title=titles["variant"]),
+                "epoch:Q",
+                alt.Tooltip("mean:Q", format=".4g"),
+                alt.Tooltip("lo:Q", format=".4g"),
+                alt.Tooltip("hi:Q", format=".4g"),
+            ],
+        )
         return alt.layer(band, line).properties(title=titles[split], width=width, height=height)
 
     return alt.hconcat(panel("train"), panel("test")).resolve_scale(y="shared")

@@ -10,8 +10,13 @@ import pandas as pd
 from core.activations import ACTIVATIONS
 
 PANEL = 150  # pixels per dataset panel
-DEFAULT_TEXT = dict(dataset="Dataset", activation="Activation", depth="Hidden layers",
-                    accuracy="Mean test accuracy", spread="Test accuracy (mean, min–max)")
+DEFAULT_TEXT = dict(
+    dataset="Dataset",
+    activation="Activation",
+    depth="Hidden layers",
+    accuracy="Mean test accuracy",
+    spread="Test accuracy (mean, min–max)",
+)
 
 
 def _default_name(kind: str, key: str) -> str:
@@ -38,44 +43,77 @@ def _order(rows: pd.DataFrame, column: str, reference: list) -> list:
     return [x for x in reference if x in present] + [x for x in present if x not in reference]
 
 
-def heatmap(summary: pd.DataFrame, datasets=None, activations=None, *, text: dict | None = None,
-            names=None, title: str = "") -> alt.FacetChart:
+def heatmap(
+    summary: pd.DataFrame,
+    datasets=None,
+    activations=None,
+    *,
+    text: dict | None = None,
+    names=None,
+    title: str = "",
+) -> alt.FacetChart:
     """Mean test accuracy per activation (rows) and depth (columns), one panel per
     dataset; each cell is labelled with its mean and its spread (± std over seeds).
     ``text`` overrides axis titles (keys of DEFAULT_TEXT); ``names(kind, key)`` gives
     the shown name of an activation or dataset."""
     text = {**DEFAULT_TEXT, **(text or {})}
     rows = _frame(summary, datasets, activations, names)
-    label_order = list(dict.fromkeys(
-        rows.set_index("activation").loc[_order(rows, "activation", list(ACTIVATIONS))].label))
+    label_order = list(
+        dict.fromkeys(
+            rows.set_index("activation").loc[_order(rows, "activation", list(ACTIVATIONS))].label
+        )
+    )
     y = alt.Y("label:N", sort=label_order, title=text["activation"])
     x = alt.X("depth:O", title=text["depth"], axis=alt.Axis(labelAngle=0))
     base = alt.Chart().encode(x=x, y=y)
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
-        color=alt.Color("test_mean:Q", title=text["accuracy"],
-                        scale=alt.Scale(domain=[0.4, 1.0], scheme="viridis", clamp=True),
-                        legend=alt.Legend(format=".0%", orient="bottom")),
-        tooltip=[alt.Tooltip("dataset:N", title=text["dataset"]),
-                 alt.Tooltip("label:N", title=text["activation"]),
-                 alt.Tooltip("depth:O", title=text["depth"]),
-                 alt.Tooltip("test_mean:Q", format=".1%", title=text["accuracy"]),
-                 alt.Tooltip("test_std:Q", format=".1%", title="±"),
-                 alt.Tooltip("runs:Q")])
+        color=alt.Color(
+            "test_mean:Q",
+            title=text["accuracy"],
+            scale=alt.Scale(domain=[0.4, 1.0], scheme="viridis", clamp=True),
+            legend=alt.Legend(format=".0%", orient="bottom"),
+        ),
+        tooltip=[
+            alt.Tooltip("dataset:N", title=text["dataset"]),
+            alt.Tooltip("label:N", title=text["activation"]),
+            alt.Tooltip("depth:O", title=text["depth"]),
+            alt.Tooltip("test_mean:Q", format=".1%", title=text["accuracy"]),
+            alt.Tooltip("test_std:Q", format=".1%", title="±"),
+            alt.Tooltip("runs:Q"),
+        ],
+    )
     means = base.mark_text(baseline="bottom", dy=1, fontSize=11).encode(
         text="cell_text:N",
-        color=alt.condition(alt.datum.test_mean > 0.8, alt.value("black"), alt.value("white")))
+        color=alt.condition(alt.datum.test_mean > 0.8, alt.value("black"), alt.value("white")),
+    )
     spreads = base.mark_text(baseline="top", dy=2, fontSize=9).encode(
         text="spread_text:N",
-        color=alt.condition(alt.datum.test_mean > 0.8, alt.value("black"), alt.value("white")))
-    chart = alt.layer(cells, means, spreads, data=rows).properties(
-        width=PANEL, height=28 * len(label_order)).facet(
-        column=alt.Column("dataset:N", sort=_order(rows, "dataset", []), title=None,
-                          header=alt.Header(labelFontSize=13, labelFontWeight="bold")))
+        color=alt.condition(alt.datum.test_mean > 0.8, alt.value("black"), alt.value("white")),
+    )
+    chart = (
+        alt.layer(cells, means, spreads, data=rows)
+        .properties(width=PANEL, height=28 * len(label_order))
+        .facet(
+            column=alt.Column(
+                "dataset:N",
+                sort=_order(rows, "dataset", []),
+                title=None,
+                header=alt.Header(labelFontSize=13, labelFontWeight="bold"),
+            )
+        )
+    )
     return chart.properties(title=title) if title else chart
 
 
-def spread_chart(summary: pd.DataFrame, datasets=None, activations=None, *,
-                 text: dict | None = None, names=None, title: str = "") -> alt.FacetChart:
+def spread_chart(
+    summary: pd.DataFrame,
+    datasets=None,
+    activations=None,
+    *,
+    text: dict | None = None,
+    names=None,
+    title: str = "",
+) -> alt.FacetChart:
     """Mean test accuracy against depth per activation, with a bar from the worst to the
     best seed, one panel per dataset."""
     text = {**DEFAULT_TEXT, **(text or {})}
@@ -83,25 +121,47 @@ def spread_chart(summary: pd.DataFrame, datasets=None, activations=None, *,
     acts = _order(rows, "activation", list(ACTIVATIONS))
     labels = [(names or _default_name)("activation", a) for a in acts]
     palette = ["#7f7f7f", "#d62728", "#2ca02c", "#1f77b4", "#9467bd", "#ff7f0e"]
-    colour = alt.Color("label:N", sort=labels, title=text["activation"],
-                       scale=alt.Scale(domain=labels, range=[
-                           palette[list(ACTIVATIONS).index(a) % len(palette)] for a in acts]),
-                       legend=alt.Legend(orient="bottom"))
+    colour = alt.Color(
+        "label:N",
+        sort=labels,
+        title=text["activation"],
+        scale=alt.Scale(
+            domain=labels, range=[palette[list(ACTIVATIONS).index(a) % len(palette)] for a in acts]
+        ),
+        legend=alt.Legend(orient="bottom"),
+    )
     x = alt.X("depth:O", title=text["depth"], axis=alt.Axis(labelAngle=0))
     offset = alt.XOffset("label:N", sort=labels)
     base = alt.Chart().encode(x=x, xOffset=offset, color=colour)
     bars = base.mark_rule(strokeWidth=2, opacity=0.6).encode(
-        y=alt.Y("test_min:Q", title=text["spread"],
-                scale=alt.Scale(domain=[0.3, 1.0], clamp=True), axis=alt.Axis(format=".0%")),
-        y2="test_max:Q")
+        y=alt.Y(
+            "test_min:Q",
+            title=text["spread"],
+            scale=alt.Scale(domain=[0.3, 1.0], clamp=True),
+            axis=alt.Axis(format=".0%"),
+        ),
+        y2="test_max:Q",
+    )
     points = base.mark_point(filled=True, size=50).encode(
         y="test_mean:Q",
-        tooltip=[alt.Tooltip("label:N", title=text["activation"]),
-                 alt.Tooltip("depth:O", title=text["depth"]),
-                 alt.Tooltip("test_mean:Q", format=".1%", title=text["accuracy"]),
-                 alt.Tooltip("test_min:Q", format=".1%", title="min"),
-                 alt.Tooltip("test_max:Q", format=".1%", title="max")])
-    chart = alt.layer(bars, points, data=rows).properties(width=PANEL, height=200).facet(
-        column=alt.Column("dataset:N", sort=_order(rows, "dataset", []), title=None,
-                          header=alt.Header(labelFontSize=13, labelFontWeight="bold")))
+        tooltip=[
+            alt.Tooltip("label:N", title=text["activation"]),
+            alt.Tooltip("depth:O", title=text["depth"]),
+            alt.Tooltip("test_mean:Q", format=".1%", title=text["accuracy"]),
+            alt.Tooltip("test_min:Q", format=".1%", title="min"),
+            alt.Tooltip("test_max:Q", format=".1%", title="max"),
+        ],
+    )
+    chart = (
+        alt.layer(bars, points, data=rows)
+        .properties(width=PANEL, height=200)
+        .facet(
+            column=alt.Column(
+                "dataset:N",
+                sort=_order(rows, "dataset", []),
+                title=None,
+                header=alt.Header(labelFontSize=13, labelFontWeight="bold"),
+            )
+        )
+    )
     return chart.properties(title=title) if title else chart

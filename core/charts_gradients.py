@@ -19,13 +19,23 @@ def _labelled(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
 
 
 def _colour(names, labels, legend=True) -> alt.Color:
-    return alt.Color("label:N", scale=colour_scale(names, labels),
-                     legend=alt.Legend(title=None, orient="bottom") if legend else None)
+    return alt.Color(
+        "label:N",
+        scale=colour_scale(names, labels),
+        legend=alt.Legend(title=None, orient="bottom") if legend else None,
+    )
 
 
-def grad_norm_chart(layers: pd.DataFrame, stage: str, labels: dict[str, str], *,
-                    title: str = "", x_title: str = "layer", y_title: str = "‖dL/dW‖",
-                    output_label: str = "out") -> alt.LayerChart:
+def grad_norm_chart(
+    layers: pd.DataFrame,
+    stage: str,
+    labels: dict[str, str],
+    *,
+    title: str = "",
+    x_title: str = "layer",
+    y_title: str = "‖dL/dW‖",
+    output_label: str = "out",
+) -> alt.LayerChart:
     """Gradient norm of each weight layer (x: 1..depth, then the output layer) on a log
     scale, one line per activation. Zero or non-finite norms cannot sit on a log axis
     and are left out (the caption says when a layer gets no gradient at all)."""
@@ -35,91 +45,164 @@ def grad_norm_chart(layers: pd.DataFrame, stage: str, labels: dict[str, str], *,
     rows = rows[np.isfinite(rows["grad_norm"]) & (rows["grad_norm"] > 0)]
     order = sorted(set(layers["layer"]))
     last = max(order) if order else 0
-    rows = rows.assign(position=rows["layer"].map(
-        lambda i: output_label if i == last else str(i)))[
-        ["label", "position", "layer", "kind", "grad_norm"]]
+    rows = rows.assign(position=rows["layer"].map(lambda i: output_label if i == last else str(i)))[
+        ["label", "position", "layer", "kind", "grad_norm"]
+    ]
     sort = [str(i) for i in order[:-1]] + [output_label]
     x = alt.X("position:O", sort=sort, title=x_title, axis=alt.Axis(labelAngle=0))
-    y = alt.Y("grad_norm:Q", scale=alt.Scale(type="log"), title=y_title,
-              axis=alt.Axis(format="~e", tickCount=6))
-    base = alt.Chart(rows).encode(x=x, y=y, color=_colour(names, labels),
-                                  tooltip=[alt.Tooltip("label:N", title=""),
-                                           alt.Tooltip("position:O", title=x_title),
-                                           alt.Tooltip("grad_norm:Q", format=".3e",
-                                                       title=y_title)])
-    return alt.layer(base.mark_line(strokeWidth=2), base.mark_point(filled=True, size=50)
-                     ).properties(width=WIDTH, height=HEIGHT, title=title)
+    y = alt.Y(
+        "grad_norm:Q",
+        scale=alt.Scale(type="log"),
+        title=y_title,
+        axis=alt.Axis(format="~e", tickCount=6),
+    )
+    base = alt.Chart(rows).encode(
+        x=x,
+        y=y,
+        color=_colour(names, labels),
+        tooltip=[
+            alt.Tooltip("label:N", title=""),
+            alt.Tooltip("position:O", title=x_title),
+            alt.Tooltip("grad_norm:Q", format=".3e", title=y_title),
+        ],
+    )
+    return alt.layer(
+        base.mark_line(strokeWidth=2), base.mark_point(filled=True, size=50)
+    ).properties(width=WIDTH, height=HEIGHT, title=title)
 
 
-def fraction_chart(layers: pd.DataFrame, column: str, labels: dict[str, str], *,
-                   title: str = "", x_title: str = "layer", y_title: str = "",
-                   stage_titles: dict[str, str] | None = None) -> alt.LayerChart:
+def fraction_chart(
+    layers: pd.DataFrame,
+    column: str,
+    labels: dict[str, str],
+    *,
+    title: str = "",
+    x_title: str = "layer",
+    y_title: str = "",
+    stage_titles: dict[str, str] | None = None,
+) -> alt.LayerChart:
     """``column`` (dead_fraction or flat_fraction) per hidden layer: bars after training,
     a black tick at the value at initialisation, grouped by activation."""
     stage_titles = stage_titles or {}
     rows = layers[layers["kind"] == "hidden"]
     names = list(dict.fromkeys(rows["activation"]))
-    rows = _labelled(rows, labels).assign(value=lambda d: d[column],
-                                          when=lambda d: d["stage"].map(
-                                              lambda s: stage_titles.get(s, s)))
+    rows = _labelled(rows, labels).assign(
+        value=lambda d: d[column], when=lambda d: d["stage"].map(lambda s: stage_titles.get(s, s))
+    )
     rows = rows[["label", "layer", "stage", "when", "value"]]
     x = alt.X("layer:O", title=x_title, axis=alt.Axis(labelAngle=0))
-    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(domain=[0, 1]),
-              axis=alt.Axis(format="%"))
-    tooltip = [alt.Tooltip("label:N", title=""), alt.Tooltip("layer:O", title=x_title),
-               alt.Tooltip("when:N", title=""), alt.Tooltip("value:Q", format=".0%")]
-    base = alt.Chart(rows).encode(x=x, y=y, xOffset=alt.XOffset("label:N", sort=[
-        labels.get(n, n) for n in names]), tooltip=tooltip)
-    bars = base.transform_filter(alt.datum.stage == "trained").mark_bar().encode(
-        color=_colour(names, labels))
-    ticks = base.transform_filter(alt.datum.stage == "init").mark_tick(
-        color="black", thickness=2)
+    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
+    tooltip = [
+        alt.Tooltip("label:N", title=""),
+        alt.Tooltip("layer:O", title=x_title),
+        alt.Tooltip("when:N", title=""),
+        alt.Tooltip("value:Q", format=".0%"),
+    ]
+    base = alt.Chart(rows).encode(
+        x=x,
+        y=y,
+        xOffset=alt.XOffset("label:N", sort=[labels.get(n, n) for n in names]),
+        tooltip=tooltip,
+    )
+    bars = (
+        base.transform_filter(alt.datum.stage == "trained")
+        .mark_bar()
+        .encode(color=_colour(names, labels))
+    )
+    ticks = base.transform_filter(alt.datum.stage == "init").mark_tick(color="black", thickness=2)
     return alt.layer(bars, ticks).properties(width=WIDTH, height=HEIGHT, title=title)
 
 
-def depth_chart(profile: pd.DataFrame, labels: dict[str, str], *, current: int | None = None,
-                title: str = "", x_title: str = "depth", y_title: str = "ratio"
-                ) -> alt.LayerChart:
+def depth_chart(
+    profile: pd.DataFrame,
+    labels: dict[str, str],
+    *,
+    current: int | None = None,
+    title: str = "",
+    x_title: str = "depth",
+    y_title: str = "ratio",
+) -> alt.LayerChart:
     """Gradient ratio (first / last layer) at initialisation against depth, log scale,
     with a dashed rule at ratio 1 and, given ``current``, a rule at the chosen depth."""
     names = list(dict.fromkeys(profile["activation"]))
     rows = _labelled(profile, labels)
     rows = rows[np.isfinite(rows["ratio"]) & (rows["ratio"] > 0)][["label", "depth", "ratio"]]
-    x = alt.X("depth:Q", title=x_title, scale=alt.Scale(domain=[1, int(profile["depth"].max())]),
-              axis=alt.Axis(tickMinStep=1, format="d"))
-    y = alt.Y("ratio:Q", scale=alt.Scale(type="log"), title=y_title,
-              axis=alt.Axis(format="~e", tickCount=6))
-    base = alt.Chart(rows).encode(x=x, y=y, color=_colour(names, labels),
-                                  tooltip=[alt.Tooltip("label:N", title=""), "depth:Q",
-                                           alt.Tooltip("ratio:Q", format=".2e")])
-    layers = [base.mark_line(strokeWidth=2), base.mark_point(filled=True, size=40),
-              alt.Chart(pd.DataFrame({"ratio": [1.0]})).mark_rule(
-                  color="#888", strokeDash=[4, 3]).encode(y="ratio:Q")]
+    x = alt.X(
+        "depth:Q",
+        title=x_title,
+        scale=alt.Scale(domain=[1, int(profile["depth"].max())]),
+        axis=alt.Axis(tickMinStep=1, format="d"),
+    )
+    y = alt.Y(
+        "ratio:Q",
+        scale=alt.Scale(type="log"),
+        title=y_title,
+        axis=alt.Axis(format="~e", tickCount=6),
+    )
+    base = alt.Chart(rows).encode(
+        x=x,
+        y=y,
+        color=_colour(names, labels),
+        tooltip=[alt.Tooltip("label:N", title=""), "depth:Q", alt.Tooltip("ratio:Q", format=".2e")],
+    )
+    layers = [
+        base.mark_line(strokeWidth=2),
+        base.mark_point(filled=True, size=40),
+        alt.Chart(pd.DataFrame({"ratio": [1.0]}))
+        .mark_rule(color="#888", strokeDash=[4, 3])
+        .encode(y="ratio:Q"),
+    ]
     if current is not None:
-        layers.append(alt.Chart(pd.DataFrame({"depth": [current]})).mark_rule(
-            color="#888").encode(x="depth:Q"))
+        layers.append(
+            alt.Chart(pd.DataFrame({"depth": [current]}))
+            .mark_rule(color="#888")
+            .encode(x="depth:Q")
+        )
     return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=title)
 
 
-def histogram_chart(hist: pd.DataFrame, activation: str, stage: str, *,
-                    colour: str = "#4c78a8", row_title: str = "layer",
-                    quantity_titles: dict[str, str] | None = None, x_title: str = "value",
-                    y_title: str = "count", title: str = "") -> alt.FacetChart:
+def histogram_chart(
+    hist: pd.DataFrame,
+    activation: str,
+    stage: str,
+    *,
+    colour: str = "#4c78a8",
+    row_title: str = "layer",
+    quantity_titles: dict[str, str] | None = None,
+    x_title: str = "value",
+    y_title: str = "count",
+    title: str = "",
+) -> alt.FacetChart:
     """Histograms of one network: one row per hidden layer, one column each for the
     pre-activations z and the activations f(z). Bins arrive precomputed (a few hundred
     rows). Each panel has its own x scale: the ranges differ between layers."""
     quantity_titles = quantity_titles or {}
     rows = hist[(hist["activation"] == activation) & (hist["stage"] == stage)]
     rows = rows.assign(column=rows["quantity"].map(lambda q: quantity_titles.get(q, q)))[
-        ["layer", "quantity", "column", "start", "end", "count"]]
+        ["layer", "quantity", "column", "start", "end", "count"]
+    ]
     order = [quantity_titles.get(q, q) for q in ("pre-activation", "activation")]
     # bin="binned": the rows are bins already, so bars stand on the x axis.
-    bars = alt.Chart(rows).mark_bar(color=colour, opacity=0.85).encode(
-        x=alt.X("start:Q", bin="binned", title=x_title), x2="end:Q",
-        y=alt.Y("count:Q", title=y_title),
-        tooltip=[alt.Tooltip("start:Q", format=".3g"), alt.Tooltip("end:Q", format=".3g"),
-                 "count:Q"]).properties(width=WIDTH / 2 - 20, height=55)
-    return (bars.facet(row=alt.Row("layer:O", title=row_title),
-                       column=alt.Column("column:N", title=None, sort=order))
-            .resolve_scale(x="independent", y="independent")
-            .properties(title=title))
+    bars = (
+        alt.Chart(rows)
+        .mark_bar(color=colour, opacity=0.85)
+        .encode(
+            x=alt.X("start:Q", bin="binned", title=x_title),
+            x2="end:Q",
+            y=alt.Y("count:Q", title=y_title),
+            tooltip=[
+                alt.Tooltip("start:Q", format=".3g"),
+                alt.Tooltip("end:Q", format=".3g"),
+                "count:Q",
+            ],
+        )
+        .properties(width=WIDTH / 2 - 20, height=55)
+    )
+    return (
+        bars.facet(
+            row=alt.Row("layer:O", title=row_title),
+            column=alt.Column("column:N", title=None, sort=order),
+        )
+        .resolve_scale(x="independent", y="independent")
+        .properties(title=title)
+    )

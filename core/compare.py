@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -34,18 +34,52 @@ TARGET_FACTOR = 1.5  # default target: the best variant's final training loss x 
 # Output activation + loss pairs worth comparing, per task; the task's standard pair first.
 # Pairs that make no sense for a task (log-loss on regression) are simply not listed.
 OUTPUT_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
-    "binary": (("logistic", "log_loss"), ("softmax", "log_loss"), ("logistic", "squared_error"),
-               ("tanh", "squared_error"), ("identity", "squared_error"), ("identity", "log_loss")),
-    "multiclass": (("softmax", "log_loss"), ("logistic", "log_loss"),
-                   ("softmax", "squared_error"), ("identity", "squared_error")),
-    "regression": (("identity", "squared_error"), ("tanh", "squared_error"),
-                   ("relu", "squared_error"), ("leaky_relu", "squared_error")),
+    "binary": (
+        ("logistic", "log_loss"),
+        ("softmax", "log_loss"),
+        ("logistic", "squared_error"),
+        ("tanh", "squared_error"),
+        ("identity", "squared_error"),
+        ("identity", "log_loss"),
+    ),
+    "multiclass": (
+        ("softmax", "log_loss"),
+        ("logistic", "log_loss"),
+        ("softmax", "squared_error"),
+        ("identity", "squared_error"),
+    ),
+    "regression": (
+        ("identity", "squared_error"),
+        ("tanh", "squared_error"),
+        ("relu", "squared_error"),
+        ("leaky_relu", "squared_error"),
+    ),
 }
-RUN_COLUMNS = ["variant", "seed", "activation", "output_activation", "loss", "train_score",
-               "test_score", "train_loss", "test_loss", "epochs", "seconds", "ms_per_epoch",
-               "stop_reason", "notes"]
-HISTORY_COLUMNS = ["variant", "seed", "epoch", "train_loss", "test_loss", "train_score",
-                   "test_score"]
+RUN_COLUMNS = [
+    "variant",
+    "seed",
+    "activation",
+    "output_activation",
+    "loss",
+    "train_score",
+    "test_score",
+    "train_loss",
+    "test_loss",
+    "epochs",
+    "seconds",
+    "ms_per_epoch",
+    "stop_reason",
+    "notes",
+]
+HISTORY_COLUMNS = [
+    "variant",
+    "seed",
+    "epoch",
+    "train_loss",
+    "test_loss",
+    "train_score",
+    "test_score",
+]
 
 
 @dataclass(frozen=True)
@@ -63,16 +97,22 @@ class Variant:
         return f"{self.activation or ''}|{pair}"
 
     @classmethod
-    def from_id(cls, text: str) -> "Variant":
+    def from_id(cls, text: str) -> Variant:
         hidden, _, pair = text.partition("|")
         out, _, loss = pair.partition("+")
         return cls(hidden or None, out or None, loss or None)
 
     def apply(self, base: TrainConfig) -> TrainConfig:
         """The base config with this variant's choices (raises ConfigError on a bad mix)."""
-        changes = {k: v for k, v in (("activation", self.activation),
-                                     ("output_activation", self.output_activation),
-                                     ("loss", self.loss)) if v is not None}
+        changes = {
+            k: v
+            for k, v in (
+                ("activation", self.activation),
+                ("output_activation", self.output_activation),
+                ("loss", self.loss),
+            )
+            if v is not None
+        }
         return base.replace(**changes)
 
 
@@ -87,12 +127,15 @@ def is_standard_pair(task: str, output_activation: str, loss: str) -> bool:
 def resolved_pair(config: TrainConfig) -> tuple[str, str]:
     """The output activation and loss ``config`` trains with ("auto" resolved)."""
     task = config.task
-    return (AUTO_OUTPUT[task] if config.output_activation == "auto" else config.output_activation,
-            AUTO_LOSS[task] if config.loss == "auto" else config.loss)
+    return (
+        AUTO_OUTPUT[task] if config.output_activation == "auto" else config.output_activation,
+        AUTO_LOSS[task] if config.loss == "auto" else config.loss,
+    )
 
 
-def make_variants(hidden: Iterable[str] = (), pairs: Iterable[tuple[str, str]] = ()
-                  ) -> tuple[Variant, ...]:
+def make_variants(
+    hidden: Iterable[str] = (), pairs: Iterable[tuple[str, str]] = ()
+) -> tuple[Variant, ...]:
     """Every chosen hidden activation with every chosen output pair (an empty choice
     keeps the base's), in the order given, without repeats; none when nothing is chosen."""
     hidden = list(dict.fromkeys(hidden)) or [None]
@@ -110,15 +153,23 @@ def seed_list(base: TrainConfig, n_seeds: int) -> tuple[int, ...]:
 
 # --- running ------------------------------------------------------------------------------
 
-def run_one(config: TrainConfig, dataset: Dataset | None = None,
-            time_budget: float | None = None) -> dict:
+
+def run_one(
+    config: TrainConfig, dataset: Dataset | None = None, time_budget: float | None = None
+) -> dict:
     """Train one config; return what a comparison keeps (small, picklable): the history,
     the final model, the resolved output/loss, timing, stop reason and note kinds."""
     result = train(config, dataset=dataset, time_budget=time_budget, snapshot_resolution=2)
-    return dict(config=config, history=result.history, model=result.model,
-                output_activation=result.model.out_activation_,
-                loss=result.model.loss_function_, seconds=result.seconds,
-                stop_reason=result.stop_reason, notes=tuple(n.kind for n in result.notes))
+    return dict(
+        config=config,
+        history=result.history,
+        model=result.model,
+        output_activation=result.model.out_activation_,
+        loss=result.model.loss_function_,
+        seconds=result.seconds,
+        stop_reason=result.stop_reason,
+        notes=tuple(n.kind for n in result.notes),
+    )
 
 
 @dataclass
@@ -147,8 +198,9 @@ class ComparisonResult:
         return model_outputs(model, grid.points).reshape(*grid.shape, -1), grid, model
 
 
-def plan(base: TrainConfig, variants: Sequence[Variant], seeds: Sequence[int]
-         ) -> list[tuple[Variant, int, TrainConfig]]:
+def plan(
+    base: TrainConfig, variants: Sequence[Variant], seeds: Sequence[int]
+) -> list[tuple[Variant, int, TrainConfig]]:
     """Every (variant, seed, config) to train, checked before anything runs."""
     variants = list(dict.fromkeys(variants))
     seeds = list(dict.fromkeys(int(s) for s in seeds))
@@ -157,15 +209,23 @@ def plan(base: TrainConfig, variants: Sequence[Variant], seeds: Sequence[int]
     if not seeds:
         raise ValueError("choose at least one seed")
     if len(variants) * len(seeds) > MAX_RUNS:
-        raise ValueError(f"{len(variants)} variants x {len(seeds)} seeds is "
-                         f"{len(variants) * len(seeds)} trainings; the limit is {MAX_RUNS}")
+        raise ValueError(
+            f"{len(variants)} variants x {len(seeds)} seeds is "
+            f"{len(variants) * len(seeds)} trainings; the limit is {MAX_RUNS}"
+        )
     return [(v, s, v.apply(base).replace(seed=s)) for v in variants for s in seeds]
 
 
-def compare(base_config: TrainConfig, variants: Sequence[Variant], seeds: Sequence[int],
-            on_progress: Callable[[int, int], None] | None = None, *,
-            dataset: Dataset | None = None, time_budget: float | None = None,
-            in_workers: bool = False) -> ComparisonResult:
+def compare(
+    base_config: TrainConfig,
+    variants: Sequence[Variant],
+    seeds: Sequence[int],
+    on_progress: Callable[[int, int], None] | None = None,
+    *,
+    dataset: Dataset | None = None,
+    time_budget: float | None = None,
+    in_workers: bool = False,
+) -> ComparisonResult:
     """Train every variant with every seed on the same data (``dataset``, or the base
     config's). ``on_progress(done, total)`` is called after each training. A bad
     variant raises ``ValueError`` (``ConfigError``) before any training starts.
@@ -197,24 +257,33 @@ def compare(base_config: TrainConfig, variants: Sequence[Variant], seeds: Sequen
     return collect(base_config, todo, outputs, data, time.perf_counter() - start)
 
 
-def collect(base: TrainConfig, todo, outputs: Sequence[dict], dataset: Dataset,
-            seconds: float = 0.0) -> ComparisonResult:
+def collect(
+    base: TrainConfig, todo, outputs: Sequence[dict], dataset: Dataset, seconds: float = 0.0
+) -> ComparisonResult:
     """Assemble ``run_one`` outputs (in the order of ``plan``) into a result."""
     runs, histories, models = [], [], {}
     for (variant, seed, config), out in zip(todo, outputs):
         h = out["history"]
         last = h.iloc[-1] if len(h) else pd.Series(dtype=float)
         epochs = int(len(h))
-        runs.append(dict(
-            variant=variant.id, seed=seed, activation=config.activation,
-            output_activation=out["output_activation"], loss=out["loss"],
-            train_score=float(last.get("train_score", np.nan)),
-            test_score=float(last.get("test_score", np.nan)),
-            train_loss=float(last.get("train_loss", np.nan)),
-            test_loss=float(last.get("test_loss", np.nan)),
-            epochs=epochs, seconds=out["seconds"],
-            ms_per_epoch=1000 * out["seconds"] / max(epochs, 1),
-            stop_reason=out["stop_reason"], notes=",".join(out["notes"])))
+        runs.append(
+            dict(
+                variant=variant.id,
+                seed=seed,
+                activation=config.activation,
+                output_activation=out["output_activation"],
+                loss=out["loss"],
+                train_score=float(last.get("train_score", np.nan)),
+                test_score=float(last.get("test_score", np.nan)),
+                train_loss=float(last.get("train_loss", np.nan)),
+                test_loss=float(last.get("test_loss", np.nan)),
+                epochs=epochs,
+                seconds=out["seconds"],
+                ms_per_epoch=1000 * out["seconds"] / max(epochs, 1),
+                stop_reason=out["stop_reason"],
+                notes=",".join(out["notes"]),
+            )
+        )
         frame = h[["epoch", "train_loss", "test_loss", "train_score", "test_score"]].copy()
         frame.insert(0, "seed", seed)
         frame.insert(0, "variant", variant.id)
@@ -222,16 +291,24 @@ def collect(base: TrainConfig, todo, outputs: Sequence[dict], dataset: Dataset,
         models[(variant.id, seed)] = out["model"]
     variants = tuple(dict.fromkeys(v for v, _, _ in todo))
     seeds = tuple(dict.fromkeys(s for _, s, _ in todo))
-    return ComparisonResult(base, variants, seeds, dataset,
-                            pd.DataFrame(runs, columns=RUN_COLUMNS),
-                            pd.concat(histories, ignore_index=True)[HISTORY_COLUMNS],
-                            models, seconds)
+    return ComparisonResult(
+        base,
+        variants,
+        seeds,
+        dataset,
+        pd.DataFrame(runs, columns=RUN_COLUMNS),
+        pd.concat(histories, ignore_index=True)[HISTORY_COLUMNS],
+        models,
+        seconds,
+    )
 
 
 # --- reducing -----------------------------------------------------------------------------
 
-def epochs_to_target(history: pd.DataFrame, target: float, column: str = "train_loss"
-                     ) -> int | None:
+
+def epochs_to_target(
+    history: pd.DataFrame, target: float, column: str = "train_loss"
+) -> int | None:
     """The first epoch at which ``column`` is at or below ``target``; None if never."""
     hit = history.loc[history[column] <= target, "epoch"]
     return int(hit.iloc[0]) if len(hit) else None
@@ -256,29 +333,39 @@ def summarise(result: ComparisonResult, target: float | None = None) -> pd.DataF
         goal = float(target) if target else targets[loss]
         reached = []
         for seed in runs.seed:
-            h = result.histories[(result.histories.variant == variant.id)
-                                 & (result.histories.seed == seed)]
+            h = result.histories[
+                (result.histories.variant == variant.id) & (result.histories.seed == seed)
+            ]
             epoch = epochs_to_target(h, goal)
             if epoch is not None:
                 reached.append(epoch)
         test, train = runs.test_score.to_numpy(float), runs.train_score.to_numpy(float)
-        rows.append(dict(
-            variant=variant.id, output_activation=runs.output_activation.iloc[0], loss=loss,
-            n_seeds=len(runs),
-            test_mean=_nan(np.nanmean, test), test_std=_nan(_std, test),
-            test_min=_nan(np.nanmin, test), test_max=_nan(np.nanmax, test),
-            train_mean=_nan(np.nanmean, train), train_std=_nan(_std, train),
-            train_loss_mean=float(runs.train_loss.mean()),
-            test_loss_mean=float(runs.test_loss.mean()), test_loss_std=_std(runs.test_loss),
-            target=goal, reached=len(reached),
-            epochs_to_target=float(np.median(reached)) if reached else np.nan,
-            ms_per_epoch=float(runs.ms_per_epoch.mean()),
-            epochs_mean=float(runs.epochs.mean()),
-            stop_reasons=dict(runs.stop_reason.value_counts()),
-            diverged=int((runs.stop_reason == "diverged").sum()),
-            chance=int(runs.notes.str.contains("chance_level").sum()),
-            clipped=int(runs.notes.str.contains("clipped_log_loss").sum()),
-        ))
+        rows.append(
+            dict(
+                variant=variant.id,
+                output_activation=runs.output_activation.iloc[0],
+                loss=loss,
+                n_seeds=len(runs),
+                test_mean=_nan(np.nanmean, test),
+                test_std=_nan(_std, test),
+                test_min=_nan(np.nanmin, test),
+                test_max=_nan(np.nanmax, test),
+                train_mean=_nan(np.nanmean, train),
+                train_std=_nan(_std, train),
+                train_loss_mean=float(runs.train_loss.mean()),
+                test_loss_mean=float(runs.test_loss.mean()),
+                test_loss_std=_std(runs.test_loss),
+                target=goal,
+                reached=len(reached),
+                epochs_to_target=float(np.median(reached)) if reached else np.nan,
+                ms_per_epoch=float(runs.ms_per_epoch.mean()),
+                epochs_mean=float(runs.epochs.mean()),
+                stop_reasons=dict(runs.stop_reason.value_counts()),
+                diverged=int((runs.stop_reason == "diverged").sum()),
+                chance=int(runs.notes.str.contains("chance_level").sum()),
+                clipped=int(runs.notes.str.contains("clipped_log_loss").sum()),
+            )
+        )
     return pd.DataFrame(rows).set_index("variant")
 
 
@@ -305,14 +392,24 @@ def curves(result: ComparisonResult) -> pd.DataFrame:
         for split in ("train", "test"):
             wide = h.pivot(index="epoch", columns="seed", values=f"{split}_loss")
             wide = wide.reindex(range(1, int(h.epoch.max()) + 1)).ffill()
-            frames.append(pd.DataFrame({
-                "variant": variant.id, "loss": loss, "split": split, "epoch": wide.index,
-                "mean": wide.mean(axis=1).to_numpy(), "lo": wide.min(axis=1).to_numpy(),
-                "hi": wide.max(axis=1).to_numpy()}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "variant": variant.id,
+                        "loss": loss,
+                        "split": split,
+                        "epoch": wide.index,
+                        "mean": wide.mean(axis=1).to_numpy(),
+                        "lo": wide.min(axis=1).to_numpy(),
+                        "hi": wide.max(axis=1).to_numpy(),
+                    }
+                )
+            )
     return pd.concat(frames, ignore_index=True)
 
 
 # --- words --------------------------------------------------------------------------------
+
 
 def format_score(value: float, task: str) -> str:
     if not np.isfinite(value):
@@ -326,8 +423,9 @@ def format_spread(value: float, task: str) -> str:
     return f"{value:.3f}" if task == "regression" else f"{value * 100:.1f}%"
 
 
-def verdict(summary: pd.DataFrame, task: str, label: Callable[[str], str]
-            ) -> list[tuple[str, dict]]:
+def verdict(
+    summary: pd.DataFrame, task: str, label: Callable[[str], str]
+) -> list[tuple[str, dict]]:
     """Plain-words findings as (message key, params) pairs, best first.
 
     The best variant has the highest mean test score. Another variant is "clearly
@@ -337,19 +435,41 @@ def verdict(summary: pd.DataFrame, task: str, label: Callable[[str], str]
     join = lambda ids: ", ".join(label(v) for v in ids)  # noqa: E731
     out: list[tuple[str, dict]] = []
     ranked = summary.assign(_rank=summary.test_mean.fillna(-np.inf)).sort_values(
-        ["_rank", "test_std"], ascending=[False, True])
+        ["_rank", "test_std"], ascending=[False, True]
+    )
     best_id = ranked.index[0]
     best = ranked.iloc[0]
     n = int(best.n_seeds)
     if len(summary) == 1:
-        out.append(("single", dict(name=label(best_id), score=format_score(best.test_mean, task),
-                                   spread=format_spread(best.test_std, task), seeds=n)))
+        out.append(
+            (
+                "single",
+                dict(
+                    name=label(best_id),
+                    score=format_score(best.test_mean, task),
+                    spread=format_spread(best.test_std, task),
+                    seeds=n,
+                ),
+            )
+        )
     else:
-        out.append(("best", dict(name=label(best_id), score=format_score(best.test_mean, task),
-                                 spread=format_spread(best.test_std, task), seeds=n)))
+        out.append(
+            (
+                "best",
+                dict(
+                    name=label(best_id),
+                    score=format_score(best.test_mean, task),
+                    spread=format_spread(best.test_std, task),
+                    seeds=n,
+                ),
+            )
+        )
         others = ranked.iloc[1:]
-        tied = [v for v, row in others.iterrows()
-                if np.isfinite(row.test_max) and row.test_max >= best.test_min]
+        tied = [
+            v
+            for v, row in others.iterrows()
+            if np.isfinite(row.test_max) and row.test_max >= best.test_min
+        ]
         worse = [v for v in others.index if v not in tied]
         if tied and not worse:
             out.append(("all_tied", dict(names=join(tied), best=label(best_id))))
@@ -362,9 +482,16 @@ def verdict(summary: pd.DataFrame, task: str, label: Callable[[str], str]
     reached = same_loss[same_loss.reached > 0].sort_values("epochs_to_target")
     if len(same_loss) > 1 and len(reached):
         fastest = reached.iloc[0]
-        out.append(("fastest", dict(name=label(reached.index[0]),
-                                    epoch=int(round(fastest.epochs_to_target)),
-                                    target=f"{fastest.target:.3g}")))
+        out.append(
+            (
+                "fastest",
+                dict(
+                    name=label(reached.index[0]),
+                    epoch=int(round(fastest.epochs_to_target)),
+                    target=f"{fastest.target:.3g}",
+                ),
+            )
+        )
     never = [v for v, row in summary.iterrows() if row.reached == 0]
     if never:
         out.append(("never", dict(names=join(never))))
@@ -382,8 +509,9 @@ def verdict(summary: pd.DataFrame, task: str, label: Callable[[str], str]
     return out
 
 
-def table(summary: pd.DataFrame, task: str, label: Callable[[str], str],
-          text: Callable[[str], str]) -> pd.DataFrame:
+def table(
+    summary: pd.DataFrame, task: str, label: Callable[[str], str], text: Callable[[str], str]
+) -> pd.DataFrame:
     """The final-metrics table for display: text cells, headers from ``text(key)``
     (keys ``col.<name>``, ``never``, ``stop.<reason>``)."""
     rows = []
@@ -395,24 +523,29 @@ def table(summary: pd.DataFrame, task: str, label: Callable[[str], str],
             epochs = f"{row.epochs_to_target:.0f}"
             if row.reached < n:
                 epochs += f" ({int(row.reached)}/{n})"
-        reasons = ", ".join(f"{text('stop.' + r)} ×{c}" if c > 1 else text("stop." + r)
-                            for r, c in row.stop_reasons.items())
-        rows.append({
-            text("col.variant"): label(vid),
-            text("col.test_score"): f"{format_score(row.test_mean, task)} ± "
-                                    f"{format_spread(row.test_std, task)}",
-            text("col.train_score"): format_score(row.train_mean, task),
-            text("col.test_loss"): f"{row.test_loss_mean:.3g}",
-            text("col.epochs_to_target"): epochs,
-            text("col.ms_per_epoch"): f"{row.ms_per_epoch:.1f}",
-            text("col.stop"): reasons,
-        })
+        reasons = ", ".join(
+            f"{text('stop.' + r)} ×{c}" if c > 1 else text("stop." + r)
+            for r, c in row.stop_reasons.items()
+        )
+        rows.append(
+            {
+                text("col.variant"): label(vid),
+                text("col.test_score"): f"{format_score(row.test_mean, task)} ± "
+                f"{format_spread(row.test_std, task)}",
+                text("col.train_score"): format_score(row.train_mean, task),
+                text("col.test_loss"): f"{row.test_loss_mean:.3g}",
+                text("col.epochs_to_target"): epochs,
+                text("col.ms_per_epoch"): f"{row.ms_per_epoch:.1f}",
+                text("col.stop"): reasons,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def variant_label(variant: Variant, activation: Callable[[str], str],
-                  loss: Callable[[str], str]) -> str:
-    """"ReLU", "Sigmoid + log-loss" or "Tanh · Sigmoid + log-loss", with the caller's
+def variant_label(
+    variant: Variant, activation: Callable[[str], str], loss: Callable[[str], str]
+) -> str:
+    """ "ReLU", "Sigmoid + log-loss" or "Tanh · Sigmoid + log-loss", with the caller's
     (translated) names."""
     parts = []
     if variant.activation:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from core.datasets import DATASETS, MAX_CLASSES, MAX_NOISE, MAX_SAMPLES, MIN_CLASSES, MIN_SAMPLES
@@ -39,8 +40,10 @@ class ConfigError(ValueError):
 def _spec(default, *, kind=None, lo=None, hi=None, choices=None, optional=False, help=""):
     """A declared field: ``kind`` is the value type (of the items, for tuples)."""
     kind = kind or type(default)
-    return field(default=default, metadata=dict(kind=kind, lo=lo, hi=hi, choices=choices,
-                                                optional=optional, help=help))
+    return field(
+        default=default,
+        metadata=dict(kind=kind, lo=lo, hi=hi, choices=choices, optional=optional, help=help),
+    )
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,14 @@ class TrainConfig:
     # Data
     dataset: str = _spec("moons", choices=tuple(DATASETS))
     n_samples: int = _spec(500, lo=MIN_SAMPLES, hi=MAX_SAMPLES)
-    noise: float | None = _spec(None, kind=float, lo=0.0, hi=MAX_NOISE, optional=True,
-                                help="None: the dataset's own default")
+    noise: float | None = _spec(
+        None,
+        kind=float,
+        lo=0.0,
+        hi=MAX_NOISE,
+        optional=True,
+        help="None: the dataset's own default",
+    )
     test_fraction: float = _spec(0.2, lo=0.05, hi=0.5)
     data_seed: int = _spec(0, lo=0, hi=2**31 - 1)
     n_classes: int | None = _spec(None, kind=int, lo=MIN_CLASSES, hi=MAX_CLASSES, optional=True)
@@ -76,8 +85,10 @@ class TrainConfig:
         for f in dataclasses.fields(self):
             _check(f, getattr(self, f.name))
         if len(self.hidden_layers) > MAX_HIDDEN_LAYERS:
-            raise ConfigError("hidden_layers",
-                              f"at most {MAX_HIDDEN_LAYERS} layers, got {len(self.hidden_layers)}")
+            raise ConfigError(
+                "hidden_layers",
+                f"at most {MAX_HIDDEN_LAYERS} layers, got {len(self.hidden_layers)}",
+            )
         spec = DATASETS[self.dataset]
         if self.n_classes is not None:
             if spec.n_classes_range is None:
@@ -86,8 +97,10 @@ class TrainConfig:
             if not lo <= self.n_classes <= hi:
                 raise ConfigError("n_classes", f"{self.dataset} takes {lo}..{hi} classes")
         if spec.task == "regression" and self.loss == "log_loss":
-            raise ConfigError("loss", "log_loss needs a classification dataset; "
-                                      "use squared_error or auto for regression")
+            raise ConfigError(
+                "loss",
+                "log_loss needs a classification dataset; use squared_error or auto for regression",
+            )
 
     # --- derived values -------------------------------------------------------------
     @property
@@ -100,7 +113,7 @@ class TrainConfig:
             return "binary" if self.n_classes == 2 else "multiclass"
         return spec.task
 
-    def replace(self, **changes) -> "TrainConfig":
+    def replace(self, **changes) -> TrainConfig:
         return dataclasses.replace(self, **changes)
 
     # --- the flat string form (URL query string, cache key) ---------------------------
@@ -117,8 +130,9 @@ class TrainConfig:
         return out
 
     @classmethod
-    def from_query(cls, params: Mapping[str, Any], *, strict: bool = False
-                   ) -> tuple["TrainConfig", list[ConfigError]]:
+    def from_query(
+        cls, params: Mapping[str, Any], *, strict: bool = False
+    ) -> tuple[TrainConfig, list[ConfigError]]:
         """Build a config from strings (a URL query string). Unknown keys are ignored.
 
         strict=True raises the first ``ConfigError``; otherwise each bad value falls
@@ -158,8 +172,7 @@ _FOREIGN_KEY_PREFIXES = ("utm_",)
 _FOREIGN_KEYS = frozenset({"fbclid", "gclid", "msclkid"})
 
 
-def unknown_query_keys(keys: Iterable[str], known: Iterable[str]
-                       ) -> list[tuple[str, str | None]]:
+def unknown_query_keys(keys: Iterable[str], known: Iterable[str]) -> list[tuple[str, str | None]]:
     """The keys of a link that are not in ``known``, each with the known key it most
     resembles (None if none is close), so a typo such as ``layers=`` for
     ``hidden_layers=`` can be pointed out instead of being silently ignored. Analytics
@@ -240,7 +253,11 @@ def _check(f: dataclasses.Field, value) -> None:
             raise ConfigError(f.name, f"{item!r} is not a number")
         if kind in (int, tuple) and not isinstance(item, int):
             raise ConfigError(f.name, f"{item!r} is not a whole number")
-        if not math.isfinite(item) or (lo is not None and item < lo) or (hi is not None and item > hi):
+        if (
+            not math.isfinite(item)
+            or (lo is not None and item < lo)
+            or (hi is not None and item > hi)
+        ):
             raise ConfigError(f.name, f"{item} is outside the allowed range {lo}..{hi}")
 
 

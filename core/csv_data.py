@@ -52,9 +52,16 @@ import numpy as np
 import pandas as pd
 from sklearn.preprocessing import StandardScaler
 
-from core.datasets import (MAX_CLASSES,  # the same class cap as the built-in data
-                           MAX_SAMPLES, MAX_SEED, MAX_TEST_FRACTION, MIN_SAMPLES,
-                           MIN_TEST_FRACTION, Dataset, _extent)
+from core.datasets import (
+    MAX_CLASSES,  # the same class cap as the built-in data
+    MAX_SAMPLES,
+    MAX_SEED,
+    MAX_TEST_FRACTION,
+    MIN_SAMPLES,
+    MIN_TEST_FRACTION,
+    Dataset,
+    _extent,
+)
 
 # --- caps: the one place they are set -----------------------------------------------------
 MAX_UPLOAD_MB = 5  # keep equal to server.maxUploadSize in .streamlit/config.toml
@@ -68,20 +75,47 @@ SNIFF_ROWS = 20
 
 DELIMITERS = (",", ";", "\t", "|")
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?"})
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|infinity)",
-                     re.IGNORECASE)
+_NUMBER = re.compile(
+    r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|infinity)", re.IGNORECASE
+)
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+(?:[eE][+-]?\d+)?")
 
 # Every code CSVError / CSVNote / a task reason can carry (the UI translates each one).
 ERROR_CODES = (
-    "too_large", "empty", "binary", "encoding", "malformed", "one_column", "header_only",
-    "no_header", "duplicate_header", "too_many_columns", "ragged", "too_many_rows",
-    "too_few_rows", "no_numeric", "unknown_column", "not_numeric", "target_is_feature",
-    "no_features", "bad_plane", "infinite", "too_big_value", "one_value",
-    "too_many_classes", "class_too_small", "bad_argument",
+    "too_large",
+    "empty",
+    "binary",
+    "encoding",
+    "malformed",
+    "one_column",
+    "header_only",
+    "no_header",
+    "duplicate_header",
+    "too_many_columns",
+    "ragged",
+    "too_many_rows",
+    "too_few_rows",
+    "no_numeric",
+    "unknown_column",
+    "not_numeric",
+    "target_is_feature",
+    "no_features",
+    "bad_plane",
+    "infinite",
+    "too_big_value",
+    "one_value",
+    "too_many_classes",
+    "class_too_small",
+    "bad_argument",
 )
-NOTE_CODES = ("delimiter", "decimal_comma", "blank_header", "dropped_missing",
-              "constant_feature", "target_scale")
+NOTE_CODES = (
+    "delimiter",
+    "decimal_comma",
+    "blank_header",
+    "dropped_missing",
+    "constant_feature",
+    "target_scale",
+)
 REASON_CODES = ("text_labels", "two_values", "whole_numbers", "decimals", "many_whole_numbers")
 TASKS = ("binary", "multiclass", "regression")
 
@@ -120,21 +154,32 @@ class Reason(str):
 
 # --- reading the file -----------------------------------------------------------------
 
+
 def _decode(data: bytes) -> str:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise CSVError("encoding", "The file is UTF-16 text; save it as UTF-8 CSV "
-                       "(in a spreadsheet: 'CSV UTF-8').", encoding="UTF-16")
+        raise CSVError(
+            "encoding",
+            "The file is UTF-16 text; save it as UTF-8 CSV (in a spreadsheet: 'CSV UTF-8').",
+            encoding="UTF-16",
+        )
     head = data[:4096]
     controls = sum(b < 32 and b not in (9, 10, 12, 13) for b in head)
     if b"\x00" in data or controls > 0.01 * len(head):
-        raise CSVError("binary", "This is not a text file (it contains binary data). "
-                       "Upload a CSV: plain text, one row per line.")
+        raise CSVError(
+            "binary",
+            "This is not a text file (it contains binary data). "
+            "Upload a CSV: plain text, one row per line.",
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise CSVError("encoding", f"The file is not UTF-8 text (first bad byte at position "
-                       f"{err.start}). Save it as UTF-8 CSV (in a spreadsheet: 'CSV UTF-8').",
-                       encoding="?", position=err.start) from None
+        raise CSVError(
+            "encoding",
+            f"The file is not UTF-8 text (first bad byte at position "
+            f"{err.start}). Save it as UTF-8 CSV (in a spreadsheet: 'CSV UTF-8').",
+            encoding="?",
+            position=err.start,
+        ) from None
 
 
 def _rows(text: str, delimiter: str):
@@ -196,8 +241,13 @@ def _column(cells: list[str], decimal_comma: bool) -> tuple[pd.Series, bool]:
     return pd.Series([None if m else c for c, m in zip(cells, missing)], dtype=object), False
 
 
-def load_csv(data: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS,
-             max_columns: int = MAX_COLUMNS) -> pd.DataFrame:
+def load_csv(
+    data: bytes,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_rows: int = MAX_ROWS,
+    max_columns: int = MAX_COLUMNS,
+) -> pd.DataFrame:
     """Parse an uploaded CSV (bytes) into a DataFrame: numeric columns are float64, the
     others hold text (None where missing). What was done on the way (delimiter found,
     decimal commas, blank names) is in ``frame.attrs["notes"]`` as ``CSVNote``s.
@@ -205,13 +255,17 @@ def load_csv(data: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROW
     Raises ``CSVError`` for anything that is not a usable table.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise CSVError("bad_argument", f"load_csv takes bytes, got {type(data).__name__}",
-                       name="data")
+        raise CSVError(
+            "bad_argument", f"load_csv takes bytes, got {type(data).__name__}", name="data"
+        )
     data = bytes(data)
     if len(data) > max_bytes:
-        raise CSVError("too_large", f"The file is {len(data) / 2**20:.1f} MB; the limit is "
-                       f"{max_bytes / 2**20:g} MB.", size_mb=round(len(data) / 2**20, 1),
-                       max_mb=round(max_bytes / 2**20, 1))
+        raise CSVError(
+            "too_large",
+            f"The file is {len(data) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:g} MB.",
+            size_mb=round(len(data) / 2**20, 1),
+            max_mb=round(max_bytes / 2**20, 1),
+        )
     text = _decode(data)
     if not text.strip():
         raise CSVError("empty", "The file is empty.")
@@ -219,65 +273,104 @@ def load_csv(data: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROW
     delimiter = _sniff(text)
     notes = []
     if delimiter != ",":
-        notes.append(CSVNote("delimiter", f"Columns are separated by "
-                             f"'{_delimiter_name(delimiter)}'.",
-                             dict(delimiter=_delimiter_name(delimiter))))
+        notes.append(
+            CSVNote(
+                "delimiter",
+                f"Columns are separated by '{_delimiter_name(delimiter)}'.",
+                dict(delimiter=_delimiter_name(delimiter)),
+            )
+        )
     try:
         rows = _rows(text, delimiter)
         line, header = next(rows, (0, None))
         if header is None:
             raise CSVError("empty", "The file is empty.")
         if len(header) > max_columns:
-            raise CSVError("too_many_columns", f"The file has {len(header)} columns; the limit "
-                           f"is {max_columns}.", columns=len(header), max_columns=max_columns)
+            raise CSVError(
+                "too_many_columns",
+                f"The file has {len(header)} columns; the limit is {max_columns}.",
+                columns=len(header),
+                max_columns=max_columns,
+            )
         if len(header) < 2:
-            raise CSVError("one_column", "Only one column was found. A CSV needs at least two "
-                           "columns (a target and a feature) separated by commas, semicolons, "
-                           "tabs or '|'.")
+            raise CSVError(
+                "one_column",
+                "Only one column was found. A CSV needs at least two "
+                "columns (a target and a feature) separated by commas, semicolons, "
+                "tabs or '|'.",
+            )
         if all(_NUMBER.fullmatch(name) for name in header):
-            raise CSVError("no_header", "The first row holds numbers, not column names. Add a "
-                           "header row naming each column.")
+            raise CSVError(
+                "no_header",
+                "The first row holds numbers, not column names. Add a "
+                "header row naming each column.",
+            )
         names = []
         for i, name in enumerate(header):
             if not name:
                 name = f"column_{i + 1}"
-                notes.append(CSVNote("blank_header", f"Column {i + 1} has no name; it is "
-                                     f"called '{name}'.", dict(number=i + 1, name=name)))
+                notes.append(
+                    CSVNote(
+                        "blank_header",
+                        f"Column {i + 1} has no name; it is called '{name}'.",
+                        dict(number=i + 1, name=name),
+                    )
+                )
             if name in names:
-                raise CSVError("duplicate_header", f"The column name '{name}' appears more "
-                               "than once; give each column its own name.", name=name)
+                raise CSVError(
+                    "duplicate_header",
+                    f"The column name '{name}' appears more "
+                    "than once; give each column its own name.",
+                    name=name,
+                )
             names.append(name)
         body = []
         for line, cells in rows:
             if len(cells) != len(names):
-                raise CSVError("ragged", f"Line {line} has {len(cells)} fields but the header "
-                               f"has {len(names)}. Every row needs one value per column.",
-                               line=line, found=len(cells), expected=len(names))
+                raise CSVError(
+                    "ragged",
+                    f"Line {line} has {len(cells)} fields but the header "
+                    f"has {len(names)}. Every row needs one value per column.",
+                    line=line,
+                    found=len(cells),
+                    expected=len(names),
+                )
             body.append(cells)
             if len(body) > max_rows:
-                raise CSVError("too_many_rows", f"The file has more than {max_rows} rows; the "
-                               f"limit is {max_rows}. Use a sample of your data.",
-                               max_rows=max_rows)
+                raise CSVError(
+                    "too_many_rows",
+                    f"The file has more than {max_rows} rows; the "
+                    f"limit is {max_rows}. Use a sample of your data.",
+                    max_rows=max_rows,
+                )
     except csv.Error as err:
-        raise CSVError("malformed", f"The file cannot be read as CSV ({err}).",
-                       detail=str(err)[:200]) from None
+        raise CSVError(
+            "malformed", f"The file cannot be read as CSV ({err}).", detail=str(err)[:200]
+        ) from None
     if not body:
         raise CSVError("header_only", "The file has a header row but no data rows.")
     if len(body) < MIN_ROWS:
-        raise CSVError("too_few_rows", f"The file has only {len(body)} data row(s); at least "
-                       f"{MIN_ROWS} are needed.", rows=len(body), dropped=0, min_rows=MIN_ROWS)
+        raise CSVError(
+            "too_few_rows",
+            f"The file has only {len(body)} data row(s); at least {MIN_ROWS} are needed.",
+            rows=len(body),
+            dropped=0,
+            min_rows=MIN_ROWS,
+        )
 
     columns, decimal_comma = {}, False
     for j, name in enumerate(names):
         columns[name], comma = _column([row[j] for row in body], delimiter != ",")
         decimal_comma |= comma
     if decimal_comma:
-        notes.append(CSVNote("decimal_comma", "Numbers with a decimal comma (1,5) were read as "
-                             "1.5."))
+        notes.append(
+            CSVNote("decimal_comma", "Numbers with a decimal comma (1,5) were read as 1.5.")
+        )
     frame = pd.DataFrame(columns)
     if not numeric_columns(frame):
-        raise CSVError("no_numeric", "No column holds numbers only, so there is nothing to use "
-                       "as a feature.")
+        raise CSVError(
+            "no_numeric", "No column holds numbers only, so there is nothing to use as a feature."
+        )
     frame.attrs["notes"] = notes
     frame.attrs["delimiter"] = delimiter
     return frame
@@ -291,8 +384,10 @@ def numeric_columns(frame: pd.DataFrame) -> list[str]:
         if not isinstance(name, str) or list(frame.columns).count(name) != 1:
             continue
         dtype = frame[name].dtype
-        if not (pd.api.types.is_bool_dtype(dtype) or (
-                pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype))):
+        if not (
+            pd.api.types.is_bool_dtype(dtype)
+            or (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype))
+        ):
             continue
         if frame[name].notna().any():
             out.append(name)
@@ -301,18 +396,21 @@ def numeric_columns(frame: pd.DataFrame) -> list[str]:
 
 # --- the task ---------------------------------------------------------------------------
 
+
 def _as_float(series: pd.Series, name: str) -> np.ndarray:
     try:
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
     except (TypeError, ValueError, OverflowError):
-        raise CSVError("not_numeric", f"Column '{name}' does not hold numbers.",
-                       column=name) from None
+        raise CSVError(
+            "not_numeric", f"Column '{name}' does not hold numbers.", column=name
+        ) from None
 
 
 def _is_numeric_series(series: pd.Series) -> bool:
     dtype = series.dtype
     return pd.api.types.is_bool_dtype(dtype) or (
-        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype))
+        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype)
+    )
 
 
 def _label(value: float) -> str:
@@ -341,37 +439,53 @@ def infer_task(series: pd.Series) -> tuple[str, Reason]:
     k = len(labels)
     if k < 2:
         what = "no values" if k == 0 else "a single value"
-        raise CSVError("one_value", f"The target '{name}' has {what}: there is nothing to "
-                       "learn. Pick another target column.",
-                       column=name, count=k)
+        raise CSVError(
+            "one_value",
+            f"The target '{name}' has {what}: there is nothing to "
+            "learn. Pick another target column.",
+            column=name,
+            count=k,
+        )
     if values is None:
         if k > MAX_CLASSES:
-            raise CSVError("too_many_classes", f"The target '{name}' has {k} different labels; "
-                           f"at most {MAX_CLASSES} classes are supported.", column=name,
-                           count=k, max_classes=MAX_CLASSES)
+            raise CSVError(
+                "too_many_classes",
+                f"The target '{name}' has {k} different labels; "
+                f"at most {MAX_CLASSES} classes are supported.",
+                column=name,
+                count=k,
+                max_classes=MAX_CLASSES,
+            )
         task = "binary" if k == 2 else "multiclass"
-        return task, Reason("text_labels", f"text labels ({k} distinct) -> classification",
-                            count=k)
+        return task, Reason("text_labels", f"text labels ({k} distinct) -> classification", count=k)
     if k == 2:
         return "binary", Reason("two_values", "2 distinct values -> binary", count=2)
     whole = bool(np.isfinite(values).all() and np.all(np.mod(values, 1) == 0))
     if whole and k <= MAX_CLASSES:
-        return "multiclass", Reason("whole_numbers", f"whole numbers with {k} distinct values "
-                                    "-> multi-class", count=k)
+        return "multiclass", Reason(
+            "whole_numbers", f"whole numbers with {k} distinct values -> multi-class", count=k
+        )
     if whole:
-        return "regression", Reason("many_whole_numbers", f"whole numbers with {k} distinct "
-                                    f"values (more than {MAX_CLASSES} classes) -> regression",
-                                    count=k, max_classes=MAX_CLASSES)
-    return "regression", Reason("decimals", f"decimal numbers ({k} distinct) -> regression",
-                                count=k)
+        return "regression", Reason(
+            "many_whole_numbers",
+            f"whole numbers with {k} distinct "
+            f"values (more than {MAX_CLASSES} classes) -> regression",
+            count=k,
+            max_classes=MAX_CLASSES,
+        )
+    return "regression", Reason(
+        "decimals", f"decimal numbers ({k} distinct) -> regression", count=k
+    )
 
 
 # --- columns -> Dataset -------------------------------------------------------------------
 
+
 def _check_number(name: str, value, lo, hi) -> None:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not lo <= value <= hi:
-        raise CSVError("bad_argument", f"{name} must be a number in [{lo}, {hi}], got {value!r}",
-                       name=name)
+        raise CSVError(
+            "bad_argument", f"{name} must be a number in [{lo}, {hi}], got {value!r}", name=name
+        )
 
 
 def _column_names(frame: pd.DataFrame, target, features, plane) -> tuple[list[str], tuple]:
@@ -387,23 +501,35 @@ def _column_names(frame: pd.DataFrame, target, features, plane) -> tuple[list[st
         if not isinstance(name, str) or name not in names:
             raise CSVError("unknown_column", f"There is no column {name!r}.", column=str(name))
         if names.count(name) > 1:
-            raise CSVError("duplicate_header", f"The column name '{name}' appears more than "
-                           "once; give each column its own name.", name=name)
+            raise CSVError(
+                "duplicate_header",
+                f"The column name '{name}' appears more than once; give each column its own name.",
+                name=name,
+            )
     if target in features:
-        raise CSVError("target_is_feature", f"'{target}' is the target; it cannot also be a "
-                       "feature.", column=target)
+        raise CSVError(
+            "target_is_feature",
+            f"'{target}' is the target; it cannot also be a feature.",
+            column=target,
+        )
     if len(set(features)) != len(features):
         raise CSVError("bad_argument", "Each feature can be chosen once.", name="features")
     numeric = set(numeric_columns(frame))
     for name in features:
         if name not in numeric:
-            raise CSVError("not_numeric", f"Feature '{name}' does not hold numbers only.",
-                           column=name)
+            raise CSVError(
+                "not_numeric", f"Feature '{name}' does not hold numbers only.", column=name
+            )
     if plane is not None:
-        if (not isinstance(plane, (list, tuple)) or len(plane) != 2 or plane[0] == plane[1]
-                or any(p not in features for p in plane)):
-            raise CSVError("bad_plane", "The two plotted features must be two different chosen "
-                           "features.")
+        if (
+            not isinstance(plane, (list, tuple))
+            or len(plane) != 2
+            or plane[0] == plane[1]
+            or any(p not in features for p in plane)
+        ):
+            raise CSVError(
+                "bad_plane", "The two plotted features must be two different chosen features."
+            )
         plane = tuple(plane)
         features = [*plane, *(f for f in features if f not in plane)]
     return features, plane
@@ -415,8 +541,11 @@ def _test_rows(labels: np.ndarray | None, n: int, fraction: float, seed: int) ->
     class; otherwise ceil(fraction * n) rows, as ``train_test_split`` sizes it."""
     rng = np.random.default_rng(seed)
     test = np.zeros(n, dtype=bool)
-    groups = [np.arange(n)] if labels is None else [np.flatnonzero(labels == c)
-                                                     for c in np.unique(labels)]
+    groups = (
+        [np.arange(n)]
+        if labels is None
+        else [np.flatnonzero(labels == c) for c in np.unique(labels)]
+    )
     for rows in groups:
         size = math.ceil(fraction * len(rows)) if labels is None else round(fraction * len(rows))
         size = min(max(size, 1), len(rows) - 1)
@@ -424,15 +553,25 @@ def _test_rows(labels: np.ndarray | None, n: int, fraction: float, seed: int) ->
     return test
 
 
-def build_dataset(frame: pd.DataFrame, *, target: str, features: list[str],
-                  plane: tuple[str, str] | None = None, test_fraction: float = 0.2,
-                  seed: int = 0, standardize: bool = True, name: str = "csv"
-                  ) -> tuple[Dataset, list[CSVNote]]:
+def build_dataset(
+    frame: pd.DataFrame,
+    *,
+    target: str,
+    features: list[str],
+    plane: tuple[str, str] | None = None,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    standardize: bool = True,
+    name: str = "csv",
+) -> tuple[Dataset, list[CSVNote]]:
     """``dataset_from_frame`` and the notes about what was done (rows dropped, ...)."""
     features, plane = _column_names(frame, target, features, plane)
     _check_number("test_fraction", test_fraction, MIN_TEST_FRACTION, MAX_TEST_FRACTION)
-    if (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
-            or not 0 <= seed <= MAX_SEED):
+    if (
+        isinstance(seed, bool)
+        or not isinstance(seed, numbers.Integral)
+        or not 0 <= seed <= MAX_SEED
+    ):
         raise CSVError("bad_argument", f"seed must be an integer in [0, {MAX_SEED}]", name="seed")
     notes: list[CSVNote] = []
 
@@ -449,29 +588,49 @@ def build_dataset(frame: pd.DataFrame, *, target: str, features: list[str],
     dropped = int(missing.sum())
     if dropped:
         columns = ", ".join(c for c, gap in gaps.items() if gap.any())
-        notes.append(CSVNote("dropped_missing", f"{dropped} row(s) with missing values in "
-                             f"{columns} were left out.", dict(rows=dropped, columns=columns)))
+        notes.append(
+            CSVNote(
+                "dropped_missing",
+                f"{dropped} row(s) with missing values in {columns} were left out.",
+                dict(rows=dropped, columns=columns),
+            )
+        )
     keep = ~missing
     X = X_all[keep]
     n = len(X)
     if n < MIN_ROWS:
-        raise CSVError("too_few_rows", f"Only {n} usable row(s) (after leaving out {dropped} "
-                       f"with missing values); at least {MIN_ROWS} are needed.",
-                       rows=n, dropped=dropped, min_rows=MIN_ROWS)
+        raise CSVError(
+            "too_few_rows",
+            f"Only {n} usable row(s) (after leaving out {dropped} "
+            f"with missing values); at least {MIN_ROWS} are needed.",
+            rows=n,
+            dropped=dropped,
+            min_rows=MIN_ROWS,
+        )
     if n > MAX_ROWS:
-        raise CSVError("too_many_rows", f"The data has {n} rows; the limit is {MAX_ROWS}.",
-                       max_rows=MAX_ROWS)
+        raise CSVError(
+            "too_many_rows", f"The data has {n} rows; the limit is {MAX_ROWS}.", max_rows=MAX_ROWS
+        )
     for j, f in enumerate(features):
         column = X[:, j]
         if not np.isfinite(column).all():
-            raise CSVError("infinite", f"Column '{f}' holds an infinite value (inf, or a "
-                           "number too large for the computer, like 1e999).", column=f)
+            raise CSVError(
+                "infinite",
+                f"Column '{f}' holds an infinite value (inf, or a "
+                "number too large for the computer, like 1e999).",
+                column=f,
+            )
         if np.abs(column).max() > MAX_ABS_VALUE:
             biggest = f"{np.abs(column).max():.3g}"
-            raise CSVError("too_big_value", f"Column '{f}' holds values as large as {biggest}; "
-                           f"the limit is {MAX_ABS_VALUE:g}. Rescale the column (e.g. to "
-                           "thousands or millions).", column=f, value=biggest,
-                           limit=f"{MAX_ABS_VALUE:g}")
+            raise CSVError(
+                "too_big_value",
+                f"Column '{f}' holds values as large as {biggest}; "
+                f"the limit is {MAX_ABS_VALUE:g}. Rescale the column (e.g. to "
+                "thousands or millions).",
+                column=f,
+                value=biggest,
+                limit=f"{MAX_ABS_VALUE:g}",
+            )
 
     series = target_column[keep]
     series.name = target
@@ -479,20 +638,34 @@ def build_dataset(frame: pd.DataFrame, *, target: str, features: list[str],
     if task == "regression":
         y = y_numeric[keep]
         if not np.isfinite(y).all():
-            raise CSVError("infinite", f"Column '{target}' holds an infinite value (inf, or a "
-                           "number too large for the computer, like 1e999).", column=target)
+            raise CSVError(
+                "infinite",
+                f"Column '{target}' holds an infinite value (inf, or a "
+                "number too large for the computer, like 1e999).",
+                column=target,
+            )
         if np.abs(y).max() > MAX_ABS_VALUE:
-            raise CSVError("too_big_value", f"Column '{target}' holds values as large as "
-                           f"{np.abs(y).max():.3g}; the limit is {MAX_ABS_VALUE:g}. Rescale the "
-                           "column (e.g. to thousands or millions).", column=target,
-                           value=f"{np.abs(y).max():.3g}", limit=f"{MAX_ABS_VALUE:g}")
+            raise CSVError(
+                "too_big_value",
+                f"Column '{target}' holds values as large as "
+                f"{np.abs(y).max():.3g}; the limit is {MAX_ABS_VALUE:g}. Rescale the "
+                "column (e.g. to thousands or millions).",
+                column=target,
+                value=f"{np.abs(y).max():.3g}",
+                limit=f"{MAX_ABS_VALUE:g}",
+            )
         class_names: tuple[str, ...] = ()
         if float(np.std(y)) > 100 or float(np.abs(y).max()) > 1000:
-            notes.append(CSVNote("target_scale", f"The target '{target}' reaches "
-                                 f"{np.abs(y).max():.3g}: a network with the usual settings "
-                                 "fits large numbers slowly. Expressing it in larger units (e.g. "
-                                 "thousands) helps.", dict(column=target,
-                                                           value=f"{np.abs(y).max():.3g}")))
+            notes.append(
+                CSVNote(
+                    "target_scale",
+                    f"The target '{target}' reaches "
+                    f"{np.abs(y).max():.3g}: a network with the usual settings "
+                    "fits large numbers slowly. Expressing it in larger units (e.g. "
+                    "thousands) helps.",
+                    dict(column=target, value=f"{np.abs(y).max():.3g}"),
+                )
+            )
     else:
         if y_numeric is not None:
             raw = [_label(float(v)) for v in y_numeric[keep]]
@@ -506,15 +679,26 @@ def build_dataset(frame: pd.DataFrame, *, target: str, features: list[str],
         counts = np.bincount(y, minlength=len(order))
         if counts.min() < MIN_PER_CLASS:
             small = order[int(counts.argmin())]
-            raise CSVError("class_too_small", f"Class '{small}' of '{target}' has only "
-                           f"{int(counts.min())} row(s); every class needs at least "
-                           f"{MIN_PER_CLASS}.", label=small, count=int(counts.min()),
-                           min_count=MIN_PER_CLASS, column=target)
+            raise CSVError(
+                "class_too_small",
+                f"Class '{small}' of '{target}' has only "
+                f"{int(counts.min())} row(s); every class needs at least "
+                f"{MIN_PER_CLASS}.",
+                label=small,
+                count=int(counts.min()),
+                min_count=MIN_PER_CLASS,
+                column=target,
+            )
 
     for j, f in enumerate(features):
         if np.ptp(X[:, j]) == 0:
-            notes.append(CSVNote("constant_feature", f"Feature '{f}' has the same value in "
-                                 "every row: it tells the network nothing.", dict(column=f)))
+            notes.append(
+                CSVNote(
+                    "constant_feature",
+                    f"Feature '{f}' has the same value in every row: it tells the network nothing.",
+                    dict(column=f),
+                )
+            )
 
     test = _test_rows(y if task != "regression" else None, n, test_fraction, int(seed))
     X_train, X_test, y_train, y_test = X[~test], X[test], y[~test], y[test]
@@ -523,21 +707,41 @@ def build_dataset(frame: pd.DataFrame, *, target: str, features: list[str],
         X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
 
     dataset = Dataset(
-        name=name, X_train=X_train, X_test=X_test, y_train=y_train, y_test=y_test,
-        task=task, class_names=class_names, feature_names=tuple(features),
+        name=name,
+        X_train=X_train,
+        X_test=X_test,
+        y_train=y_train,
+        y_test=y_test,
+        task=task,
+        class_names=class_names,
+        feature_names=tuple(features),
         extent=_extent(np.vstack([X_train, X_test]), np.concatenate([y_train, y_test])),
     )
     return dataset, notes
 
 
-def dataset_from_frame(frame: pd.DataFrame, *, target: str, features: list[str],
-                       plane: tuple[str, str] | None = None, test_fraction: float = 0.2,
-                       seed: int = 0, standardize: bool = True) -> Dataset:
+def dataset_from_frame(
+    frame: pd.DataFrame,
+    *,
+    target: str,
+    features: list[str],
+    plane: tuple[str, str] | None = None,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    standardize: bool = True,
+) -> Dataset:
     """The chosen columns as a ``Dataset``, like ``make_dataset``'s: rows with missing
     values dropped, a seeded split (stratified for classes), features scaled with train
     statistics only, labels 0..k-1 in the order of ``class_names`` (the original labels,
     numbers sorted numerically, text alphabetically). ``plane`` names the two features
     the surface is drawn on (they come first in ``feature_names``; the others are held
     at their mean); default: the first two features."""
-    return build_dataset(frame, target=target, features=features, plane=plane,
-                         test_fraction=test_fraction, seed=seed, standardize=standardize)[0]
+    return build_dataset(
+        frame,
+        target=target,
+        features=features,
+        plane=plane,
+        test_fraction=test_fraction,
+        seed=seed,
+        standardize=standardize,
+    )[0]

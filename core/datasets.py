@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 from sklearn.datasets import make_blobs, make_circles, make_moons
@@ -93,6 +93,7 @@ class Dataset:
 
 # --- generators: (n, noise, seed, k) -> raw X (n, d), y ----------------------------------
 
+
 def _counts(n: int, k: int) -> list[int]:
     """n split into k near-equal class sizes (Playground draws n/2 per class)."""
     return [n // k + (i < n % k) for i in range(k)]
@@ -164,16 +165,19 @@ def _blobs(n, noise, seed, k):
     # overlap a little whatever k is.
     angle = 2 * np.pi * np.arange(k) / k + np.pi / 4
     centres = _polar(np.full(k, 3.5 / (2 * math.sin(math.pi / k))), angle)
-    return make_blobs(n_samples=_counts(n, k), centers=centres, cluster_std=noise,
-                      random_state=seed)
+    return make_blobs(
+        n_samples=_counts(n, k), centers=centres, cluster_std=noise, random_state=seed
+    )
 
 
 def _curve(f: Callable[[Array], Array]) -> Generator:
     """A 1-D regression set: x uniform on [-3, 3], y = f(x) + Gaussian noise."""
+
     def generate(n, noise, seed, k):
         rng = np.random.default_rng(seed)
         x = rng.uniform(-3, 3, n)
         return x[:, None], f(x) + rng.normal(0.0, noise, n)
+
     return generate
 
 
@@ -185,8 +189,10 @@ def _plane(n, noise, seed, k):
 
 # Playground's reg-gauss bumps: (x, y, sign). It draws on a +-6 plane so the bumps at
 # x = +-4 fit; we keep that plane and use smooth Gaussians (sigma 1) for its cones.
-_BUMPS = np.array([[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1],
-                   [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]], dtype=float)
+_BUMPS = np.array(
+    [[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1], [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]],
+    dtype=float,
+)
 
 
 def _gaussians(n, noise, seed, k):
@@ -199,65 +205,148 @@ def _gaussians(n, noise, seed, k):
 # --- the table --------------------------------------------------------------------------
 
 _PG = "Noise is Playground's fraction (its slider's 0-50% is 0-0.5): "
-_PG_LABEL = _PG + ("labels are read at a point jittered by up to noise x 5, so labels flip "
-                   "near the boundary; the points themselves do not move.")
+_PG_LABEL = _PG + (
+    "labels are read at a point jittered by up to noise x 5, so labels flip "
+    "near the boundary; the points themselves do not move."
+)
 _Y_NOISE = "Noise is the std of Gaussian noise added to y."
 
-DATASETS: dict[str, DatasetSpec] = {s.name: s for s in (
-    DatasetSpec("circle", "binary", "Circle (Playground)",
-                "Disc of radius 2.5 (label 1) inside a ring of radius 3.5-5 (label 0). "
-                + _PG_LABEL,
-                _circle, playground_compatible=True),
-    DatasetSpec("xor", "binary", "XOR (Playground)",
-                "Uniform on [-5, 5]^2 kept 0.3 off the axes; label 1 where x*y >= 0. " + _PG_LABEL,
-                _xor, playground_compatible=True),
-    DatasetSpec("gauss", "binary", "Two Gaussians (Playground)",
-                "Gaussians at (2, 2) (label 1) and (-2, -2) (label 0). " + _PG
-                + "the variance grows from 0.5 at noise 0 to 4 at noise 0.5.",
-                _gauss, playground_compatible=True),
-    DatasetSpec("spiral", "binary", "Spiral (Playground)",
-                "Two interleaved arms, 1.75 turns, radius growing to 5. " + _PG
-                + "each coordinate moves by up to +-noise.",
-                _spiral, playground_compatible=True),
-    DatasetSpec("moons", "binary", "Moons",
-                "scikit-learn's two interleaving half circles. Noise is the std of the "
-                "Gaussian noise on the points.", _moons, default_noise=0.2),
-    DatasetSpec("circles", "binary", "Circles",
-                "scikit-learn's two concentric circles (inner radius 0.5 x outer, label 1 "
-                "inside). Noise is the std of the Gaussian noise on the points.",
-                _circles, default_noise=0.1, max_noise=0.3),
-    DatasetSpec("blobs", "multiclass", "Blobs (2-6 classes)",
-                "2-6 Gaussian clusters on a circle, neighbours 3.5 apart. Noise is the "
-                "cluster std (default 1: a little overlap).",
-                _blobs, default_noise=1.0, max_noise=2.0,
-                n_classes_range=(2, MAX_CLASSES), default_n_classes=3),
-    DatasetSpec("spiral_k", "multiclass", "Spiral arms (3-6 classes)",
-                "3-6 spiral arms, one turn, radius growing to 5, one class per arm. Noise "
-                "moves each coordinate by up to +-noise.",
-                _spiral_k, default_noise=0.1, n_classes_range=(3, MAX_CLASSES),
-                default_n_classes=3),
-    DatasetSpec("sine", "regression", "Regression: sine",
-                "y = sin(2x), x uniform on [-3, 3]. " + _Y_NOISE,
-                _curve(lambda x: np.sin(2 * x)), n_features=1, default_noise=0.1,
-                default_n_classes=None),
-    DatasetSpec("abs", "regression", "Regression: |x|",
-                "y = |x|, x uniform on [-3, 3]: one kink, ReLU's own shape. " + _Y_NOISE,
-                _curve(np.abs), n_features=1, default_noise=0.1, default_n_classes=None),
-    DatasetSpec("step", "regression", "Regression: step",
-                "y = -1 for x < 0, +1 for x >= 0, x uniform on [-3, 3]. " + _Y_NOISE,
-                _curve(lambda x: np.where(x >= 0, 1.0, -1.0)), n_features=1,
-                default_noise=0.1, default_n_classes=None),
-    DatasetSpec("plane", "regression", "Regression: plane",
-                "y = (x1 + x2) / 10 on [-5, 5]^2 (Playground's reg-plane, y in [-1, 1]). "
-                + _Y_NOISE, _plane, default_n_classes=None, playground_compatible=True),
-    DatasetSpec("gaussians", "regression", "Regression: Gaussian bumps",
-                "Six signed Gaussian bumps (sigma 1) at Playground's reg-gauss centres "
-                "(x = -4, 0, 4; y = +-2.5) on [-6, 6]^2. " + _Y_NOISE,
-                _gaussians, default_n_classes=None, playground_compatible=True),
-)}
+DATASETS: dict[str, DatasetSpec] = {
+    s.name: s
+    for s in (
+        DatasetSpec(
+            "circle",
+            "binary",
+            "Circle (Playground)",
+            "Disc of radius 2.5 (label 1) inside a ring of radius 3.5-5 (label 0). " + _PG_LABEL,
+            _circle,
+            playground_compatible=True,
+        ),
+        DatasetSpec(
+            "xor",
+            "binary",
+            "XOR (Playground)",
+            "Uniform on [-5, 5]^2 kept 0.3 off the axes; label 1 where x*y >= 0. " + _PG_LABEL,
+            _xor,
+            playground_compatible=True,
+        ),
+        DatasetSpec(
+            "gauss",
+            "binary",
+            "Two Gaussians (Playground)",
+            "Gaussians at (2, 2) (label 1) and (-2, -2) (label 0). "
+            + _PG
+            + "the variance grows from 0.5 at noise 0 to 4 at noise 0.5.",
+            _gauss,
+            playground_compatible=True,
+        ),
+        DatasetSpec(
+            "spiral",
+            "binary",
+            "Spiral (Playground)",
+            "Two interleaved arms, 1.75 turns, radius growing to 5. "
+            + _PG
+            + "each coordinate moves by up to +-noise.",
+            _spiral,
+            playground_compatible=True,
+        ),
+        DatasetSpec(
+            "moons",
+            "binary",
+            "Moons",
+            "scikit-learn's two interleaving half circles. Noise is the std of the "
+            "Gaussian noise on the points.",
+            _moons,
+            default_noise=0.2,
+        ),
+        DatasetSpec(
+            "circles",
+            "binary",
+            "Circles",
+            "scikit-learn's two concentric circles (inner radius 0.5 x outer, label 1 "
+            "inside). Noise is the std of the Gaussian noise on the points.",
+            _circles,
+            default_noise=0.1,
+            max_noise=0.3,
+        ),
+        DatasetSpec(
+            "blobs",
+            "multiclass",
+            "Blobs (2-6 classes)",
+            "2-6 Gaussian clusters on a circle, neighbours 3.5 apart. Noise is the "
+            "cluster std (default 1: a little overlap).",
+            _blobs,
+            default_noise=1.0,
+            max_noise=2.0,
+            n_classes_range=(2, MAX_CLASSES),
+            default_n_classes=3,
+        ),
+        DatasetSpec(
+            "spiral_k",
+            "multiclass",
+            "Spiral arms (3-6 classes)",
+            "3-6 spiral arms, one turn, radius growing to 5, one class per arm. Noise "
+            "moves each coordinate by up to +-noise.",
+            _spiral_k,
+            default_noise=0.1,
+            n_classes_range=(3, MAX_CLASSES),
+            default_n_classes=3,
+        ),
+        DatasetSpec(
+            "sine",
+            "regression",
+            "Regression: sine",
+            "y = sin(2x), x uniform on [-3, 3]. " + _Y_NOISE,
+            _curve(lambda x: np.sin(2 * x)),
+            n_features=1,
+            default_noise=0.1,
+            default_n_classes=None,
+        ),
+        DatasetSpec(
+            "abs",
+            "regression",
+            "Regression: |x|",
+            "y = |x|, x uniform on [-3, 3]: one kink, ReLU's own shape. " + _Y_NOISE,
+            _curve(np.abs),
+            n_features=1,
+            default_noise=0.1,
+            default_n_classes=None,
+        ),
+        DatasetSpec(
+            "step",
+            "regression",
+            "Regression: step",
+            "y = -1 for x < 0, +1 for x >= 0, x uniform on [-3, 3]. " + _Y_NOISE,
+            _curve(lambda x: np.where(x >= 0, 1.0, -1.0)),
+            n_features=1,
+            default_noise=0.1,
+            default_n_classes=None,
+        ),
+        DatasetSpec(
+            "plane",
+            "regression",
+            "Regression: plane",
+            "y = (x1 + x2) / 10 on [-5, 5]^2 (Playground's reg-plane, y in [-1, 1]). " + _Y_NOISE,
+            _plane,
+            default_n_classes=None,
+            playground_compatible=True,
+        ),
+        DatasetSpec(
+            "gaussians",
+            "regression",
+            "Regression: Gaussian bumps",
+            "Six signed Gaussian bumps (sigma 1) at Playground's reg-gauss centres "
+            "(x = -4, 0, 4; y = +-2.5) on [-6, 6]^2. " + _Y_NOISE,
+            _gaussians,
+            default_n_classes=None,
+            playground_compatible=True,
+        ),
+    )
+}
 
 
 # --- make_dataset -----------------------------------------------------------------------
+
 
 def _check_range(param: str, value, lo, hi, integer: bool = False) -> None:
     kind = numbers.Integral if integer else numbers.Real
@@ -270,10 +359,14 @@ def _check_range(param: str, value, lo, hi, integer: bool = False) -> None:
 def _class_count(spec: DatasetSpec, n_classes: int | None) -> int:
     if spec.n_classes_range is None:
         if n_classes is not None:
-            fixed = ("it is a regression dataset" if spec.task == "regression"
-                     else f"it always has {spec.default_n_classes} classes")
-            raise ValueError(f"n_classes must be None for {spec.name!r} ({fixed}), "
-                             f"got {n_classes!r}")
+            fixed = (
+                "it is a regression dataset"
+                if spec.task == "regression"
+                else f"it always has {spec.default_n_classes} classes"
+            )
+            raise ValueError(
+                f"n_classes must be None for {spec.name!r} ({fixed}), got {n_classes!r}"
+            )
         return spec.default_n_classes or 0
     if n_classes is None:
         return spec.default_n_classes
@@ -292,9 +385,16 @@ def _extent(X: Array, y: Array) -> tuple[float, float, float, float]:
     return (*_padded(X[:, 0]), *_padded(X[:, 1] if X.shape[1] > 1 else y))
 
 
-def make_dataset(name: str, *, n_samples: int = 500, noise: float | None = None,
-                 test_fraction: float = 0.2, seed: int = 0, n_classes: int | None = None,
-                 standardize: bool = True) -> Dataset:
+def make_dataset(
+    name: str,
+    *,
+    n_samples: int = 500,
+    noise: float | None = None,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    n_classes: int | None = None,
+    standardize: bool = True,
+) -> Dataset:
     """Build the dataset ``name``, split into train and test.
 
     ``noise=None`` uses the dataset's default; its meaning is in the spec's description.
@@ -326,13 +426,18 @@ def make_dataset(name: str, *, n_samples: int = 500, noise: float | None = None,
         if counts.min() >= 2 and min(n_test, n - n_test) >= k:
             stratify = y
     X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=test_fraction, random_state=seed, stratify=stratify)
+        X, y, test_size=test_fraction, random_state=seed, stratify=stratify
+    )
     if standardize:
         scaler = StandardScaler().fit(X_train)
         X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
 
     return Dataset(
-        name=name, X_train=X_train, X_test=X_test, y_train=y_train, y_test=y_test,
+        name=name,
+        X_train=X_train,
+        X_test=X_test,
+        y_train=y_train,
+        y_test=y_test,
         task="regression" if regression else ("binary" if k == 2 else "multiclass"),
         class_names=() if regression else tuple(str(i) for i in range(k)),
         feature_names=("x",) if spec.n_features == 1 else ("x1", "x2"),

@@ -4,8 +4,8 @@ and histograms of pre-activations and activations.
 "Flat" follows the guidance's own numbers: a unit is in its flat region on a sample when
 its derivative there is below 1% of the activation's peak derivative. For the sigmoid
 that is |z| > 5.99 and for tanh |z| > 2.99 (tests/test_explorer.py measures both), the
-article's "beyond +-6" and "beyond +-3"; for ReLU it is z < 0. A unit is *dead* when its derivative is zero on
-every sample of the batch: no gradient reaches its incoming weights (G17).
+article's "beyond +-6" and "beyond +-3"; for ReLU it is z < 0. A unit is *dead* when its
+derivative is zero on every sample of the batch: no gradient reaches its incoming weights (G17).
 """
 
 from __future__ import annotations
@@ -52,9 +52,14 @@ def gradient_norms(model, X, y) -> np.ndarray:
     """Frobenius norm of dLoss/dW for each weight layer, first to last (no L2 term)."""
     X = np.asarray(X, dtype=float)
     layers = forward_layers(model, X)
-    _, delta = output_loss_and_error(target_matrix(model, y), layers[-1][1],
-                                     model.out_activation_, model.loss_function_,
-                                     None, model.leaky_slope)
+    _, delta = output_loss_and_error(
+        target_matrix(model, y),
+        layers[-1][1],
+        model.out_activation_,
+        model.loss_function_,
+        None,
+        model.leaky_slope,
+    )
     hidden = get_activation(model.activation, model.leaky_slope)
     inputs = [X] + [a for _, a in layers[:-1]]
     norms = np.empty(len(model.coefs_))
@@ -73,11 +78,17 @@ def layer_table(model, X, y) -> pd.DataFrame:
     peak = hidden.derivative(np.linspace(-10, 10, 2001)).max()
     norms = gradient_norms(model, X, y)
     rows = []
-    for i, (z, a) in enumerate(forward_layers(model, X)):
+    for i, (_z, a) in enumerate(forward_layers(model, X)):
         is_output = i == len(model.coefs_) - 1
-        row = dict(layer=i + 1, kind="output" if is_output else "hidden", units=a.shape[1],
-                   activation=model.out_activation_ if is_output else model.activation,
-                   grad_norm=norms[i], dead_fraction=np.nan, flat_fraction=np.nan)
+        row = dict(
+            layer=i + 1,
+            kind="output" if is_output else "hidden",
+            units=a.shape[1],
+            activation=model.out_activation_ if is_output else model.activation,
+            grad_norm=norms[i],
+            dead_fraction=np.nan,
+            flat_fraction=np.nan,
+        )
         if not is_output:
             slope = hidden.grad_from_output(a)
             row["dead_fraction"] = float(np.mean((slope == 0).all(axis=0)))

@@ -18,9 +18,9 @@ import dataclasses
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -31,14 +31,35 @@ from core.config import TrainConfig
 EVIDENCE_CSV = Path(__file__).resolve().parent.parent / "data" / "evidence.csv"
 TARGET_ACCURACY = 0.9  # "epochs to 90%": the first epoch with this test accuracy
 CONVERGED_SHARE = 0.9  # "epochs to converge": the epoch by which this share of the
-                       # run's whole drop in training loss had happened
+# run's whole drop in training loss had happened
 
 KEYS = ["dataset", "activation", "depth", "seed"]
-RUN_COLUMNS = KEYS + ["width", "n_samples", "epochs", "learning_rate", "test_accuracy",
-                      "train_accuracy", "train_loss", "epochs_run", "epochs_to_converge",
-                      "epochs_to_90", "stop_reason"]
-SUMMARY_COLUMNS = ["dataset", "activation", "depth", "runs", "test_mean", "test_std",
-                   "test_min", "test_max", "converge_mean", "reached_90", "epochs_to_90_median"]
+RUN_COLUMNS = KEYS + [
+    "width",
+    "n_samples",
+    "epochs",
+    "learning_rate",
+    "test_accuracy",
+    "train_accuracy",
+    "train_loss",
+    "epochs_run",
+    "epochs_to_converge",
+    "epochs_to_90",
+    "stop_reason",
+]
+SUMMARY_COLUMNS = [
+    "dataset",
+    "activation",
+    "depth",
+    "runs",
+    "test_mean",
+    "test_std",
+    "test_min",
+    "test_max",
+    "converge_mean",
+    "reached_90",
+    "epochs_to_90_median",
+]
 
 
 @dataclass(frozen=True)
@@ -53,14 +74,16 @@ class SweepGrid:
     width: int = 8
     # Full epochs, no early stop: a stop on a flat loss would cut off slow starters
     # (sigmoid) and make them look worse than they are.
-    base: TrainConfig = field(default_factory=lambda: TrainConfig(
-        n_samples=300, epochs=200, stop_when_flat=False))
+    base: TrainConfig = field(
+        default_factory=lambda: TrainConfig(n_samples=300, epochs=200, stop_when_flat=False)
+    )
 
     def __post_init__(self):
         for name in self.activations:
             if name not in HIDDEN_ACTIVATIONS:
-                raise ValueError(f"{name!r} is not a hidden activation "
-                                 f"({', '.join(HIDDEN_ACTIVATIONS)})")
+                raise ValueError(
+                    f"{name!r} is not a hidden activation ({', '.join(HIDDEN_ACTIVATIONS)})"
+                )
         if not (self.activations and self.datasets and self.depths and self.seeds):
             raise ValueError("every axis of the grid needs at least one value")
         for d in self.datasets:  # a TrainConfig checks the dataset, depth and width
@@ -68,17 +91,27 @@ class SweepGrid:
                 self.config(d, self.activations[0], depth, self.seeds[0])
 
     def config(self, dataset: str, activation: str, depth: int, seed: int) -> TrainConfig:
-        return self.base.replace(dataset=dataset, activation=activation,
-                                 hidden_layers=(self.width,) * depth, seed=seed, data_seed=seed)
+        return self.base.replace(
+            dataset=dataset,
+            activation=activation,
+            hidden_layers=(self.width,) * depth,
+            seed=seed,
+            data_seed=seed,
+        )
 
     def cells(self) -> list[tuple[str, str, int, int]]:
-        return [(d, a, depth, s) for d in self.datasets for a in self.activations
-                for depth in self.depths for s in self.seeds]
+        return [
+            (d, a, depth, s)
+            for d in self.datasets
+            for a in self.activations
+            for depth in self.depths
+            for s in self.seeds
+        ]
 
     def configs(self) -> list[TrainConfig]:
         return [self.config(*cell) for cell in self.cells()]
 
-    def replace(self, **changes) -> "SweepGrid":
+    def replace(self, **changes) -> SweepGrid:
         return dataclasses.replace(self, **changes)
 
     @property
@@ -91,6 +124,7 @@ RECOMPUTE_GRID = SweepGrid(seeds=(0, 1))  # the page's Recompute button (120, or
 
 
 # --- one training -> one row -----------------------------------------------------------------
+
 
 def _first_epoch(mask: np.ndarray, epochs: np.ndarray) -> float:
     hits = np.flatnonzero(mask)
@@ -110,31 +144,59 @@ def run_one(grid_cell: tuple[str, str, int, int], config: TrainConfig) -> dict:
     loss = h.train_loss.to_numpy()
     if len(h):
         drop = loss[0] - loss[-1]
-        converge = (_first_epoch(loss <= loss[-1] + (1 - CONVERGED_SHARE) * drop, epochs)
-                    if drop > 0 else float(epochs[-1]))
+        converge = (
+            _first_epoch(loss <= loss[-1] + (1 - CONVERGED_SHARE) * drop, epochs)
+            if drop > 0
+            else float(epochs[-1])
+        )
         last = h.iloc[-1]
-        test, train_acc, train_loss = float(last.test_score), float(last.train_score), float(last.train_loss)
+        test, train_acc, train_loss = (
+            float(last.test_score),
+            float(last.train_score),
+            float(last.train_loss),
+        )
     else:
-        converge, test, train_acc, train_loss = float("nan"), float("nan"), float("nan"), float("nan")
-    return dict(dataset=dataset, activation=activation, depth=int(depth), seed=int(seed),
-                width=int(config.hidden_layers[0]), n_samples=config.n_samples,
-                epochs=config.epochs, learning_rate=config.learning_rate,
-                test_accuracy=test, train_accuracy=train_acc, train_loss=train_loss,
-                epochs_run=int(len(h)), epochs_to_converge=converge,
-                epochs_to_90=_first_epoch(h.test_score.to_numpy() >= TARGET_ACCURACY, epochs),
-                stop_reason=result.stop_reason)
+        converge, test, train_acc, train_loss = (
+            float("nan"),
+            float("nan"),
+            float("nan"),
+            float("nan"),
+        )
+    return dict(
+        dataset=dataset,
+        activation=activation,
+        depth=int(depth),
+        seed=int(seed),
+        width=int(config.hidden_layers[0]),
+        n_samples=config.n_samples,
+        epochs=config.epochs,
+        learning_rate=config.learning_rate,
+        test_accuracy=test,
+        train_accuracy=train_acc,
+        train_loss=train_loss,
+        epochs_run=int(len(h)),
+        epochs_to_converge=converge,
+        epochs_to_90=_first_epoch(h.test_score.to_numpy() >= TARGET_ACCURACY, epochs),
+        stop_reason=result.stop_reason,
+    )
 
 
 # --- the sweep -------------------------------------------------------------------------------
+
 
 def dask_address(scheduler=None):
     """The Dask scheduler to use: the argument, else ``DASK_SCHEDULER_ADDRESS``, else None."""
     return scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
 
 
-def run_sweep(grid: SweepGrid = FULL_GRID, n_jobs: int | None = None, backend: str | None = None,
-              on_progress: Callable[[int, int], None] | None = None, *, scheduler=None
-              ) -> pd.DataFrame:
+def run_sweep(
+    grid: SweepGrid = FULL_GRID,
+    n_jobs: int | None = None,
+    backend: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    *,
+    scheduler=None,
+) -> pd.DataFrame:
     """Train every cell of ``grid``; one row per training (``RUN_COLUMNS``), sorted.
 
     ``backend``: "loky" (local worker processes) or "dask" (a Dask cluster: ``scheduler``
@@ -156,8 +218,10 @@ def run_sweep(grid: SweepGrid = FULL_GRID, n_jobs: int | None = None, backend: s
     client, own_client = None, False
     if backend == "dask":
         if address is None:
-            raise ValueError("the dask backend needs a scheduler: pass scheduler= "
-                             "(a Client or an address) or set DASK_SCHEDULER_ADDRESS")
+            raise ValueError(
+                "the dask backend needs a scheduler: pass scheduler= "
+                "(a Client or an address) or set DASK_SCHEDULER_ADDRESS"
+            )
         from distributed import Client
 
         if isinstance(address, Client):
@@ -174,8 +238,7 @@ def run_sweep(grid: SweepGrid = FULL_GRID, n_jobs: int | None = None, backend: s
     rows = []
     try:
         with joblib.parallel_config(**settings):
-            for row in joblib.Parallel(n_jobs=n_jobs, return_as="generator",
-                                       batch_size=1)(tasks):
+            for row in joblib.Parallel(n_jobs=n_jobs, return_as="generator", batch_size=1)(tasks):
                 rows.append(row)
                 if on_progress is not None:
                     on_progress(len(rows), len(cells))
@@ -188,6 +251,7 @@ def run_sweep(grid: SweepGrid = FULL_GRID, n_jobs: int | None = None, backend: s
 
 
 # --- reading and summarising ------------------------------------------------------------------
+
 
 def load_runs(path: str | Path = EVIDENCE_CSV) -> pd.DataFrame:
     """The shipped (or a saved) table of runs; ValueError if it is not one."""
@@ -202,12 +266,16 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
     """One row per (dataset, activation, depth): mean, spread and range of the test
     accuracy over seeds, mean epochs to converge, share of seeds reaching 90%."""
     groups = runs.groupby(["dataset", "activation", "depth"], sort=False)
-    out = groups.agg(runs=("seed", "size"), test_mean=("test_accuracy", "mean"),
-                     test_std=("test_accuracy", "std"), test_min=("test_accuracy", "min"),
-                     test_max=("test_accuracy", "max"),
-                     converge_mean=("epochs_to_converge", "mean"),
-                     reached_90=("epochs_to_90", lambda s: float(s.notna().mean())),
-                     epochs_to_90_median=("epochs_to_90", "median")).reset_index()
+    out = groups.agg(
+        runs=("seed", "size"),
+        test_mean=("test_accuracy", "mean"),
+        test_std=("test_accuracy", "std"),
+        test_min=("test_accuracy", "min"),
+        test_max=("test_accuracy", "max"),
+        converge_mean=("epochs_to_converge", "mean"),
+        reached_90=("epochs_to_90", lambda s: float(s.notna().mean())),
+        epochs_to_90_median=("epochs_to_90", "median"),
+    ).reset_index()
     out["test_std"] = out["test_std"].fillna(0.0)  # one seed: no spread
     return out[SUMMARY_COLUMNS]
 
@@ -262,62 +330,110 @@ def claims(summary: pd.DataFrame, name: Callable[[str, str], str] = default_name
             per_act = {a: _mean(summary, dataset=d, activation=a) for a in nonlinear}
             best = max(per_act, key=per_act.get)
             values.update({f"linear_{d}": lin, f"best_{d}": per_act[best]})
-            params.update({f"linear_{d}": pct(lin), f"best_{d}": pct(per_act[best]),
-                           f"best_{d}_act": label(best), f"{d}_name": name("dataset", d)})
+            params.update(
+                {
+                    f"linear_{d}": pct(lin),
+                    f"best_{d}": pct(per_act[best]),
+                    f"best_{d}_act": label(best),
+                    f"{d}_name": name("dataset", d),
+                }
+            )
             ok &= lin <= 0.75 and per_act[best] >= 0.9
         if len(linear_sets) == 2:
             out.append(Claim("G1", params, values, bool(ok), tuple(linear_sets), tuple(acts)))
 
     if "logistic" in acts and "relu" in acts and len(depths) > 1:
         lo, hi = depths[0], depths[-1]
-        v = {f"{a}_{k}": _mean(summary, activation=a, depth=dep)
-             for a in ("logistic", "relu") for k, dep in (("shallow", lo), ("deep", hi))}
+        v = {
+            f"{a}_{k}": _mean(summary, activation=a, depth=dep)
+            for a in ("logistic", "relu")
+            for k, dep in (("shallow", lo), ("deep", hi))
+        }
         drop_sig = v["logistic_shallow"] - v["logistic_deep"]
         drop_relu = v["relu_shallow"] - v["relu_deep"]
         params = {k.replace("logistic", "sigmoid"): pct(x) for k, x in v.items()}
         params.update(shallow=str(lo), deep=str(hi))
-        out.append(Claim("G8", params, v, bool(drop_sig >= 0.1 and drop_sig > drop_relu + 0.05),
-                         tuple(sets), tuple(a for a in ("logistic", "tanh", "relu") if a in acts)))
+        out.append(
+            Claim(
+                "G8",
+                params,
+                v,
+                bool(drop_sig >= 0.1 and drop_sig > drop_relu + 0.05),
+                tuple(sets),
+                tuple(a for a in ("logistic", "tanh", "relu") if a in acts),
+            )
+        )
 
     if "relu" in acts and len(acts) > 1:
         overall = {a: _mean(summary, activation=a) for a in acts}
         ranking = sorted(overall, key=overall.get, reverse=True)
         best = ranking[0]
         cells = len(summary[summary.activation == "relu"])
-        params = dict(relu=pct(overall["relu"]), rank=str(ranking.index("relu") + 1),
-                      n=str(len(acts)), best=pct(overall[best]), best_act=label(best),
-                      cells=str(cells))
-        out.append(Claim("G20", params, dict(overall), bool(overall[best] - overall["relu"] <= 0.02),
-                         tuple(sets), tuple(acts)))
+        params = dict(
+            relu=pct(overall["relu"]),
+            rank=str(ranking.index("relu") + 1),
+            n=str(len(acts)),
+            best=pct(overall[best]),
+            best_act=label(best),
+            cells=str(cells),
+        )
+        out.append(
+            Claim(
+                "G20",
+                params,
+                dict(overall),
+                bool(overall[best] - overall["relu"] <= 0.02),
+                tuple(sets),
+                tuple(acts),
+            )
+        )
 
     for cid, a, b, supported in (
-            ("G21", "leaky_relu", "relu", lambda gap: float(np.abs(gap).mean()) <= 0.03),
-            ("G23", "tanh", "logistic", lambda gap: (gap > 0).mean() >= 0.75 and gap.mean() > 0)):
+        ("G21", "leaky_relu", "relu", lambda gap: float(np.abs(gap).mean()) <= 0.03),
+        ("G23", "tanh", "logistic", lambda gap: (gap > 0).mean() >= 0.75 and gap.mean() > 0),
+    ):
         if a not in acts or b not in acts:
             continue
-        pair = (summary[summary.activation == a].set_index(["dataset", "depth"]).test_mean
-                - summary[summary.activation == b].set_index(["dataset", "depth"]).test_mean
-                ).dropna()
+        pair = (
+            summary[summary.activation == a].set_index(["dataset", "depth"]).test_mean
+            - summary[summary.activation == b].set_index(["dataset", "depth"]).test_mean
+        ).dropna()
         worst = pair.abs().idxmax()
-        values = dict(mean_gap=float(pair.mean()), mean_abs_gap=float(pair.abs().mean()),
-                      max_gap=float(pair[worst]), wins=int((pair > 0).sum()), cells=len(pair))
-        params = dict(mean_gap=f"{pair.mean():+.0%}", mean_abs_gap=pct(pair.abs().mean()),
-                      max_gap=pct(abs(pair[worst])), max_dataset=name("dataset", worst[0]), max_depth=str(worst[1]),
-                      wins=str(values["wins"]), cells=str(len(pair)))
+        values = dict(
+            mean_gap=float(pair.mean()),
+            mean_abs_gap=float(pair.abs().mean()),
+            max_gap=float(pair[worst]),
+            wins=int((pair > 0).sum()),
+            cells=len(pair),
+        )
+        params = dict(
+            mean_gap=f"{pair.mean():+.0%}",
+            mean_abs_gap=pct(pair.abs().mean()),
+            max_gap=pct(abs(pair[worst])),
+            max_dataset=name("dataset", worst[0]),
+            max_depth=str(worst[1]),
+            wins=str(values["wins"]),
+            cells=str(len(pair)),
+        )
         out.append(Claim(cid, params, values, bool(supported(pair)), tuple(sets), (a, b)))
     return out
 
 
 # --- regenerate the shipped table -------------------------------------------------------------
 
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m core.evidence",
-        description="Run the evidence sweep and write the table the Evidence page shows.")
+        description="Run the evidence sweep and write the table the Evidence page shows.",
+    )
     parser.add_argument("--out", default=str(EVIDENCE_CSV))
     parser.add_argument("--n-jobs", type=int, default=None, help="local worker processes")
-    parser.add_argument("--scheduler", default=None,
-                        help="Dask scheduler address (default: $DASK_SCHEDULER_ADDRESS)")
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        help="Dask scheduler address (default: $DASK_SCHEDULER_ADDRESS)",
+    )
     parser.add_argument("--seeds", type=int, default=len(FULL_GRID.seeds))
     args = parser.parse_args(argv)
     grid = SweepGrid(seeds=tuple(range(args.seeds)))
@@ -328,8 +444,9 @@ def main(argv: list[str] | None = None) -> None:
 
     table = run_sweep(grid, n_jobs=args.n_jobs, scheduler=args.scheduler, on_progress=report)
     table.to_csv(args.out, index=False, float_format="%.6g")
-    print(f"wrote {len(table)} runs to {args.out} in {table.attrs['seconds']:.0f} s",
-          file=sys.stderr)
+    print(
+        f"wrote {len(table)} runs to {args.out} in {table.attrs['seconds']:.0f} s", file=sys.stderr
+    )
 
 
 if __name__ == "__main__":

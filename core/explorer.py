@@ -54,8 +54,12 @@ def peak_slope(name: str, leaky_slope: float = DEFAULT_LEAKY_SLOPE) -> float:
     return float(slopes(name, _PEAK_GRID, leaky_slope).max())
 
 
-def flat_threshold(name: str, side: int = 1, fraction: float = FLAT_FRACTION_OF_PEAK,
-                   leaky_slope: float = DEFAULT_LEAKY_SLOPE) -> float | None:
+def flat_threshold(
+    name: str,
+    side: int = 1,
+    fraction: float = FLAT_FRACTION_OF_PEAK,
+    leaky_slope: float = DEFAULT_LEAKY_SLOPE,
+) -> float | None:
     """The x (on the positive side for side=1, negative for side=-1) beyond which f'(x)
     stays below ``fraction`` of its peak, found by root-finding on f' itself.
 
@@ -68,8 +72,7 @@ def flat_threshold(name: str, side: int = 1, fraction: float = FLAT_FRACTION_OF_
         return None
     if slopes(name, [side * 1e-9], leaky_slope)[0] < level:
         return 0.0
-    return float(brentq(lambda v: slopes(name, [v], leaky_slope)[0] - level,
-                        0.0, far, xtol=1e-12))
+    return float(brentq(lambda v: slopes(name, [v], leaky_slope)[0] - level, 0.0, far, xtol=1e-12))
 
 
 def output_threshold(name: str, level: float = 0.99) -> float:
@@ -94,12 +97,22 @@ def float64_saturation_point(name: str = "logistic") -> float:
 
 
 # --- what the charts draw ---------------------------------------------------------------
-def curves(names, leaky_slope: float = DEFAULT_LEAKY_SLOPE, x_range=X_RANGE,
-           points: int = CURVE_POINTS) -> pd.DataFrame:
+def curves(
+    names, leaky_slope: float = DEFAULT_LEAKY_SLOPE, x_range=X_RANGE, points: int = CURVE_POINTS
+) -> pd.DataFrame:
     """Long table: activation, x, f, df (one row per activation and x)."""
     x = np.linspace(*x_range, points)
-    frames = [pd.DataFrame({"activation": name, "x": x, "f": values(name, x, leaky_slope),
-                            "df": slopes(name, x, leaky_slope)}) for name in names]
+    frames = [
+        pd.DataFrame(
+            {
+                "activation": name,
+                "x": x,
+                "f": values(name, x, leaky_slope),
+                "df": slopes(name, x, leaky_slope),
+            }
+        )
+        for name in names
+    ]
     columns = ["activation", "x", "f", "df"]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
@@ -145,8 +158,16 @@ def at_point(names, x: float, leaky_slope: float = DEFAULT_LEAKY_SLOPE) -> pd.Da
         f = float(values(name, [x], leaky_slope)[0])
         df = float(slopes(name, [x], leaky_slope)[0])
         peak = peak_slope(name, leaky_slope)
-        rows.append(dict(activation=name, x=float(x), f=f, df=df, share_of_peak=df / peak,
-                         flat=bool(df < FLAT_FRACTION_OF_PEAK * peak)))
+        rows.append(
+            dict(
+                activation=name,
+                x=float(x),
+                f=f,
+                df=df,
+                share_of_peak=df / peak,
+                flat=bool(df < FLAT_FRACTION_OF_PEAK * peak),
+            )
+        )
     return pd.DataFrame(rows, columns=["activation", "x", "f", "df", "share_of_peak", "flat"])
 
 
@@ -175,70 +196,135 @@ def check_claims(leaky_slope: float = DEFAULT_LEAKY_SLOPE) -> list[Claim]:
     claims = []
 
     peak = peak_slope("logistic")
-    claims.append(Claim("sigmoid_peak", ("G7",),
-                        abs(peak - 0.25) < 1e-12 and dsig.min() > 0,
-                        dict(peak=_g(peak, 6), low=_g(dsig.min(), 3)),
-                        dict(peak=peak, low=float(dsig.min()))))
+    claims.append(
+        Claim(
+            "sigmoid_peak",
+            ("G7",),
+            abs(peak - 0.25) < 1e-12 and dsig.min() > 0,
+            dict(peak=_g(peak, 6), low=_g(dsig.min(), 3)),
+            dict(peak=peak, low=float(dsig.min())),
+        )
+    )
     peak_t = peak_slope("tanh")
-    claims.append(Claim("tanh_peak", ("G11",), abs(peak_t - 1.0) < 1e-12 and dth.min() > 0,
-                        dict(peak=_g(peak_t, 6), low=_g(dth.min(), 3)),
-                        dict(peak=peak_t, low=float(dth.min()))))
-    claims.append(Claim("sigmoid_range", ("G5",),
-                        bool(sig.min() > 0 and sig.max() < 1
-                             and sig[0] < 1e-4 and sig[-1] > 1 - 1e-4),
-                        dict(low=_g(sig[0], 3), high=f"{sig[-1]:.6f}"),
-                        dict(low=float(sig[0]), high=float(sig[-1]))))
-    claims.append(Claim("tanh_range", ("G11",),
-                        bool(th.min() > -1 and th.max() < 1 and th[0] < -1 + 1e-8
-                             and th[-1] > 1 - 1e-8),
-                        dict(low=f"{th[0]:.10f}", high=f"{th[-1]:.10f}"),
-                        dict(low=float(th.min()), high=float(th.max()))))
+    claims.append(
+        Claim(
+            "tanh_peak",
+            ("G11",),
+            abs(peak_t - 1.0) < 1e-12 and dth.min() > 0,
+            dict(peak=_g(peak_t, 6), low=_g(dth.min(), 3)),
+            dict(peak=peak_t, low=float(dth.min())),
+        )
+    )
+    claims.append(
+        Claim(
+            "sigmoid_range",
+            ("G5",),
+            bool(sig.min() > 0 and sig.max() < 1 and sig[0] < 1e-4 and sig[-1] > 1 - 1e-4),
+            dict(low=_g(sig[0], 3), high=f"{sig[-1]:.6f}"),
+            dict(low=float(sig[0]), high=float(sig[-1])),
+        )
+    )
+    claims.append(
+        Claim(
+            "tanh_range",
+            ("G11",),
+            bool(th.min() > -1 and th.max() < 1 and th[0] < -1 + 1e-8 and th[-1] > 1 - 1e-8),
+            dict(low=f"{th[0]:.10f}", high=f"{th[-1]:.10f}"),
+            dict(low=float(th.min()), high=float(th.max())),
+        )
+    )
     sym = np.linspace(-5, 5, 1001)
     t_mean, s_mean = float(values("tanh", sym).mean()), float(values("logistic", sym).mean())
     odd = float(np.abs(values("tanh", sym) + values("tanh", -sym)).max())
-    claims.append(Claim("zero_centred", ("G9", "G11"),
-                        abs(t_mean) < 1e-12 and odd < 1e-12 and s_mean > 0.4
-                        and bool(values("logistic", sym).min() > 0)
-                        and ACTIVATIONS["tanh"].zero_centred
-                        and not ACTIVATIONS["logistic"].zero_centred,
-                        dict(tanh_mean=_g(t_mean + 0.0, 2), sigmoid_mean=_g(s_mean, 4),
-                             sigmoid_min=_g(values("logistic", sym).min(), 3)),
-                        dict(tanh_mean=t_mean, sigmoid_mean=s_mean)))
-    for key, name, article, guidance in (("sigmoid_flat", "logistic", 6.0, ("G6", "G7")),
-                                         ("tanh_flat", "tanh", 3.0, ("G11",))):
+    claims.append(
+        Claim(
+            "zero_centred",
+            ("G9", "G11"),
+            abs(t_mean) < 1e-12
+            and odd < 1e-12
+            and s_mean > 0.4
+            and bool(values("logistic", sym).min() > 0)
+            and ACTIVATIONS["tanh"].zero_centred
+            and not ACTIVATIONS["logistic"].zero_centred,
+            dict(
+                tanh_mean=_g(t_mean + 0.0, 2),
+                sigmoid_mean=_g(s_mean, 4),
+                sigmoid_min=_g(values("logistic", sym).min(), 3),
+            ),
+            dict(tanh_mean=t_mean, sigmoid_mean=s_mean),
+        )
+    )
+    for key, name, article, guidance in (
+        ("sigmoid_flat", "logistic", 6.0, ("G6", "G7")),
+        ("tanh_flat", "tanh", 3.0, ("G11",)),
+    ):
         edge = flat_threshold(name, 1)
         left = flat_threshold(name, -1)
         share = float(slopes(name, [article])[0] / peak_slope(name))
         out99 = output_threshold(name)
-        claims.append(Claim(key, guidance,
-                            edge is not None and abs(edge - article) / article < 0.05
-                            and left is not None and abs(left + edge) < 1e-6,
-                            dict(edge=f"{edge:.2f}", article=f"{article:g}",
-                                 share=f"{share:.2%}", out99=f"{out99:.2f}"),
-                            dict(edge=edge, left=left, share_at_article=share, out99=out99)))
+        claims.append(
+            Claim(
+                key,
+                guidance,
+                edge is not None
+                and abs(edge - article) / article < 0.05
+                and left is not None
+                and abs(left + edge) < 1e-6,
+                dict(
+                    edge=f"{edge:.2f}",
+                    article=f"{article:g}",
+                    share=f"{share:.2%}",
+                    out99=f"{out99:.2f}",
+                ),
+                dict(edge=edge, left=left, share_at_article=share, out99=out99),
+            )
+        )
     s100, s10000 = float(values("logistic", [100.0])[0]), float(values("logistic", [1e4])[0])
     cut = float64_saturation_point("logistic")
-    claims.append(Claim("sigmoid_same", ("G5",), s100 == s10000,
-                        dict(a=repr(s100), b=repr(s10000), cut=f"{cut:.2f}"),
-                        dict(a=s100, b=s10000, cut=cut)))
+    claims.append(
+        Claim(
+            "sigmoid_same",
+            ("G5",),
+            s100 == s10000,
+            dict(a=repr(s100), b=repr(s10000), cut=f"{cut:.2f}"),
+            dict(a=s100, b=s10000, cut=cut),
+        )
+    )
     neg = np.linspace(-20, -1e-6, 2001)
     pos = -neg
     d_neg, d_pos = slopes("relu", neg), slopes("relu", pos)
-    claims.append(Claim("relu_zero", ("G14", "G17"),
-                        bool((d_neg == 0).all() and (d_pos == 1).all()),
-                        dict(neg=_g(d_neg.max(), 3), pos=_g(d_pos.min(), 3)),
-                        dict(neg_max=float(d_neg.max()), pos_min=float(d_pos.min()))))
+    claims.append(
+        Claim(
+            "relu_zero",
+            ("G14", "G17"),
+            bool((d_neg == 0).all() and (d_pos == 1).all()),
+            dict(neg=_g(d_neg.max(), 3), pos=_g(d_pos.min(), 3)),
+            dict(neg_max=float(d_neg.max()), pos_min=float(d_pos.min())),
+        )
+    )
     d_leaky = slopes("leaky_relu", neg, leaky_slope)
-    claims.append(Claim("leaky_alive", ("G21",),
-                        bool(d_leaky.min() > 0 and np.allclose(d_leaky, leaky_slope)),
-                        dict(slope=_g(leaky_slope, 3), low=_g(d_leaky.min(), 3)),
-                        dict(low=float(d_leaky.min()))))
+    claims.append(
+        Claim(
+            "leaky_alive",
+            ("G21",),
+            bool(d_leaky.min() > 0 and np.allclose(d_leaky, leaky_slope)),
+            dict(slope=_g(leaky_slope, 3), low=_g(d_leaky.min(), 3)),
+            dict(low=float(d_leaky.min())),
+        )
+    )
     d_soft = slopes("softmax", x)
-    claims.append(Claim("softmax_two_class", ("G19",),
-                        bool(np.allclose(values("softmax", x), sig, rtol=0, atol=1e-12)
-                             and np.allclose(d_soft, dsig, rtol=0, atol=1e-12)),
-                        dict(gap=_g(float(np.abs(values("softmax", x) - sig).max()) + 0.0, 2)),
-                        dict(gap=float(np.abs(values("softmax", x) - sig).max()))))
+    claims.append(
+        Claim(
+            "softmax_two_class",
+            ("G19",),
+            bool(
+                np.allclose(values("softmax", x), sig, rtol=0, atol=1e-12)
+                and np.allclose(d_soft, dsig, rtol=0, atol=1e-12)
+            ),
+            dict(gap=_g(float(np.abs(values("softmax", x) - sig).max()) + 0.0, 2)),
+            dict(gap=float(np.abs(values("softmax", x) - sig).max())),
+        )
+    )
     return claims
 
 

@@ -31,16 +31,21 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from core.activations import DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS
 from core.config import MAX_HIDDEN_LAYERS, TrainConfig
-from core.diagnostics import (at_initialisation, forward_layers, gradient_norms, histograms,
-                              layer_table)
+from core.diagnostics import (
+    at_initialisation,
+    forward_layers,
+    gradient_norms,
+    histograms,
+    layer_table,
+)
 from core.training import build_estimator, dataset_for, train
 
 DEFAULT_ACTIVATIONS = ("logistic", "tanh", "relu", "leaky_relu")
@@ -71,27 +76,35 @@ class FlowSettings:
     seed: int = 0
 
     def config(self, activation: str) -> TrainConfig:
-        return TrainConfig(dataset=self.dataset, n_samples=self.n_samples,
-                           hidden_layers=(self.width,) * self.depth, activation=activation,
-                           learning_rate=self.learning_rate, epochs=self.epochs,
-                           leaky_slope=self.leaky_slope, seed=self.seed)
+        return TrainConfig(
+            dataset=self.dataset,
+            n_samples=self.n_samples,
+            hidden_layers=(self.width,) * self.depth,
+            activation=activation,
+            learning_rate=self.learning_rate,
+            epochs=self.epochs,
+            leaky_slope=self.leaky_slope,
+            seed=self.seed,
+        )
 
-    def replace(self, **changes) -> "FlowSettings":
+    def replace(self, **changes) -> FlowSettings:
         return dataclasses.replace(self, **changes)
 
-    def dead_relu_preset(self) -> "FlowSettings":
+    def dead_relu_preset(self) -> FlowSettings:
         """The settings that reliably kill ReLUs on moons (see the module notes)."""
-        return self.replace(learning_rate=DEAD_RELU_PRESET["learning_rate"],
-                            depth=max(self.depth, DEAD_RELU_PRESET["min_depth"]))
+        return self.replace(
+            learning_rate=DEAD_RELU_PRESET["learning_rate"],
+            depth=max(self.depth, DEAD_RELU_PRESET["min_depth"]),
+        )
 
 
 # The page's settings in a URL (a teacher's link): these keys, with these choices.
-QUERY_CHOICES = {"dataset": None, "depth": DEPTHS, "width": WIDTHS,
-                 "learning_rate": LEARNING_RATES}
+QUERY_CHOICES = {"dataset": None, "depth": DEPTHS, "width": WIDTHS, "learning_rate": LEARNING_RATES}
 
 
-def settings_from_query(params: Mapping[str, str]
-                        ) -> tuple[FlowSettings, tuple[str, ...], list[str]]:
+def settings_from_query(
+    params: Mapping[str, str],
+) -> tuple[FlowSettings, tuple[str, ...], list[str]]:
     """(settings, activations, problems) from a URL's query parameters. A value the page
     does not offer falls back to its default, and ``problems`` says which and why; keys
     that are not the page's are ignored."""
@@ -106,8 +119,9 @@ def settings_from_query(params: Mapping[str, str]
         try:
             number = None if key == "dataset" else float(raw)
             value = raw if number is None else type(default)(number)
-            if (key == "dataset" and value not in DATASETS) or (number is not None
-                                                                and value != number):
+            if (key == "dataset" and value not in DATASETS) or (
+                number is not None and value != number
+            ):
                 raise ValueError  # an unknown dataset, or a depth of 3.5
             if choices is not None and value not in choices:
                 raise ValueError
@@ -121,8 +135,10 @@ def settings_from_query(params: Mapping[str, str]
         names = [n.strip() for n in str(params["activations"]).split(",") if n.strip()]
         unknown = [n for n in names if n not in HIDDEN_ACTIVATIONS]
         if unknown or not names:
-            problems.append(f"activations={str(params['activations'])[:60]!r}: use some of "
-                            f"{', '.join(HIDDEN_ACTIVATIONS)}; using the default four")
+            problems.append(
+                f"activations={str(params['activations'])[:60]!r}: use some of "
+                f"{', '.join(HIDDEN_ACTIVATIONS)}; using the default four"
+            )
         else:
             activations = tuple(dict.fromkeys(names))
     return defaults.replace(**changes), activations, problems
@@ -180,8 +196,8 @@ def run_one(config: TrainConfig) -> dict[str, pd.DataFrame]:
     """Measure one network at initialisation and after a short training run.
 
     Returns ``layers`` (activation, stage, layer, kind, units, layer_activation,
-    grad_norm, dead_fraction, flat_fraction, act_std), ``histograms`` (activation, stage, layer, quantity, start,
-    end, count) and ``summary`` (one row; see ``SUMMARY_COLUMNS``).
+    grad_norm, dead_fraction, flat_fraction, act_std), ``histograms`` (activation, stage,
+    layer, quantity, start, end, count) and ``summary`` (one row; see ``SUMMARY_COLUMNS``).
     """
     data = dataset_for(config)
     X = data.X_train[:MAX_DIAGNOSTIC_SAMPLES]
@@ -194,32 +210,52 @@ def run_one(config: TrainConfig) -> dict[str, pd.DataFrame]:
     hidden_init = init_layers[init_layers.kind == "hidden"]
     hidden_final = final_layers[final_layers.kind == "hidden"]
     history = result.history
-    summary = pd.DataFrame([dict(
-        activation=name,
-        ratio_init=gradient_ratio(init_layers.grad_norm),
-        ratio_trained=gradient_ratio(final_layers.grad_norm),
-        # Layers have equal widths, so the mean over layers is the share of all units.
-        dead_init=float(hidden_init.dead_fraction.mean()),
-        dead_trained=float(hidden_final.dead_fraction.mean()),
-        flat_init=float(hidden_init.flat_fraction.mean()),
-        flat_trained=float(hidden_final.flat_fraction.mean()),
-        test_score=float(history.test_score.iloc[-1]) if len(history) else float("nan"),
-        score_name=result.score_name,
-        epochs=int(len(history)),
-        stop_reason=result.stop_reason,
-    )])
-    return dict(layers=pd.concat([init_layers, final_layers], ignore_index=True),
-                histograms=pd.concat([init_hist, final_hist], ignore_index=True),
-                summary=summary)
+    summary = pd.DataFrame(
+        [
+            dict(
+                activation=name,
+                ratio_init=gradient_ratio(init_layers.grad_norm),
+                ratio_trained=gradient_ratio(final_layers.grad_norm),
+                # Layers have equal widths, so the mean over layers is the share of all units.
+                dead_init=float(hidden_init.dead_fraction.mean()),
+                dead_trained=float(hidden_final.dead_fraction.mean()),
+                flat_init=float(hidden_init.flat_fraction.mean()),
+                flat_trained=float(hidden_final.flat_fraction.mean()),
+                test_score=float(history.test_score.iloc[-1]) if len(history) else float("nan"),
+                score_name=result.score_name,
+                epochs=int(len(history)),
+                stop_reason=result.stop_reason,
+            )
+        ]
+    )
+    return dict(
+        layers=pd.concat([init_layers, final_layers], ignore_index=True),
+        histograms=pd.concat([init_hist, final_hist], ignore_index=True),
+        summary=summary,
+    )
 
 
-SUMMARY_COLUMNS = ("activation", "ratio_init", "ratio_trained", "dead_init", "dead_trained",
-                   "flat_init", "flat_trained", "test_score", "score_name", "epochs",
-                   "stop_reason")
+SUMMARY_COLUMNS = (
+    "activation",
+    "ratio_init",
+    "ratio_trained",
+    "dead_init",
+    "dead_trained",
+    "flat_init",
+    "flat_trained",
+    "test_score",
+    "score_name",
+    "epochs",
+    "stop_reason",
+)
 
 
-def sweep(settings: FlowSettings, activations: Iterable[str] = DEFAULT_ACTIVATIONS, *,
-          in_workers: bool = False) -> dict[str, pd.DataFrame]:
+def sweep(
+    settings: FlowSettings,
+    activations: Iterable[str] = DEFAULT_ACTIVATIONS,
+    *,
+    in_workers: bool = False,
+) -> dict[str, pd.DataFrame]:
     """``run_one`` for each activation at these settings, tables stacked.
     ``in_workers=True`` runs them at once in ``core.parallel``'s process pool instead
     (the app: a deep, wide network takes seconds of CPU, which would otherwise stall
@@ -238,12 +274,17 @@ def sweep(settings: FlowSettings, activations: Iterable[str] = DEFAULT_ACTIVATIO
                 future.cancel()  # interrupted: drop those not started
     else:
         runs = [run_one(config) for config in configs]
-    return {key: pd.concat([r[key] for r in runs], ignore_index=True)
-            for key in ("layers", "histograms", "summary")}
+    return {
+        key: pd.concat([r[key] for r in runs], ignore_index=True)
+        for key in ("layers", "histograms", "summary")
+    }
 
 
-def depth_profile(settings: FlowSettings, activations: Iterable[str] = DEFAULT_ACTIVATIONS,
-                  depths: Iterable[int] = DEPTHS) -> pd.DataFrame:
+def depth_profile(
+    settings: FlowSettings,
+    activations: Iterable[str] = DEFAULT_ACTIVATIONS,
+    depths: Iterable[int] = DEPTHS,
+) -> pd.DataFrame:
     """Gradient ratio at initialisation for every depth (no training: milliseconds).
     Columns: activation, depth, ratio, first, last."""
     rows = []
@@ -252,11 +293,19 @@ def depth_profile(settings: FlowSettings, activations: Iterable[str] = DEFAULT_A
     for name in activations:
         for depth in depths:
             config = settings.replace(depth=depth).config(name)
-            model = at_initialisation(build_estimator(config, data.task), data.X_train,
-                                      data.y_train)
+            model = at_initialisation(
+                build_estimator(config, data.task), data.X_train, data.y_train
+            )
             norms = gradient_norms(model, X, y)
-            rows.append(dict(activation=name, depth=depth, ratio=gradient_ratio(norms),
-                             first=float(norms[0]), last=float(norms[-1])))
+            rows.append(
+                dict(
+                    activation=name,
+                    depth=depth,
+                    ratio=gradient_ratio(norms),
+                    first=float(norms[0]),
+                    last=float(norms[-1]),
+                )
+            )
     return pd.DataFrame(rows, columns=["activation", "depth", "ratio", "first", "last"])
 
 
@@ -275,13 +324,19 @@ def ratio_facts(summary: pd.DataFrame, stage: str) -> list[dict]:
     """Per activation: its gradient ratio at ``stage`` (init | trained), formatted, and
     the verdict."""
     column = f"ratio_{stage}"
-    return [dict(activation=row.activation, ratio=fmt_ratio(getattr(row, column)),
-                 verdict=verdict(getattr(row, column)))
-            for row in summary.itertuples()]
+    return [
+        dict(
+            activation=row.activation,
+            ratio=fmt_ratio(getattr(row, column)),
+            verdict=verdict(getattr(row, column)),
+        )
+        for row in summary.itertuples()
+    ]
 
 
-def orders_apart(summary: pd.DataFrame, stage: str, low: str = "logistic",
-                 high: str = "relu") -> float | None:
+def orders_apart(
+    summary: pd.DataFrame, stage: str, low: str = "logistic", high: str = "relu"
+) -> float | None:
     """How many orders of magnitude ``low``'s gradient ratio is below ``high``'s
     (log10 of their quotient); None unless both ran and both ratios are finite."""
     column = f"ratio_{stage}"
@@ -297,38 +352,50 @@ def orders_apart(summary: pd.DataFrame, stage: str, low: str = "logistic",
 def fraction_facts(summary: pd.DataFrame, what: str) -> list[dict]:
     """Per activation: the ``what`` (dead | flat) fraction of hidden units at init and
     after training, as percentages."""
-    return [dict(activation=row.activation, init=f"{getattr(row, what + '_init'):.0%}",
-                 trained=f"{getattr(row, what + '_trained'):.0%}")
-            for row in summary.itertuples()]
+    return [
+        dict(
+            activation=row.activation,
+            init=f"{getattr(row, what + '_init'):.0%}",
+            trained=f"{getattr(row, what + '_trained'):.0%}",
+        )
+        for row in summary.itertuples()
+    ]
 
 
 def spread_facts(layers: pd.DataFrame, activation: str, stage: str) -> dict | None:
     """The spread (std) of activations in the first and last hidden layer, and the
     last hidden layer's flat fraction, for the histogram caption."""
-    rows = layers[(layers.activation == activation) & (layers.stage == stage)
-                  & (layers.kind == "hidden")].sort_values("layer")
+    rows = layers[
+        (layers.activation == activation) & (layers.stage == stage) & (layers.kind == "hidden")
+    ].sort_values("layer")
     if rows.empty:
         return None
     first, last = rows.iloc[0], rows.iloc[-1]
-    return dict(first_std=f"{first.act_std:.3g}", last_std=f"{last.act_std:.3g}",
-                last_layer=int(last.layer), last_flat=f"{last.flat_fraction:.0%}",
-                last_dead=f"{last.dead_fraction:.0%}")
+    return dict(
+        first_std=f"{first.act_std:.3g}",
+        last_std=f"{last.act_std:.3g}",
+        last_layer=int(last.layer),
+        last_flat=f"{last.flat_fraction:.0%}",
+        last_dead=f"{last.dead_fraction:.0%}",
+    )
 
 
 def per_layer_factor(profile: pd.DataFrame, activation: str) -> float | None:
     """The factor the gradient ratio loses per added layer at initialisation: 10 to the
     minus slope of a straight-line fit of log10(ratio) against depth. None when fewer
     than two depths have a finite positive ratio."""
-    rows = profile[(profile.activation == activation) & np.isfinite(profile.ratio)
-                   & (profile.ratio > 0)]
+    rows = profile[
+        (profile.activation == activation) & np.isfinite(profile.ratio) & (profile.ratio > 0)
+    ]
     if len(rows) < 2:
         return None
     slope = np.polyfit(rows.depth.astype(float), np.log10(rows.ratio), 1)[0]
-    return float(10 ** -slope)
+    return float(10**-slope)
 
 
-def caption_lines(flow: dict[str, pd.DataFrame], depth: int,
-                  profile: pd.DataFrame | None = None) -> dict[str, list[tuple[str, dict]]]:
+def caption_lines(
+    flow: dict[str, pd.DataFrame], depth: int, profile: pd.DataFrame | None = None
+) -> dict[str, list[tuple[str, dict]]]:
     """The measured sentences under each chart, as (text key, params) pairs per chart
     key. Text keys are relative to ``gradients.caption.``; params hold numbers already
     formatted, plus ``activation`` (a name to label), ``verdict`` and ``reason`` (tokens
@@ -336,29 +403,35 @@ def caption_lines(flow: dict[str, pd.DataFrame], depth: int,
     summary, layers = flow["summary"], flow["layers"]
     out: dict[str, list[tuple[str, dict]]] = {}
     for stage in STAGES:
-        lines = [("ratio" if fact["verdict"] != "none" else "ratio_none", dict(fact, depth=depth))
-                 for fact in ratio_facts(summary, stage)]
+        lines = [
+            ("ratio" if fact["verdict"] != "none" else "ratio_none", dict(fact, depth=depth))
+            for fact in ratio_facts(summary, stage)
+        ]
         orders = orders_apart(summary, stage)
         if orders is not None:
-            lines.append(("orders" if orders >= 0 else "orders_above",
-                          dict(orders=f"{abs(orders):.1f}")))
+            lines.append(
+                ("orders" if orders >= 0 else "orders_above", dict(orders=f"{abs(orders):.1f}"))
+            )
         if ((layers.stage == stage) & ~(layers.grad_norm > 0)).any():
             lines.append(("zero_layers", {}))
         if stage == "init" and "tanh" in set(summary.activation):
             lines.append(("tanh_note", {}))
         out[f"grad-{stage}"] = lines
     if profile is not None:
-        out["grad-depth"] = [("depth", dict(activation=name, factor=f"{factor:.2g}"))
-                             for name in dict.fromkeys(profile.activation)
-                             if (factor := per_layer_factor(profile, name)) is not None]
+        out["grad-depth"] = [
+            ("depth", dict(activation=name, factor=f"{factor:.2g}"))
+            for name in dict.fromkeys(profile.activation)
+            if (factor := per_layer_factor(profile, name)) is not None
+        ]
         out["grad-depth"].append(("depth_note", {}))
     for what in ("dead", "flat"):
         out[what] = [(what, fact) for fact in fraction_facts(summary, what)]
         out[what].append((f"{what}_note", {}))
-    out["summary"] = [("stopped", dict(activation=row.activation, epochs=row.epochs,
-                                       reason=row.stop_reason))
-                      for row in summary.itertuples()
-                      if row.stop_reason not in ("completed", "converged")]
+    out["summary"] = [
+        ("stopped", dict(activation=row.activation, epochs=row.epochs, reason=row.stop_reason))
+        for row in summary.itertuples()
+        if row.stop_reason not in ("completed", "converged")
+    ]
     return out
 
 
@@ -366,13 +439,17 @@ def summary_display(summary: pd.DataFrame) -> pd.DataFrame:
     """The summary as the page's table shows it: one row per activation, numbers
     formatted (ratios 1.2e-5 style, fractions as percentages, accuracy in % or R²)."""
     percent = "{:.0%}".format
-    return pd.DataFrame({
-        "activation": summary.activation,
-        "ratio_init": summary.ratio_init.map(fmt_ratio),
-        "ratio_trained": summary.ratio_trained.map(fmt_ratio),
-        "dead": summary.dead_trained.map(percent),
-        "flat": summary.flat_trained.map(percent),
-        "score": [percent(s) if name == "accuracy" else f"{s:.3f}"
-                  for s, name in zip(summary.test_score, summary.score_name)],
-        "epochs": summary.epochs,
-    })
+    return pd.DataFrame(
+        {
+            "activation": summary.activation,
+            "ratio_init": summary.ratio_init.map(fmt_ratio),
+            "ratio_trained": summary.ratio_trained.map(fmt_ratio),
+            "dead": summary.dead_trained.map(percent),
+            "flat": summary.flat_trained.map(percent),
+            "score": [
+                percent(s) if name == "accuracy" else f"{s:.3f}"
+                for s, name in zip(summary.test_score, summary.score_name)
+            ],
+            "epochs": summary.epochs,
+        }
+    )

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,7 @@ SURFACE_RESOLUTION = 100
 
 
 # --- results ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Check:
@@ -77,8 +78,10 @@ def combine(verdicts: list[str]) -> str:
 
 # --- verdict rules: small pure functions of the measured numbers -----------------------------
 
-def contrast_verdict(baseline: float, others: list[float], baseline_max: float,
-                     others_min: float) -> str:
+
+def contrast_verdict(
+    baseline: float, others: list[float], baseline_max: float, others_min: float
+) -> str:
     """A baseline that should fail (a linear network) against models that should
     succeed: holds when the baseline stays at or under ``baseline_max`` and every other
     model reaches ``others_min``; nuance when the best other model still beats the
@@ -154,7 +157,8 @@ def stall_verdict(clipped: float, score: float, matched_score: float) -> str:
 
 # --- lesson definitions ---------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
+
+@cache
 def _load() -> dict:
     with open(LESSONS_FILE, encoding="utf-8") as fh:
         return yaml.safe_load(fh)
@@ -261,11 +265,13 @@ def _timed(fn: Callable[[], LessonResult]) -> Callable[[], LessonResult]:
         result = fn()
         result.seconds = time.perf_counter() - start
         return result
+
     run.__name__, run.__doc__ = fn.__name__, fn.__doc__
     return run
 
 
 # --- 1. linear networks (G1) ------------------------------------------------------------------
+
 
 def collapsed_linear_outputs(model, X: np.ndarray) -> np.ndarray:
     """The outputs of an identity-activation network computed as ONE linear layer: the
@@ -290,18 +296,33 @@ def lesson_linear() -> LessonResult:
             model, data = _fit(config)
             if config.activation == "identity" and len(config.hidden_layers) > 1:
                 direct = model._forward_pass_fast(data.X_test, check_input=False)
-                collapse_err = max(collapse_err, float(np.abs(
-                    direct - collapsed_linear_outputs(model, data.X_test)).max()))
-            rows.append(dict(dataset=name, activation=config.activation,
-                             layers=len(config.hidden_layers), test_score=_test_score(model, data),
-                             linear=config.activation == "identity"))
+                collapse_err = max(
+                    collapse_err,
+                    float(np.abs(direct - collapsed_linear_outputs(model, data.X_test)).max()),
+                )
+            rows.append(
+                dict(
+                    dataset=name,
+                    activation=config.activation,
+                    layers=len(config.hidden_layers),
+                    test_score=_test_score(model, data),
+                    linear=config.activation == "identity",
+                )
+            )
             if config.activation in spec["surfaces"] and (
-                    config.activation != "identity" or rows[-1]["layers"] > 1):
+                config.activation != "identity" or rows[-1]["layers"] > 1
+            ):
                 grid = make_grid(data, SURFACE_RESOLUTION)
                 values = model_outputs(model, grid.points).reshape(*grid.shape, -1)
-                surfaces.append(dict(dataset=name, activation=config.activation,
-                                     values=values.astype(np.float32), data=data,
-                                     score=rows[-1]["test_score"]))
+                surfaces.append(
+                    dict(
+                        dataset=name,
+                        activation=config.activation,
+                        values=values.astype(np.float32),
+                        data=data,
+                        score=rows[-1]["test_score"],
+                    )
+                )
     table = pd.DataFrame(rows)
     checks, measurements = [], {"collapse_error": collapse_err}
     for name in spec["datasets"]:
@@ -309,22 +330,41 @@ def lesson_linear() -> LessonResult:
         linear = float(part[part.linear].test_score.max())
         nonlinear = part[~part.linear].set_index("activation").test_score
         best_act = str(nonlinear.idxmax())
-        measurements |= {f"{name}.linear_best": linear,
-                         **{f"{name}.{a}": float(s) for a, s in nonlinear.items()}}
-        verdict = contrast_verdict(linear, list(nonlinear), spec["linear_max"],
-                                   spec["nonlinear_min"])
+        measurements |= {
+            f"{name}.linear_best": linear,
+            **{f"{name}.{a}": float(s) for a, s in nonlinear.items()},
+        }
+        verdict = contrast_verdict(
+            linear, list(nonlinear), spec["linear_max"], spec["nonlinear_min"]
+        )
         low, high = _pct(float(nonlinear.min())), _pct(float(nonlinear.max()))
-        checks.append(Check("separate", ("G1",), verdict, dict(
-            dataset=name, linear=_pct(linear), nonlinear=low if low == high else f"{low}–{high}",
-            best_activation=best_act)))
-    checks.append(Check("collapse", ("G1",), equal_verdict(collapse_err, 0.0, spec["collapse_tol"]),
-                        dict(error=f"{collapse_err:.1e}")))
+        checks.append(
+            Check(
+                "separate",
+                ("G1",),
+                verdict,
+                dict(
+                    dataset=name,
+                    linear=_pct(linear),
+                    nonlinear=low if low == high else f"{low}–{high}",
+                    best_activation=best_act,
+                ),
+            )
+        )
+    checks.append(
+        Check(
+            "collapse",
+            ("G1",),
+            equal_verdict(collapse_err, 0.0, spec["collapse_tol"]),
+            dict(error=f"{collapse_err:.1e}"),
+        )
+    )
     table = table.drop(columns="linear")
-    return LessonResult("linear", ("G1",), measurements, checks, table,
-                        dict(surfaces=surfaces))
+    return LessonResult("linear", ("G1",), measurements, checks, table, dict(surfaces=surfaces))
 
 
 # --- 2. curves (G2) -------------------------------------------------------------------------
+
 
 @_timed
 def lesson_curves() -> LessonResult:
@@ -341,15 +381,24 @@ def lesson_curves() -> LessonResult:
     linear = float(scores["identity"])
     nonlinear = scores.drop("identity")
     verdict = contrast_verdict(linear, list(nonlinear), spec["linear_max"], spec["nonlinear_min"])
-    check = Check("fit", ("G2",), verdict, dict(
-        linear=_num(linear), best=_num(float(nonlinear.max())),
-        best_activation=str(nonlinear.idxmax())))
+    check = Check(
+        "fit",
+        ("G2",),
+        verdict,
+        dict(
+            linear=_num(linear),
+            best=_num(float(nonlinear.max())),
+            best_activation=str(nonlinear.idxmax()),
+        ),
+    )
     measurements = {f"r2.{a}": float(s) for a, s in scores.items()}
-    return LessonResult("curves", ("G2",), measurements, [check], table,
-                        dict(curves=curves, data=data))
+    return LessonResult(
+        "curves", ("G2",), measurements, [check], table, dict(curves=curves, data=data)
+    )
 
 
 # --- 3. sigmoid's shape (G4-G7) -----------------------------------------------------------
+
 
 def _shape(name: str, spec: dict) -> dict:
     """Peak slope, slope shares at given points and the formula check, from the table."""
@@ -361,10 +410,17 @@ def _shape(name: str, spec: dict) -> dict:
     numeric = (act.fn(z + h) - act.fn(z - h)) / (2 * h)
     positive = z >= 0
     flat_from = z[positive][np.argmax(slope[positive] < spec["flat_share"] * peak)]
-    return dict(act=act, z=z, value=act.fn(z), slope=slope, peak=peak,
-                peak_at=float(z[np.argmax(slope)]), formula_error=float(np.abs(numeric - slope).max()),
-                flat_from=float(flat_from),
-                share=lambda x: float(act.derivative(np.array([-x, x])).max() / peak))
+    return dict(
+        act=act,
+        z=z,
+        value=act.fn(z),
+        slope=slope,
+        peak=peak,
+        peak_at=float(z[np.argmax(slope)]),
+        formula_error=float(np.abs(numeric - slope).max()),
+        flat_from=float(flat_from),
+        share=lambda x: float(act.derivative(np.array([-x, x])).max() / peak),
+    )
 
 
 @_timed
@@ -379,34 +435,75 @@ def lesson_sigmoid() -> LessonResult:
     first_one = float(xs[np.argmax(act.fn(xs) == 1.0)])
     same = big[0] == big[1]
     checks = [
-        Check("formula", ("G4",), below_verdict(s["formula_error"], 1e-6, "fails"),
-              dict(error=f"{s['formula_error']:.1e}")),
-        Check("peak", ("G7",), equal_verdict(s["peak"], spec["peak"], spec["peak_tol"]),
-              dict(peak=f"{s['peak']:.12f}", at=_num(s["peak_at"], 2))),
-        Check("flat", ("G5", "G6", "G7"), below_verdict(share_far, spec["flat_share"]),
-              dict(beyond=f"{spec['saturates_beyond']:g}", share=_pct1(share_far),
-                   near=f"{spec['comfortable']:g}", share_near=_pct(share_near),
-                   limit=_pct(spec["flat_share"]), flat_from=_num(s["flat_from"], 1))),
-        Check("same", ("G5",), equal_verdict(big[0], big[1], 0.0), dict(
-            a=f"{spec['same_inputs'][0]:g}", b=f"{spec['same_inputs'][1]:g}",
-            value_a=repr(big[0]), value_b=repr(big[1]), first_one=_num(first_one, 2))),
+        Check(
+            "formula",
+            ("G4",),
+            below_verdict(s["formula_error"], 1e-6, "fails"),
+            dict(error=f"{s['formula_error']:.1e}"),
+        ),
+        Check(
+            "peak",
+            ("G7",),
+            equal_verdict(s["peak"], spec["peak"], spec["peak_tol"]),
+            dict(peak=f"{s['peak']:.12f}", at=_num(s["peak_at"], 2)),
+        ),
+        Check(
+            "flat",
+            ("G5", "G6", "G7"),
+            below_verdict(share_far, spec["flat_share"]),
+            dict(
+                beyond=f"{spec['saturates_beyond']:g}",
+                share=_pct1(share_far),
+                near=f"{spec['comfortable']:g}",
+                share_near=_pct(share_near),
+                limit=_pct(spec["flat_share"]),
+                flat_from=_num(s["flat_from"], 1),
+            ),
+        ),
+        Check(
+            "same",
+            ("G5",),
+            equal_verdict(big[0], big[1], 0.0),
+            dict(
+                a=f"{spec['same_inputs'][0]:g}",
+                b=f"{spec['same_inputs'][1]:g}",
+                value_a=repr(big[0]),
+                value_b=repr(big[1]),
+                first_one=_num(first_one, 2),
+            ),
+        ),
     ]
-    measurements = dict(max_derivative=s["peak"], peak_at=s["peak_at"],
-                        share_at_saturation=share_far, share_at_comfortable=share_near,
-                        flat_from=s["flat_from"], formula_error=s["formula_error"],
-                        sigmoid_a=big[0], sigmoid_b=big[1], same=float(same),
-                        first_exact_one=first_one)
+    measurements = dict(
+        max_derivative=s["peak"],
+        peak_at=s["peak_at"],
+        share_at_saturation=share_far,
+        share_at_comfortable=share_near,
+        flat_from=s["flat_from"],
+        formula_error=s["formula_error"],
+        sigmoid_a=big[0],
+        sigmoid_b=big[1],
+        same=float(same),
+        first_exact_one=first_one,
+    )
     points = [0.0, spec["comfortable"], spec["saturates_beyond"], 10.0, *spec["same_inputs"]]
-    table = pd.DataFrame(dict(x=points, value=act.fn(np.array(points)),
-                              derivative=act.derivative(np.array(points))))
+    table = pd.DataFrame(
+        dict(x=points, value=act.fn(np.array(points)), derivative=act.derivative(np.array(points)))
+    )
     table["share_of_peak"] = table.derivative / s["peak"]
-    curve = dict(z=s["z"][::20], value=s["value"][::20], slope=s["slope"][::20],
-                 band=spec["saturates_beyond"], comfortable=spec["comfortable"])
-    return LessonResult("sigmoid", ("G4", "G5", "G6", "G7"), measurements, checks, table,
-                        dict(curve=curve))
+    curve = dict(
+        z=s["z"][::20],
+        value=s["value"][::20],
+        slope=s["slope"][::20],
+        band=spec["saturates_beyond"],
+        comfortable=spec["comfortable"],
+    )
+    return LessonResult(
+        "sigmoid", ("G4", "G5", "G6", "G7"), measurements, checks, table, dict(curve=curve)
+    )
 
 
 # --- 4. tanh (G10-G12) ----------------------------------------------------------------------
+
 
 def _mean_hidden_activation(model, X) -> float:
     hidden = [a for _, a in forward_layers(model, X)[:-1]]
@@ -427,14 +524,22 @@ def lesson_tanh() -> LessonResult:
             start = at_initialisation(model, data.X_train, data.y_train)
             loss = np.asarray(model.loss_curve_)
             hit = np.flatnonzero(loss < spec["target_loss"])
-            rows.append(dict(activation=act, seed=seed,
-                             epochs_to_target=int(hit[0]) + 1 if hit.size else np.nan,
-                             final_loss=float(loss[-1]),
-                             mean_activation_start=_mean_hidden_activation(start, data.X_train),
-                             mean_activation_end=_mean_hidden_activation(model, data.X_train),
-                             test_score=_test_score(model, data)))
-            curves.append(pd.DataFrame(dict(activation=act, seed=seed,
-                                            epoch=np.arange(1, len(loss) + 1), loss=loss)))
+            rows.append(
+                dict(
+                    activation=act,
+                    seed=seed,
+                    epochs_to_target=int(hit[0]) + 1 if hit.size else np.nan,
+                    final_loss=float(loss[-1]),
+                    mean_activation_start=_mean_hidden_activation(start, data.X_train),
+                    mean_activation_end=_mean_hidden_activation(model, data.X_train),
+                    test_score=_test_score(model, data),
+                )
+            )
+            curves.append(
+                pd.DataFrame(
+                    dict(activation=act, seed=seed, epoch=np.arange(1, len(loss) + 1), loss=loss)
+                )
+            )
     table = pd.DataFrame(rows)
     by = table.groupby("activation")
     max_epochs = _config(spec["base"]).epochs
@@ -445,35 +550,79 @@ def lesson_tanh() -> LessonResult:
     mean_start = by.mean_activation_start.mean()
     t, sg = epochs["tanh"], epochs["logistic"]
     faster = faster_verdict(t, sg)
-    centred = abs(mean_end["tanh"]) < spec["centred_tol"] and mean_end["logistic"] > spec["centred_tol"]
+    centred = (
+        abs(mean_end["tanh"]) < spec["centred_tol"] and mean_end["logistic"] > spec["centred_tol"]
+    )
     checks = [
-        Check("peak", ("G10", "G11"), equal_verdict(s["peak"], spec["peak"], spec["peak_tol"]),
-              dict(peak=f"{s['peak']:.12f}")),
-        Check("flat", ("G11",), below_verdict(share_far, spec["flat_share"]),
-              dict(beyond=f"{spec['saturates_beyond']:g}", share=_pct1(share_far),
-                   limit=_pct(spec["flat_share"]), flat_from=_num(s["flat_from"], 1))),
-        Check("centred", ("G11",), "holds" if centred else "nuance", dict(
-            tanh_start=_num(mean_start["tanh"]), tanh_end=_num(mean_end["tanh"]),
-            sigmoid_start=_num(mean_start["logistic"]), sigmoid_end=_num(mean_end["logistic"]))),
-        Check("faster", ("G12",), faster, dict(
-            target=f"{spec['target_loss']:g}", seeds=str(len(spec["seeds"])),
-            tanh=f"{t.mean():.0f} ± {t.std():.0f}", sigmoid=f"{sg.mean():.0f} ± {sg.std():.0f}",
-            tanh_range=f"{t.min():.0f}–{t.max():.0f}", sigmoid_range=f"{sg.min():.0f}–{sg.max():.0f}",
-            speedup=f"{sg.mean() / t.mean():.1f}", missed=str(missed["tanh"] + missed["logistic"]))),
+        Check(
+            "peak",
+            ("G10", "G11"),
+            equal_verdict(s["peak"], spec["peak"], spec["peak_tol"]),
+            dict(peak=f"{s['peak']:.12f}"),
+        ),
+        Check(
+            "flat",
+            ("G11",),
+            below_verdict(share_far, spec["flat_share"]),
+            dict(
+                beyond=f"{spec['saturates_beyond']:g}",
+                share=_pct1(share_far),
+                limit=_pct(spec["flat_share"]),
+                flat_from=_num(s["flat_from"], 1),
+            ),
+        ),
+        Check(
+            "centred",
+            ("G11",),
+            "holds" if centred else "nuance",
+            dict(
+                tanh_start=_num(mean_start["tanh"]),
+                tanh_end=_num(mean_end["tanh"]),
+                sigmoid_start=_num(mean_start["logistic"]),
+                sigmoid_end=_num(mean_end["logistic"]),
+            ),
+        ),
+        Check(
+            "faster",
+            ("G12",),
+            faster,
+            dict(
+                target=f"{spec['target_loss']:g}",
+                seeds=str(len(spec["seeds"])),
+                tanh=f"{t.mean():.0f} ± {t.std():.0f}",
+                sigmoid=f"{sg.mean():.0f} ± {sg.std():.0f}",
+                tanh_range=f"{t.min():.0f}–{t.max():.0f}",
+                sigmoid_range=f"{sg.min():.0f}–{sg.max():.0f}",
+                speedup=f"{sg.mean() / t.mean():.1f}",
+                missed=str(missed["tanh"] + missed["logistic"]),
+            ),
+        ),
     ]
-    measurements = dict(max_derivative=s["peak"], share_at_saturation=share_far,
-                        mean_tanh=float(mean_end["tanh"]), mean_sigmoid=float(mean_end["logistic"]),
-                        mean_tanh_start=float(mean_start["tanh"]),
-                        mean_sigmoid_start=float(mean_start["logistic"]),
-                        epochs_tanh=float(t.mean()), epochs_tanh_std=float(t.std()),
-                        epochs_sigmoid=float(sg.mean()), epochs_sigmoid_std=float(sg.std()),
-                        missed=float(missed["tanh"] + missed["logistic"]))
-    return LessonResult("tanh", ("G10", "G11", "G12"), measurements, checks, table,
-                        dict(losses=pd.concat(curves, ignore_index=True),
-                             target=spec["target_loss"]))
+    measurements = dict(
+        max_derivative=s["peak"],
+        share_at_saturation=share_far,
+        mean_tanh=float(mean_end["tanh"]),
+        mean_sigmoid=float(mean_end["logistic"]),
+        mean_tanh_start=float(mean_start["tanh"]),
+        mean_sigmoid_start=float(mean_start["logistic"]),
+        epochs_tanh=float(t.mean()),
+        epochs_tanh_std=float(t.std()),
+        epochs_sigmoid=float(sg.mean()),
+        epochs_sigmoid_std=float(sg.std()),
+        missed=float(missed["tanh"] + missed["logistic"]),
+    )
+    return LessonResult(
+        "tanh",
+        ("G10", "G11", "G12"),
+        measurements,
+        checks,
+        table,
+        dict(losses=pd.concat(curves, ignore_index=True), target=spec["target_loss"]),
+    )
 
 
 # --- 5. depth (G8, G28) -----------------------------------------------------------------------
+
 
 def gradient_ratios(activation: str, depths, seeds, base: dict, width: int) -> np.ndarray:
     """Geometric mean over seeds of |dL/dW_first| / |dL/dW_last| at initialisation."""
@@ -482,9 +631,12 @@ def gradient_ratios(activation: str, depths, seeds, base: dict, width: int) -> n
     for depth in depths:
         logs = []
         for seed in seeds:
-            config = _config(base, activation=activation, seed=seed,
-                             hidden_layers=",".join([str(width)] * depth))
-            model = at_initialisation(build_estimator(config, data.task), data.X_train, data.y_train)
+            config = _config(
+                base, activation=activation, seed=seed, hidden_layers=",".join([str(width)] * depth)
+            )
+            model = at_initialisation(
+                build_estimator(config, data.task), data.X_train, data.y_train
+            )
             norms = gradient_norms(model, data.X_train, data.y_train)
             logs.append(np.log(norms[0] / norms[-1]))
         out.append(float(np.exp(np.mean(logs))))
@@ -496,8 +648,10 @@ def lesson_depth() -> LessonResult:
     """G8, G28: first/last layer gradient ratio at initialisation for depths 2..10."""
     spec = _experiment("depth")
     depths, threshold = list(spec["depths"]), spec["threshold"]
-    ratios = {a: gradient_ratios(a, depths, spec["seeds"], spec["base"], spec["width"])
-              for a in spec["activations"]}
+    ratios = {
+        a: gradient_ratios(a, depths, spec["seeds"], spec["base"], spec["width"])
+        for a in spec["activations"]
+    }
     table = pd.DataFrame({"depth": depths, **ratios})
     sig = ratios["logistic"]
     below = np.flatnonzero(sig < threshold)
@@ -510,22 +664,56 @@ def lesson_depth() -> LessonResult:
     others_ok = "holds" if all(v >= threshold for v in others.values()) else "nuance"
     at_article = float(sig[depths.index(article)]) if article in depths else float("nan")
     checks = [
-        Check("vanish" if crossing is not None else "vanish_never", ("G8",), vanish, dict(
-            threshold=_pct(threshold), depth=str(crossing), article=str(article),
-            ratio=_sci(sig[below[0]]) if below.size else "–", at_article=_sci(at_article),
-            max_depth=str(depths[-1]))),
-        Check("decay", ("G28",), decays, dict(
-            factor=f"{10 ** slope:.2f}", first=_sci(sig[0]), last=_sci(sig[-1]),
-            d0=str(depths[0]), d1=str(depths[-1]))),
-        Check("others", ("G28",), others_ok, dict(
-            tanh=_sci(others.get("tanh", np.nan)), relu=_sci(others.get("relu", np.nan)),
-            threshold=_pct(threshold))),
+        Check(
+            "vanish" if crossing is not None else "vanish_never",
+            ("G8",),
+            vanish,
+            dict(
+                threshold=_pct(threshold),
+                depth=str(crossing),
+                article=str(article),
+                ratio=_sci(sig[below[0]]) if below.size else "–",
+                at_article=_sci(at_article),
+                max_depth=str(depths[-1]),
+            ),
+        ),
+        Check(
+            "decay",
+            ("G28",),
+            decays,
+            dict(
+                factor=f"{10**slope:.2f}",
+                first=_sci(sig[0]),
+                last=_sci(sig[-1]),
+                d0=str(depths[0]),
+                d1=str(depths[-1]),
+            ),
+        ),
+        Check(
+            "others",
+            ("G28",),
+            others_ok,
+            dict(
+                tanh=_sci(others.get("tanh", np.nan)),
+                relu=_sci(others.get("relu", np.nan)),
+                threshold=_pct(threshold),
+            ),
+        ),
     ]
-    measurements = dict(crossing_depth=float(crossing) if crossing is not None else np.nan,
-                        decades_per_layer=slope, sigmoid_at_article_depth=at_article,
-                        **{f"{a}.min_ratio": float(r.min()) for a, r in ratios.items()})
-    return LessonResult("depth", ("G8", "G28"), measurements, checks, table,
-                        dict(threshold=threshold, article=article))
+    measurements = dict(
+        crossing_depth=float(crossing) if crossing is not None else np.nan,
+        decades_per_layer=slope,
+        sigmoid_at_article_depth=at_article,
+        **{f"{a}.min_ratio": float(r.min()) for a, r in ratios.items()},
+    )
+    return LessonResult(
+        "depth",
+        ("G8", "G28"),
+        measurements,
+        checks,
+        table,
+        dict(threshold=threshold, article=article),
+    )
 
 
 # --- 6. ReLU cost, sparsity and dead units (G15, G17, G18) -----------------------------------
@@ -533,6 +721,7 @@ def lesson_depth() -> LessonResult:
 # Timings use this thread's CPU time, not the wall clock: on a shared server (a class
 # pressing Run together, or other processes) wall-clock times mostly measure the queue.
 # numpy runs in the calling thread here (threadpool_limits(1)), so nothing is missed.
+
 
 def _kernel_seconds(name: str, n_values: int, repeats: int) -> tuple[float, float]:
     """Best-of-N CPU seconds per million values of the activation's forward and backward
@@ -584,28 +773,35 @@ def _high_rate_run(activation: str, rate_name: str, seed: int) -> tuple:
     """One of the runs the relu and leaky lessons share (cached: both lessons use the
     same relu runs). Returns the row as a tuple of items, so the cache stays immutable."""
     spec = _load()["high_rate"]
-    config = _config(spec["base"], activation=activation, seed=seed,
-                     learning_rate=spec[rate_name])
+    config = _config(spec["base"], activation=activation, seed=seed, learning_rate=spec[rate_name])
     model, data = _fit(config)
     start = at_initialisation(model, data.X_train, data.y_train)
     hidden = np.concatenate([a.ravel() for _, a in forward_layers(model, data.X_test)[:-1]])
-    return tuple(dict(
-        activation=activation, rate=rate_name, learning_rate=spec[rate_name], seed=seed,
-        dead_start=_dead_share(start, data.X_train, data.y_train),
-        dead=_dead_share(model, data.X_train, data.y_train),
-        dormant=_dormant_share(model, data.X_train),
-        zero_share=float(np.mean(hidden == 0)),
-        test_score=_test_score(model, data)).items())
+    return tuple(
+        dict(
+            activation=activation,
+            rate=rate_name,
+            learning_rate=spec[rate_name],
+            seed=seed,
+            dead_start=_dead_share(start, data.X_train, data.y_train),
+            dead=_dead_share(model, data.X_train, data.y_train),
+            dormant=_dormant_share(model, data.X_train),
+            zero_share=float(np.mean(hidden == 0)),
+            test_score=_test_score(model, data),
+        ).items()
+    )
 
 
-def high_rate_runs(activations, rate_names=("normal_rate", "high_rate"), seeds=None
-                   ) -> pd.DataFrame:
+def high_rate_runs(
+    activations, rate_names=("normal_rate", "high_rate"), seeds=None
+) -> pd.DataFrame:
     """The shared runs of the relu and leaky lessons (data/lessons.yaml ``high_rate``):
     dead share, dormant share, share of exact zeros and test accuracy per activation,
     learning rate and seed."""
     seeds = _load()["high_rate"]["seeds"] if seeds is None else seeds
-    return pd.DataFrame([dict(_high_rate_run(a, r, s)) for a in activations
-                         for r in rate_names for s in seeds])
+    return pd.DataFrame(
+        [dict(_high_rate_run(a, r, s)) for a in activations for r in rate_names for s in seeds]
+    )
 
 
 @_timed
@@ -613,13 +809,17 @@ def lesson_relu() -> LessonResult:
     """G15 time per epoch and per kernel; G18 share of exact zeros; G17 dead units."""
     spec = _experiment("relu")
     epoch = _epoch_seconds(spec["timing"])
-    kernel = {a: _kernel_seconds(a, spec["kernel"]["values"], spec["kernel"]["repeats"])
-              for a in spec["timing"]["activations"]}
+    kernel = {
+        a: _kernel_seconds(a, spec["kernel"]["values"], spec["kernel"]["repeats"])
+        for a in spec["timing"]["activations"]
+    }
     runs = high_rate_runs(["relu"])
     # Sparsity: the normal-rate run of the first seed, for each activation.
     first_seed = _load()["high_rate"]["seeds"][:1]
-    zeros = {a: float(high_rate_runs([a], ("normal_rate",), first_seed).zero_share.iloc[0])
-             for a in spec["sparsity_activations"]}
+    zeros = {
+        a: float(high_rate_runs([a], ("normal_rate",), first_seed).zero_share.iloc[0])
+        for a in spec["sparsity_activations"]
+    }
     dead = runs.groupby("rate").dead.mean()
     score = runs.groupby("rate").test_score.mean()
     r_epoch = epoch["logistic"] / epoch["relu"]
@@ -632,58 +832,105 @@ def lesson_relu() -> LessonResult:
     dies = dead_verdict(high, normal, spec["dead_min"])
     hr = _load()["high_rate"]
     checks = [
-        Check("cheap", ("G15",), cheap, dict(
-            epoch_ratio=f"{r_epoch:.2f}", forward_ratio=f"{r_forward:.1f}",
-            backward_ratio=f"{r_backward:.2f}", relu_ms=f"{epoch['relu'] * 1e3:.2f}",
-            sigmoid_ms=f"{epoch['logistic'] * 1e3:.2f}")),
+        Check(
+            "cheap",
+            ("G15",),
+            cheap,
+            dict(
+                epoch_ratio=f"{r_epoch:.2f}",
+                forward_ratio=f"{r_forward:.1f}",
+                backward_ratio=f"{r_backward:.2f}",
+                relu_ms=f"{epoch['relu'] * 1e3:.2f}",
+                sigmoid_ms=f"{epoch['logistic'] * 1e3:.2f}",
+            ),
+        ),
         Check("sparse", ("G18",), sparse, dict(relu=_pct(zeros["relu"]), others=_pct(others_zero))),
-        Check("dead", ("G17",), dies, dict(
-            normal=_pct(normal), high=_pct(high), normal_rate=f"{hr['normal_rate']:g}",
-            high_rate=f"{hr['high_rate']:g}", score_normal=_pct1(float(score["normal_rate"])),
-            score_high=_pct1(float(score["high_rate"])))),
+        Check(
+            "dead",
+            ("G17",),
+            dies,
+            dict(
+                normal=_pct(normal),
+                high=_pct(high),
+                normal_rate=f"{hr['normal_rate']:g}",
+                high_rate=f"{hr['high_rate']:g}",
+                score_normal=_pct1(float(score["normal_rate"])),
+                score_high=_pct1(float(score["high_rate"])),
+            ),
+        ),
     ]
-    table = pd.DataFrame([dict(activation=a, ms_per_epoch=epoch[a] * 1e3,
-                               forward_ms=kernel[a][0] * 1e3, backward_ms=kernel[a][1] * 1e3,
-                               zero_share=zeros.get(a, np.nan))
-                          for a in spec["timing"]["activations"]])
-    measurements = dict(epoch_ratio=r_epoch, forward_ratio=r_forward, backward_ratio=r_backward,
-                        **{f"ms_per_epoch.{a}": v * 1e3 for a, v in epoch.items()},
-                        **{f"forward_ms.{a}": v[0] * 1e3 for a, v in kernel.items()},
-                        **{f"backward_ms.{a}": v[1] * 1e3 for a, v in kernel.items()},
-                        **{f"zero_share.{a}": v for a, v in zeros.items()},
-                        dead_normal=normal, dead_high=high,
-                        score_normal=float(score["normal_rate"]), score_high=float(score["high_rate"]))
-    return LessonResult("relu", ("G15", "G17", "G18"), measurements, checks, table,
-                        dict(runs=runs))
+    table = pd.DataFrame(
+        [
+            dict(
+                activation=a,
+                ms_per_epoch=epoch[a] * 1e3,
+                forward_ms=kernel[a][0] * 1e3,
+                backward_ms=kernel[a][1] * 1e3,
+                zero_share=zeros.get(a, np.nan),
+            )
+            for a in spec["timing"]["activations"]
+        ]
+    )
+    measurements = dict(
+        epoch_ratio=r_epoch,
+        forward_ratio=r_forward,
+        backward_ratio=r_backward,
+        **{f"ms_per_epoch.{a}": v * 1e3 for a, v in epoch.items()},
+        **{f"forward_ms.{a}": v[0] * 1e3 for a, v in kernel.items()},
+        **{f"backward_ms.{a}": v[1] * 1e3 for a, v in kernel.items()},
+        **{f"zero_share.{a}": v for a, v in zeros.items()},
+        dead_normal=normal,
+        dead_high=high,
+        score_normal=float(score["normal_rate"]),
+        score_high=float(score["high_rate"]),
+    )
+    return LessonResult("relu", ("G15", "G17", "G18"), measurements, checks, table, dict(runs=runs))
 
 
 # --- 7. Leaky ReLU (G21, G22) -----------------------------------------------------------------
+
 
 @_timed
 def lesson_leaky() -> LessonResult:
     """G21, G22: the relu lesson's high-rate runs again, with relu and with leaky_relu."""
     spec = _experiment("leaky")
     runs = high_rate_runs(spec["activations"], rate_names=("high_rate",))
-    mean = runs.groupby("activation")[["dead", "dormant", "test_score"]].mean().loc[
-        spec["activations"]]  # in the lesson's order: relu first
+    mean = (
+        runs.groupby("activation")[["dead", "dormant", "test_score"]]
+        .mean()
+        .loc[spec["activations"]]
+    )  # in the lesson's order: relu first
     relu, leaky = mean.loc["relu"], mean.loc["leaky_relu"]
     alive = alive_verdict(float(leaky.dead), float(relu.dead))
     gain = float(leaky.test_score - relu.test_score)
     helps = gain_verdict(gain, spec["better_by"])
     checks = [
-        Check("alive", ("G21", "G22"), alive, dict(
-            relu=_pct(relu.dead), leaky=_pct(leaky.dead), dormant=_pct(leaky.dormant))),
-        Check("accuracy", ("G21",), helps, dict(
-            relu=_pct1(relu.test_score), leaky=_pct1(leaky.test_score), gain=f"{gain:+.1%}")),
+        Check(
+            "alive",
+            ("G21", "G22"),
+            alive,
+            dict(relu=_pct(relu.dead), leaky=_pct(leaky.dead), dormant=_pct(leaky.dormant)),
+        ),
+        Check(
+            "accuracy",
+            ("G21",),
+            helps,
+            dict(relu=_pct1(relu.test_score), leaky=_pct1(leaky.test_score), gain=f"{gain:+.1%}"),
+        ),
     ]
     table = mean.reset_index()
-    measurements = dict(dead_relu=float(relu.dead), dead_leaky=float(leaky.dead),
-                        dormant_leaky=float(leaky.dormant), score_relu=float(relu.test_score),
-                        score_leaky=float(leaky.test_score))
+    measurements = dict(
+        dead_relu=float(relu.dead),
+        dead_leaky=float(leaky.dead),
+        dormant_leaky=float(leaky.dormant),
+        score_relu=float(relu.test_score),
+        score_leaky=float(leaky.test_score),
+    )
     return LessonResult("leaky", ("G21", "G22"), measurements, checks, table, dict(runs=runs))
 
 
 # --- 8. output activation and loss (G24-G26, G29) ---------------------------------------------
+
 
 @_timed
 def lesson_output() -> LessonResult:
@@ -696,22 +943,28 @@ def lesson_output() -> LessonResult:
             raw = model._forward_pass_fast(data.X_train, check_input=False)
             eps = np.finfo(raw.dtype).eps
             regression = data.task == "regression"
-            rows.append(dict(
-                task=group["task"], output=pair["output_activation"], loss=pair["loss"],
-                matched=is_canonical(pair["output_activation"], pair["loss"])
-                and AUTO_OUTPUT[group["task"]] == pair["output_activation"],
-                test_score=_test_score(model, data),
-                # Where each quantity means something: clipping under log-loss, the sum
-                # of the outputs for several classes, the output range for regression.
-                clipped=float(np.mean((raw <= eps) | (raw >= 1 - eps)))
-                if pair["loss"] == "log_loss" else np.nan,
-                row_sum_error=float(np.abs(raw.sum(axis=1) - 1).mean())
-                if group["task"] == "multiclass" else np.nan,
-                low=float(raw.min()) if regression else np.nan,
-                high=float(raw.max()) if regression else np.nan,
-                target_low=float(data.y_train.min()) if regression else np.nan,
-                target_high=float(data.y_train.max()) if regression else np.nan,
-            ))
+            rows.append(
+                dict(
+                    task=group["task"],
+                    output=pair["output_activation"],
+                    loss=pair["loss"],
+                    matched=is_canonical(pair["output_activation"], pair["loss"])
+                    and AUTO_OUTPUT[group["task"]] == pair["output_activation"],
+                    test_score=_test_score(model, data),
+                    # Where each quantity means something: clipping under log-loss, the sum
+                    # of the outputs for several classes, the output range for regression.
+                    clipped=float(np.mean((raw <= eps) | (raw >= 1 - eps)))
+                    if pair["loss"] == "log_loss"
+                    else np.nan,
+                    row_sum_error=float(np.abs(raw.sum(axis=1) - 1).mean())
+                    if group["task"] == "multiclass"
+                    else np.nan,
+                    low=float(raw.min()) if regression else np.nan,
+                    high=float(raw.max()) if regression else np.nan,
+                    target_low=float(data.y_train.min()) if regression else np.nan,
+                    target_high=float(data.y_train.max()) if regression else np.nan,
+                )
+            )
     table = pd.DataFrame(rows)
     checks, measurements = [], {}
     guidance = {"binary": ("G24",), "multiclass": ("G25",), "regression": ("G26",)}
@@ -721,15 +974,21 @@ def lesson_output() -> LessonResult:
         best_other = others.loc[others.test_score.idxmax()]
         diff = float(matched.test_score - best_other.test_score)
         verdict = gain_verdict(diff, spec["tie"])
-        params = dict(matched=f"{matched.output} + {matched.loss}", score=_num(matched.test_score),
-                      other=f"{best_other.output} + {best_other.loss}",
-                      other_score=_num(best_other.test_score))
+        params = dict(
+            matched=f"{matched.output} + {matched.loss}",
+            score=_num(matched.test_score),
+            other=f"{best_other.output} + {best_other.loss}",
+            other_score=_num(best_other.test_score),
+        )
         if task == "multiclass":
             params["row_sum_error"] = _num(float(others.row_sum_error.max()))
         if task == "regression":
-            params |= dict(low=_num(float(best_other.low)), high=_num(float(best_other.high)),
-                           target_low=_num(float(matched.target_low)),
-                           target_high=_num(float(matched.target_high)))
+            params |= dict(
+                low=_num(float(best_other.low)),
+                high=_num(float(best_other.high)),
+                target_low=_num(float(matched.target_low)),
+                target_high=_num(float(matched.target_high)),
+            )
         checks.append(Check(task, guidance[task] + ("G29",), verdict, params))
         for _, r in part.iterrows():
             measurements[f"{task}.{r.output}.{r.loss}"] = float(r.test_score)
@@ -738,9 +997,19 @@ def lesson_output() -> LessonResult:
         r = stalled.iloc[0]
         matched = table[(table.task == r.task) & table.matched].iloc[0]
         stalls = stall_verdict(float(r.clipped), float(r.test_score), float(matched.test_score))
-        checks.append(Check("stall", ("G29",), stalls, dict(
-            output=str(r.output), clipped=_pct(float(r.clipped)), score=_num(float(r.test_score)),
-            matched=_num(float(matched.test_score)))))
+        checks.append(
+            Check(
+                "stall",
+                ("G29",),
+                stalls,
+                dict(
+                    output=str(r.output),
+                    clipped=_pct(float(r.clipped)),
+                    score=_num(float(r.test_score)),
+                    matched=_num(float(matched.test_score)),
+                ),
+            )
+        )
         measurements["stalled_clipped"] = float(r.clipped)
     return LessonResult("output", ("G24", "G25", "G26", "G29"), measurements, checks, table)
 

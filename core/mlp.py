@@ -57,10 +57,18 @@ REGRESSOR_LOSSES = ("squared_error", "poisson")
 PROBABILITY_OUTPUTS = ("logistic", "softmax")
 
 # What "auto" means for each task: scikit-learn's own choices.
-AUTO_OUTPUT = {"binary": "logistic", "multilabel": "logistic", "multiclass": "softmax",
-               "regression": "identity"}
-AUTO_LOSS = {"binary": "log_loss", "multilabel": "log_loss", "multiclass": "log_loss",
-             "regression": "squared_error"}
+AUTO_OUTPUT = {
+    "binary": "logistic",
+    "multilabel": "logistic",
+    "multiclass": "softmax",
+    "regression": "identity",
+}
+AUTO_LOSS = {
+    "binary": "log_loss",
+    "multilabel": "log_loss",
+    "multiclass": "log_loss",
+    "regression": "squared_error",
+}
 
 # Pairs whose output error is exactly prediction - target.
 CANONICAL_PAIRS = frozenset(
@@ -78,8 +86,9 @@ def is_canonical(output_activation: str, loss: str) -> bool:
     return (output_activation, loss) in CANONICAL_PAIRS
 
 
-def output_loss_and_error(y, output, output_activation, loss, sample_weight=None,
-                          leaky_slope=DEFAULT_LEAKY_SLOPE):
+def output_loss_and_error(
+    y, output, output_activation, loss, sample_weight=None, leaky_slope=DEFAULT_LEAKY_SLOPE
+):
     """Loss of ``output`` against ``y`` and its gradient with respect to the output
     layer's pre-activation, per sample (not yet divided by the sample count, as
     scikit-learn's back-propagation expects).
@@ -113,7 +122,8 @@ def output_loss_and_error(y, output, output_activation, loss, sample_weight=None
         # Same value, but scikit-learn's own summation order, so lbfgs line searches
         # (which compare loss values) follow stock scikit-learn step for step.
         sk_name = {"logistic": "binary_log_loss", "softmax": "log_loss"}.get(
-            output_activation, "squared_error")
+            output_activation, "squared_error"
+        )
         if sk_name != "squared_error" or y.shape[1] == 1:
             value = SK_LOSSES[sk_name](y, output, sample_weight)
         if softmax_output:
@@ -140,7 +150,6 @@ def target_matrix(model, y) -> np.ndarray:
     return target
 
 
-
 class _ActivationMLPMixin:
     """The overrides both estimators share. Attributes set by ``fit``:
     ``out_activation_`` (the output activation used) and ``loss_function_`` (the loss
@@ -150,23 +159,60 @@ class _ActivationMLPMixin:
 
     # One signature for both estimators: scikit-learn's get_params/clone read it, so
     # every parameter is listed explicitly (no **kwargs).
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *,
-                 output_activation="auto", loss="auto", leaky_slope=DEFAULT_LEAKY_SLOPE,
-                 solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
-                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
-                 random_state=None, tol=1e-4, verbose=False, warm_start=False,
-                 momentum=0.9, nesterovs_momentum=True, early_stopping=False,
-                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000):
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        output_activation="auto",
+        loss="auto",
+        leaky_slope=DEFAULT_LEAKY_SLOPE,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
         super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes, activation=activation, solver=solver,
-            alpha=alpha, batch_size=batch_size, learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init, power_t=power_t, max_iter=max_iter,
-            shuffle=shuffle, random_state=random_state, tol=tol, verbose=verbose,
-            warm_start=warm_start, momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
         )
         # After super().__init__, which sets its own loss (log_loss / squared_error).
         self.output_activation = output_activation
@@ -222,13 +268,16 @@ class _ActivationMLPMixin:
         self._output_forward()(activation)
         return activation
 
-    def _backprop(self, X, y, sample_weight, activations, deltas, coef_grads,
-                  intercept_grads):
+    def _backprop(self, X, y, sample_weight, activations, deltas, coef_grads, intercept_grads):
         n_samples = X.shape[0]
         activations = self._forward_pass(activations)
         loss, error = output_loss_and_error(
-            y, activations[-1], self.out_activation_, self.loss_function_,
-            sample_weight, self.leaky_slope,
+            y,
+            activations[-1],
+            self.out_activation_,
+            self.loss_function_,
+            sample_weight,
+            self.leaky_slope,
         )
         sw_sum = n_samples if sample_weight is None else sample_weight.sum()
         loss += 0.5 * self.alpha * sum(np.dot(c.ravel(), c.ravel()) for c in self.coefs_) / sw_sum
@@ -242,8 +291,7 @@ class _ActivationMLPMixin:
         for i in range(last, 0, -1):
             deltas[i - 1] = safe_sparse_dot(deltas[i], self.coefs_[i].T)
             hidden_backward(activations[i], deltas[i - 1])
-            self._compute_loss_grad(i - 1, sw_sum, activations, deltas, coef_grads,
-                                    intercept_grads)
+            self._compute_loss_grad(i - 1, sw_sum, activations, deltas, coef_grads, intercept_grads)
         return loss, coef_grads, intercept_grads
 
     # One call per epoch inside fit(): the cheap place to record training history
@@ -255,11 +303,20 @@ class _ActivationMLPMixin:
             hook(self, self.loss_curve_[-1])
 
     # lbfgs has no epochs; the hook sees each loss evaluation instead.
-    def _loss_grad_lbfgs(self, packed_coef_inter, X, y, sample_weight, activations,
-                         deltas, coef_grads, intercept_grads):
-        loss, grad = super()._loss_grad_lbfgs(packed_coef_inter, X, y, sample_weight,
-                                              activations, deltas, coef_grads,
-                                              intercept_grads)
+    def _loss_grad_lbfgs(
+        self,
+        packed_coef_inter,
+        X,
+        y,
+        sample_weight,
+        activations,
+        deltas,
+        coef_grads,
+        intercept_grads,
+    ):
+        loss, grad = super()._loss_grad_lbfgs(
+            packed_coef_inter, X, y, sample_weight, activations, deltas, coef_grads, intercept_grads
+        )
         hook = getattr(self, "_epoch_hook", None)
         if hook is not None:
             hook(self, float(loss))

@@ -53,12 +53,12 @@ import contextlib
 import multiprocessing as mp
 import os
 import sys
-import types
 import threading
+import types
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import shared_memory
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -71,8 +71,7 @@ PROGRESS_FIELDS = ("epoch", "max_epochs", "train_loss", "test_loss", "test_score
 # "started" when it picks the job up; the page sets "stop" to end the run early;
 # "frame_epoch" is the epoch of the frame in the buffer (-1 while it is being written),
 # "frame_d0".."frame_d2" its shape padded to three numbers (d1 is 0 for one feature).
-_SLOTS = (*PROGRESS_FIELDS, "started", "stop", "frame_epoch", "frame_d0", "frame_d1",
-          "frame_d2")
+_SLOTS = (*PROGRESS_FIELDS, "started", "stop", "frame_epoch", "frame_d0", "frame_d1", "frame_d2")
 _SLOT = {name: i for i, name in enumerate(_SLOTS)}
 _PRELOAD = ["core.training", "core.parallel"]
 
@@ -115,8 +114,11 @@ def _started_without_main(process_class):
         with _main_module_hidden():
             return process_class._Popen(process_obj)
 
-    return type(f"Worker{process_class.__name__}", (process_class,), {
-        "_Popen": staticmethod(_Popen), "__module__": __name__})
+    return type(
+        f"Worker{process_class.__name__}",
+        (process_class,),
+        {"_Popen": staticmethod(_Popen), "__module__": __name__},
+    )
 
 
 WorkerSpawnProcess = _started_without_main(mp.context.SpawnProcess)
@@ -164,8 +166,9 @@ def get_pool(max_workers: int | None = None) -> ProcessPoolExecutor:
             _pool = None
         if _pool is None:
             _pool_workers = max_workers or default_workers()
-            _pool = ProcessPoolExecutor(max_workers=_pool_workers, mp_context=_context(),
-                                        initializer=_init_worker)
+            _pool = ProcessPoolExecutor(
+                max_workers=_pool_workers, mp_context=_context(), initializer=_init_worker
+            )
         return _pool
 
 
@@ -219,6 +222,7 @@ def submit(fn, *args) -> Future:
 
 # --- the work a worker does ---------------------------------------------------------------
 
+
 def _frame_capacity() -> int:
     """float32 cells of the largest live frame: the replay grid times the most classes."""
     from core.datasets import MAX_CLASSES
@@ -230,14 +234,20 @@ def _frame_capacity() -> int:
 def _views(block):
     """(header, frame buffer) over a job's shared-memory block."""
     header = np.ndarray((len(_SLOTS),), dtype=np.float64, buffer=block.buf)
-    frame = np.ndarray((_frame_capacity(),), dtype=np.float32, buffer=block.buf,
-                       offset=header.nbytes)
+    frame = np.ndarray(
+        (_frame_capacity(),), dtype=np.float32, buffer=block.buf, offset=header.nbytes
+    )
     return header, frame
 
 
-def _train_in_worker(config: TrainConfig, dataset: Dataset | None, time_budget: float | None,
-                     progress_name: str | None, surface_resolution: int | None = None,
-                     snapshot_resolution: int | None = None):
+def _train_in_worker(
+    config: TrainConfig,
+    dataset: Dataset | None,
+    time_budget: float | None,
+    progress_name: str | None,
+    surface_resolution: int | None = None,
+    snapshot_resolution: int | None = None,
+):
     from core.training import SNAPSHOT_RESOLUTION, StopRequested, train
 
     block = header = frame_buffer = None
@@ -251,10 +261,11 @@ def _train_in_worker(config: TrainConfig, dataset: Dataset | None, time_budget: 
             if p.frame is not None and p.frame.size <= frame_buffer.size:
                 # A sequence lock: -1 while writing, so a reader never keeps a torn frame.
                 header[_SLOT["frame_epoch"]] = -1
-                frame_buffer[:p.frame.size] = p.frame.ravel()
-                shape = p.frame.shape if p.frame.ndim == 3 else (p.frame.shape[0], 0,
-                                                                  p.frame.shape[1])
-                header[_SLOT["frame_d0"]:_SLOT["frame_d2"] + 1] = shape
+                frame_buffer[: p.frame.size] = p.frame.ravel()
+                shape = (
+                    p.frame.shape if p.frame.ndim == 3 else (p.frame.shape[0], 0, p.frame.shape[1])
+                )
+                header[_SLOT["frame_d0"] : _SLOT["frame_d2"] + 1] = shape
                 header[_SLOT["frame_epoch"]] = p.epoch
             row = p.row
             # The epoch goes last: a reader that sees epoch n sees that epoch's numbers.
@@ -264,13 +275,21 @@ def _train_in_worker(config: TrainConfig, dataset: Dataset | None, time_budget: 
             header[_SLOT["epoch"]] = p.epoch
             if header[_SLOT["stop"]]:
                 raise StopRequested
+
     try:
-        return train(config, on_epoch, dataset=dataset, time_budget=time_budget,
-                     surface_resolution=surface_resolution,
-                     snapshot_resolution=snapshot_resolution or SNAPSHOT_RESOLUTION)
+        return train(
+            config,
+            on_epoch,
+            dataset=dataset,
+            time_budget=time_budget,
+            surface_resolution=surface_resolution,
+            snapshot_resolution=snapshot_resolution or SNAPSHOT_RESOLUTION,
+        )
     except Exception as err:
-        err.add_note(f"(raised in training worker pid {os.getpid()} for config "
-                     f"{config.to_query() or 'default'})")
+        err.add_note(
+            f"(raised in training worker pid {os.getpid()} for config "
+            f"{config.to_query() or 'default'})"
+        )
         raise
     finally:
         if block is not None:
@@ -279,6 +298,7 @@ def _train_in_worker(config: TrainConfig, dataset: Dataset | None, time_budget: 
 
 
 # --- the public calls ------------------------------------------------------------------
+
 
 class TrainingJob:
     """A training running in a worker, with live progress.
@@ -289,8 +309,13 @@ class TrainingJob:
     as you like), and ``request_stop()``.
     """
 
-    def __init__(self, config: TrainConfig, dataset: Dataset | None, time_budget: float | None,
-                 surface_resolution: int | None = None):
+    def __init__(
+        self,
+        config: TrainConfig,
+        dataset: Dataset | None,
+        time_budget: float | None,
+        surface_resolution: int | None = None,
+    ):
         self.config = config
         size = 8 * len(_SLOTS) + 4 * _frame_capacity()
         self._block = shared_memory.SharedMemory(create=True, size=size)
@@ -299,8 +324,9 @@ class TrainingJob:
         self._header[_SLOT["max_epochs"]] = config.epochs
         self._final: dict | None = None
         self._closed = threading.Lock()
-        self.future: Future = submit(_train_in_worker, config, dataset, time_budget,
-                                      self._block.name, surface_resolution)
+        self.future: Future = submit(
+            _train_in_worker, config, dataset, time_budget, self._block.name, surface_resolution
+        )
         self.future.add_done_callback(self._release)
 
     def _release(self, future: Future) -> None:
@@ -312,16 +338,19 @@ class TrainingJob:
                 h = future.result().history  # the final word, even if the last write raced
                 if len(h):
                     last = h.iloc[-1]
-                    self._final.update(epoch=int(last.epoch), train_loss=float(last.train_loss),
-                                       test_loss=float(last.test_loss),
-                                       test_score=float(last.test_score))
+                    self._final.update(
+                        epoch=int(last.epoch),
+                        train_loss=float(last.train_loss),
+                        test_loss=float(last.test_loss),
+                        test_score=float(last.test_score),
+                    )
             del self._header, self._frame
             self._block.close()
             self._block.unlink()
             self._block = None
 
     def _read(self) -> dict:
-        values = self._header[:len(PROGRESS_FIELDS)].copy()
+        values = self._header[: len(PROGRESS_FIELDS)].copy()
         out = dict(zip(PROGRESS_FIELDS, values.tolist()))
         out["epoch"], out["max_epochs"] = int(out["epoch"]), int(out["max_epochs"])
         return out
@@ -347,9 +376,9 @@ class TrainingJob:
             epoch = int(h[_SLOT["frame_epoch"]])
             if epoch <= 0:
                 return None
-            d0, d1, d2 = (int(v) for v in h[_SLOT["frame_d0"]:_SLOT["frame_d2"] + 1])
+            d0, d1, d2 = (int(v) for v in h[_SLOT["frame_d0"] : _SLOT["frame_d2"] + 1])
             shape = (d0, d1, d2) if d1 else (d0, d2)
-            frame = self._frame[:int(np.prod(shape))].copy().reshape(shape)
+            frame = self._frame[: int(np.prod(shape))].copy().reshape(shape)
             if int(h[_SLOT["frame_epoch"]]) != epoch:  # rewritten while we copied
                 return None
             return epoch, frame
@@ -388,10 +417,15 @@ class TrainingJob:
         self.future.add_done_callback(lambda _: fn(self))
 
 
-def submit_training(config: TrainConfig, dataset: Dataset | None = None, *,
-                    progress: bool = False, time_budget: float | None = None,
-                    surface_resolution: int | None = None,
-                    snapshot_resolution: int | None = None):
+def submit_training(
+    config: TrainConfig,
+    dataset: Dataset | None = None,
+    *,
+    progress: bool = False,
+    time_budget: float | None = None,
+    surface_resolution: int | None = None,
+    snapshot_resolution: int | None = None,
+):
     """Train ``config`` (on ``dataset`` if given) in a worker process; ``time_budget``,
     ``surface_resolution`` and ``snapshot_resolution`` (replay frames; default
     ``train``'s) as for ``core.training.train``.
@@ -407,12 +441,23 @@ def submit_training(config: TrainConfig, dataset: Dataset | None = None, *,
         if snapshot_resolution is not None:
             raise ValueError("a live run's frames are the replay's: no snapshot_resolution")
         return TrainingJob(config, dataset, time_budget, surface_resolution)
-    return submit(_train_in_worker, config, dataset, time_budget, None, surface_resolution,
-                  snapshot_resolution)
+    return submit(
+        _train_in_worker,
+        config,
+        dataset,
+        time_budget,
+        None,
+        surface_resolution,
+        snapshot_resolution,
+    )
 
 
-def train_many(configs: Iterable[TrainConfig], datasets: Sequence[Dataset | None] | None = None,
-               *, time_budget: float | None = None) -> list:
+def train_many(
+    configs: Iterable[TrainConfig],
+    datasets: Sequence[Dataset | None] | None = None,
+    *,
+    time_budget: float | None = None,
+) -> list:
     """Train every config at once across the pool; results in the order given. The first
     error (in that order) is raised after the trainings not yet started are cancelled."""
     configs = list(configs)
@@ -426,4 +471,3 @@ def train_many(configs: Iterable[TrainConfig], datasets: Sequence[Dataset | None
         for f in futures:
             f.cancel()
         raise
-

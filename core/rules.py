@@ -9,11 +9,12 @@ the tests rather than on a student's screen. Pure Python: no Streamlit.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -23,8 +24,14 @@ from core.config import ConfigError, TrainConfig
 RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "rules.yaml"
 
 TASKS = ("binary", "multiclass", "multilabel", "regression")
-SYMPTOMS = ("dead_units", "vanishing_gradients", "saturation", "slow_convergence",
-            "diverging", "underfitting")
+SYMPTOMS = (
+    "dead_units",
+    "vanishing_gradients",
+    "saturation",
+    "slow_convergence",
+    "diverging",
+    "underfitting",
+)
 SCOPES = ("hidden", "output", "loss", "process")
 ACTIONS = ("lower_learning_rate", "train_longer", "more_capacity")
 UNITS = ("one", "per_class", "per_label")
@@ -44,8 +51,18 @@ THRESHOLD_FIELDS: dict[str, dict[str, tuple[float, float]]] = {
 WHEN_KEYS = ("tasks", "symptoms", "current_hidden", "min_layers", "min_classes", "max_classes")
 RECOMMEND_KEYS = ("hidden", "output", "units", "loss", "actions")
 ALTERNATIVE_SLOTS = ("hidden", "output", "loss")
-RULE_KEYS = ("id", "title", "scope", "guidance", "when", "recommend", "why", "alternatives",
-             "demo", "contrast")
+RULE_KEYS = (
+    "id",
+    "title",
+    "scope",
+    "guidance",
+    "when",
+    "recommend",
+    "why",
+    "alternatives",
+    "demo",
+    "contrast",
+)
 REQUIRED = ("id", "title", "scope", "guidance", "when", "recommend", "why", "demo")
 SCOPE_SLOT = {"hidden": "hidden", "output": "output", "loss": "loss", "process": "actions"}
 ID_PATTERN = re.compile(r"R-[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -111,6 +128,7 @@ class RuleBook:
 
 # --- loading ---------------------------------------------------------------------------------
 
+
 @lru_cache(maxsize=4)
 def load_rules(path: str | Path = RULES_FILE) -> RuleBook:
     """The rules file, checked. Cached per path (the file is data shipped with the app)."""
@@ -135,6 +153,7 @@ def thresholds() -> Mapping[str, Mapping[str, Any]]:
 
 
 # --- validation ------------------------------------------------------------------------------
+
 
 def _fail(where: str, field: str, message: str):
     raise ValueError(f"rules file: {where}, field {field!r}: {message}")
@@ -207,8 +226,12 @@ def _when(where: str, value) -> Mapping[str, Any]:
 
 
 def _slot(where: str, field: str, slot: str, value, *, canonical_ok: bool):
-    allowed = {"hidden": HIDDEN_ACTIVATIONS, "output": OUTPUT_ACTIVATIONS, "units": UNITS,
-               "loss": LOSSES + (("canonical",) if canonical_ok else ())}[slot]
+    allowed = {
+        "hidden": HIDDEN_ACTIVATIONS,
+        "output": OUTPUT_ACTIVATIONS,
+        "units": UNITS,
+        "loss": LOSSES + (("canonical",) if canonical_ok else ()),
+    }[slot]
     if value not in allowed:
         _fail(where, field, f"{value!r} is not one of {', '.join(allowed)}")
     return value
@@ -216,8 +239,9 @@ def _slot(where: str, field: str, slot: str, value, *, canonical_ok: bool):
 
 def _recommend(where: str, scope: str, value) -> Mapping[str, Any]:
     if not isinstance(value, dict) or not value:
-        _fail(where, "recommend", "needs a mapping with at least one of "
-                                  + ", ".join(RECOMMEND_KEYS))
+        _fail(
+            where, "recommend", "needs a mapping with at least one of " + ", ".join(RECOMMEND_KEYS)
+        )
     out: dict[str, Any] = {}
     for key, item in value.items():
         field = f"recommend.{key}"
@@ -247,13 +271,19 @@ def _alternatives(where: str, value) -> tuple[Alternative, ...]:
         unknown = set(item) - set(ALTERNATIVE_SLOTS) - {"priority", "why"}
         if unknown:
             _fail(where, field, f"unknown keys {sorted(unknown)}")
-        changes = {k: _slot(where, f"{field}.{k}", k, item[k], canonical_ok=False)
-                   for k in ALTERNATIVE_SLOTS if k in item}
+        changes = {
+            k: _slot(where, f"{field}.{k}", k, item[k], canonical_ok=False)
+            for k in ALTERNATIVE_SLOTS
+            if k in item
+        }
         if not changes:
             _fail(where, field, "changes nothing (set hidden, output or loss)")
         priority = _count(where, f"{field}.priority", item.get("priority"), 0)
-        out.append(Alternative(MappingProxyType(changes), priority,
-                               _text(where, f"{field}.why", item.get("why"))))
+        out.append(
+            Alternative(
+                MappingProxyType(changes), priority, _text(where, f"{field}.why", item.get("why"))
+            )
+        )
     return tuple(out)
 
 
@@ -276,14 +306,23 @@ def _rule(raw, index: int, known_guidance: set[str]) -> Rule:
         _fail(where, "scope", f"{scope!r} is not one of {', '.join(SCOPES)}")
     guidance = _names(where, "guidance", raw["guidance"], sorted(known_guidance))
     demo = _query(where, "demo", raw["demo"])
-    contrast = _query(where, "contrast", raw["contrast"]) if raw.get("contrast") is not None else None
+    contrast = (
+        _query(where, "contrast", raw["contrast"]) if raw.get("contrast") is not None else None
+    )
     if contrast is not None and dict(contrast) == dict(demo):
         _fail(where, "contrast", "is the same experiment as the demo")
     return Rule(
-        id=rule_id, title=_text(where, "title", raw["title"]), scope=scope, guidance=guidance,
-        when=_when(where, raw["when"]), recommend=_recommend(where, scope, raw["recommend"]),
-        why=_text(where, "why", raw["why"]), alternatives=_alternatives(where, raw.get("alternatives")),
-        demo=demo, contrast=contrast)
+        id=rule_id,
+        title=_text(where, "title", raw["title"]),
+        scope=scope,
+        guidance=guidance,
+        when=_when(where, raw["when"]),
+        recommend=_recommend(where, scope, raw["recommend"]),
+        why=_text(where, "why", raw["why"]),
+        alternatives=_alternatives(where, raw.get("alternatives")),
+        demo=demo,
+        contrast=contrast,
+    )
 
 
 def _thresholds(value) -> Mapping[str, Mapping[str, Any]]:
@@ -298,7 +337,11 @@ def _thresholds(value) -> Mapping[str, Mapping[str, Any]]:
         checked: dict[str, Any] = {}
         for name, (lo, hi) in fields.items():
             number = given.get(name)
-            if isinstance(number, bool) or not isinstance(number, (int, float)) or not lo <= number <= hi:
+            if (
+                isinstance(number, bool)
+                or not isinstance(number, (int, float))
+                or not lo <= number <= hi
+            ):
                 _fail(where, f"{symptom}.{name}", f"needs a number in [{lo}, {hi}], got {number!r}")
             checked[name] = float(number)
         extra = set(given) - set(fields) - ({"stop_reason"} if symptom == "diverging" else set())
@@ -319,8 +362,9 @@ def parse_rules(raw) -> RuleBook:
     if raw.get("version") != 1:
         raise ValueError("rules file: field 'version': only version 1 is understood")
     beyond = raw.get("beyond") or []
-    if not isinstance(beyond, list) or not all(isinstance(b, str) and b.startswith("B-")
-                                               for b in beyond):
+    if not isinstance(beyond, list) or not all(
+        isinstance(b, str) and b.startswith("B-") for b in beyond
+    ):
         raise ValueError("rules file: field 'beyond': a list of ids starting with 'B-'")
     known = set(ARTICLE_GUIDANCE) | set(beyond)
     items = raw.get("rules")

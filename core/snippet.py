@@ -16,8 +16,11 @@ def code_snippet(config: TrainConfig) -> str:
     task = config.task
     estimator = build_estimator(config, task)
     kind = "Regressor" if task == "regression" else "Classifier"
-    stock = (config.activation in SKLEARN_ACTIVATIONS and config.output_activation == "auto"
-             and config.loss == "auto")
+    stock = (
+        config.activation in SKLEARN_ACTIVATIONS
+        and config.output_activation == "auto"
+        and config.loss == "auto"
+    )
     cls = estimator.__class__
     defaults = cls().get_params()
     if stock:
@@ -29,11 +32,14 @@ def code_snippet(config: TrainConfig) -> str:
         import_line = f"from core.mlp import ActivationMLP{kind}"
         name = cls.__name__
     params = estimator.get_params()
-    args = ",\n    ".join(f"{k}={params[k]!r}" for k in params
-                          if k in defaults and params[k] != defaults[k])
-    data_args = (f'"{config.dataset}", n_samples={config.n_samples}, noise={config.noise!r}, '
-                 f"test_fraction={config.test_fraction}, seed={config.data_seed}, "
-                 f"n_classes={config.n_classes!r}, standardize={config.standardize}")
+    args = ",\n    ".join(
+        f"{k}={params[k]!r}" for k in params if k in defaults and params[k] != defaults[k]
+    )
+    data_args = (
+        f'"{config.dataset}", n_samples={config.n_samples}, noise={config.noise!r}, '
+        f"test_fraction={config.test_fraction}, seed={config.data_seed}, "
+        f"n_classes={config.n_classes!r}, standardize={config.standardize}"
+    )
     score = "R^2" if task == "regression" else "accuracy"
     return (
         f"{import_line}\n"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -120,9 +120,13 @@ def build_estimator(config: TrainConfig, task: str):
 
 def dataset_for(config: TrainConfig) -> Dataset:
     return make_dataset(
-        config.dataset, n_samples=config.n_samples, noise=config.noise,
-        test_fraction=config.test_fraction, seed=config.data_seed,
-        n_classes=config.n_classes, standardize=config.standardize,
+        config.dataset,
+        n_samples=config.n_samples,
+        noise=config.noise,
+        test_fraction=config.test_fraction,
+        seed=config.data_seed,
+        n_classes=config.n_classes,
+        standardize=config.standardize,
     )
 
 
@@ -180,10 +184,15 @@ class _FrameBuffer:
             self.frames = [self.frames[i] for i in keep]
 
 
-def train(config: TrainConfig = TrainConfig(), on_epoch: Callable[[Progress], None] | None = None,
-          *, dataset: Dataset | None = None, time_budget: float | None = None,
-          snapshot_resolution: int = SNAPSHOT_RESOLUTION,
-          surface_resolution: int | None = None) -> TrainResult:
+def train(
+    config: TrainConfig | None = None,
+    on_epoch: Callable[[Progress], None] | None = None,
+    *,
+    dataset: Dataset | None = None,
+    time_budget: float | None = None,
+    snapshot_resolution: int = SNAPSHOT_RESOLUTION,
+    surface_resolution: int | None = None,
+) -> TrainResult:
     """Train the experiment ``config`` describes and record what happened.
 
     ``dataset`` replaces the config's built-in data (for example an uploaded CSV).
@@ -191,6 +200,7 @@ def train(config: TrainConfig = TrainConfig(), on_epoch: Callable[[Progress], No
     ``surface_resolution`` also evaluates the finished model on a grid that fine
     (``result.surface``), for a caller that will draw it.
     """
+    config = config or TrainConfig()
     data = dataset if dataset is not None else dataset_for(config)
     model = build_estimator(config, data.task)
     grid = make_grid(data, snapshot_resolution)
@@ -218,8 +228,14 @@ def train(config: TrainConfig = TrainConfig(), on_epoch: Callable[[Progress], No
         raw = model._forward_pass_fast(X, check_input=False)
         if split not in targets:
             targets[split] = target_matrix(model, y)
-        loss, _ = output_loss_and_error(targets[split], raw, model.out_activation_,
-                                        model.loss_function_, None, model.leaky_slope)
+        loss, _ = output_loss_and_error(
+            targets[split],
+            raw,
+            model.out_activation_,
+            model.loss_function_,
+            None,
+            model.leaky_slope,
+        )
         if data.task == "regression":
             score = r2_score(y, raw.ravel()) if np.isfinite(raw).all() else float("nan")
         else:
@@ -236,8 +252,14 @@ def train(config: TrainConfig = TrainConfig(), on_epoch: Callable[[Progress], No
         last_finite[:] = [[w.copy() for w in fitted.coefs_], [b.copy() for b in fitted.intercepts_]]
         train_loss, train_score = evaluate("train")
         test_loss, test_score = evaluate("test")
-        row = dict(epoch=epoch, train_loss=train_loss, test_loss=test_loss,
-                   train_score=train_score, test_score=test_score, objective=float(objective))
+        row = dict(
+            epoch=epoch,
+            train_loss=train_loss,
+            test_loss=test_loss,
+            train_score=train_score,
+            test_score=test_score,
+            objective=float(objective),
+        )
         rows.append(row)
         frame = None
         if buffer.wants(epoch):
@@ -286,15 +308,32 @@ def train(config: TrainConfig = TrainConfig(), on_epoch: Callable[[Progress], No
     history = pd.DataFrame(rows, columns=columns).astype({c: float for c in columns[1:]})
     history["epoch"] = history["epoch"].astype(int)
     notes = _notes(config, model, data, history, stop_reason, converged_warning, time_budget)
-    snapshots = (np.stack(buffer.frames) if buffer.frames
-                 else np.zeros((0, *grid.shape, 1), dtype=np.float16))
+    snapshots = (
+        np.stack(buffer.frames)
+        if buffer.frames
+        else np.zeros((0, *grid.shape, 1), dtype=np.float16)
+    )
     surface = None
     if surface_resolution:
         fine = make_grid(data, surface_resolution)
-        surface = model_outputs(model, fine.points, check_input=False).reshape(
-            *fine.shape, -1).astype(frame_dtype)  # as the frames: each session keeps it
-    return TrainResult(config, model, data, history, np.array(buffer.epochs), snapshots, grid,
-                       seconds, notes, stop_reason, surface)
+        surface = (
+            model_outputs(model, fine.points, check_input=False)
+            .reshape(*fine.shape, -1)
+            .astype(frame_dtype)
+        )  # as the frames: each session keeps it
+    return TrainResult(
+        config,
+        model,
+        data,
+        history,
+        np.array(buffer.epochs),
+        snapshots,
+        grid,
+        seconds,
+        notes,
+        stop_reason,
+        surface,
+    )
 
 
 def _notes(config, model, data, history, stop_reason, converged_warning, time_budget):
@@ -302,34 +341,81 @@ def _notes(config, model, data, history, stop_reason, converged_warning, time_bu
     epochs = len(history)
     out, loss = model.out_activation_, model.loss_function_
     if stop_reason == "diverged":
-        notes.append(Note("diverged", f"Training diverged after epoch {epochs}: the loss or "
-                          "the weights became infinite. The model keeps the last finite "
-                          "weights. Try a smaller learning rate.", dict(epoch=epochs)))
+        notes.append(
+            Note(
+                "diverged",
+                f"Training diverged after epoch {epochs}: the loss or "
+                "the weights became infinite. The model keeps the last finite "
+                "weights. Try a smaller learning rate.",
+                dict(epoch=epochs),
+            )
+        )
     elif stop_reason == "time_budget":
-        notes.append(Note("time_budget", f"Stopped after {epochs} epochs: the run used its "
-                          f"time budget of {time_budget:g} s.", dict(epoch=epochs, seconds=time_budget)))
+        notes.append(
+            Note(
+                "time_budget",
+                f"Stopped after {epochs} epochs: the run used its "
+                f"time budget of {time_budget:g} s.",
+                dict(epoch=epochs, seconds=time_budget),
+            )
+        )
     elif stop_reason == "stopped":
-        notes.append(Note("stopped", f"Stopped after {epochs} epochs on request.",
-                          dict(epoch=epochs)))
+        notes.append(
+            Note("stopped", f"Stopped after {epochs} epochs on request.", dict(epoch=epochs))
+        )
     elif stop_reason == "converged":
-        notes.append(Note("converged", f"Stopped early at epoch {epochs}: the training loss "
-                          "stopped improving.", dict(epoch=epochs)))
+        notes.append(
+            Note(
+                "converged",
+                f"Stopped early at epoch {epochs}: the training loss stopped improving.",
+                dict(epoch=epochs),
+            )
+        )
     elif converged_warning:
-        notes.append(Note("not_converged", f"Reached the last epoch ({epochs}) while the loss "
-                          "was still changing: more epochs or a larger learning rate may help.",
-                          dict(epoch=epochs)))
+        notes.append(
+            Note(
+                "not_converged",
+                f"Reached the last epoch ({epochs}) while the loss "
+                "was still changing: more epochs or a larger learning rate may help.",
+                dict(epoch=epochs),
+            )
+        )
     if not is_canonical(out, loss):
-        notes.append(Note("non_canonical", f"Output {out} with loss {loss} is not a matched "
-                          "pair: the gradients are exact, but training is often slower or stalls.",
-                          dict(output=out, loss=loss)))
+        notes.append(
+            Note(
+                "non_canonical",
+                f"Output {out} with loss {loss} is not a matched "
+                "pair: the gradients are exact, but training is often slower or stalls.",
+                dict(output=out, loss=loss),
+            )
+        )
     if out == "softmax" and model.n_outputs_ == 1:
-        notes.append(Note("constant_softmax", "A single softmax unit always outputs 1: this "
-                          "network cannot learn anything."))
+        notes.append(
+            Note(
+                "constant_softmax",
+                "A single softmax unit always outputs 1: this network cannot learn anything.",
+            )
+        )
     if loss == "log_loss" and out not in ("logistic", "softmax"):
-        notes.append(Note("clipped_log_loss", f"Log-loss expects outputs in (0, 1); {out} outputs "
-                          "outside that range are clipped and get no gradient.", dict(output=out)))
-    if data.task != "regression" and len(history) and history["test_score"].iloc[-1] <= max(
-            np.bincount(data.y_train).max() / len(data.y_train), 0.0) + 0.02:
-        notes.append(Note("chance_level", "Test accuracy is no better than always guessing the "
-                          "most common class: the network did not learn the pattern."))
+        notes.append(
+            Note(
+                "clipped_log_loss",
+                f"Log-loss expects outputs in (0, 1); {out} outputs "
+                "outside that range are clipped and get no gradient.",
+                dict(output=out),
+            )
+        )
+    if (
+        data.task != "regression"
+        and len(history)
+        and history["test_score"].iloc[-1]
+        <= max(np.bincount(data.y_train).max() / len(data.y_train), 0.0) + 0.02
+    ):
+        notes.append(
+            Note(
+                "chance_level",
+                "Test accuracy is no better than always guessing the "
+                "most common class: the network did not learn the pattern.",
+            )
+        )
     return notes

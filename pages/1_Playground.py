@@ -5,12 +5,17 @@ import logging
 import streamlit as st
 
 from core.snippet import code_snippet
-from ui.config_ui import (config_widgets, hidden_fields, load_from_url, pairing_warning,
-                          share_query, write_url)
+from ui.config_ui import (
+    config_widgets,
+    hidden_fields,
+    load_from_url,
+    pairing_warning,
+    share_query,
+    write_url,
+)
 from ui.frame import page_frame
 from ui.i18n import t
-from ui.results import (data_fingerprint, run_view, show_run, start_training_workers,
-                        train_live)
+from ui.results import data_fingerprint, run_view, show_run, start_training_workers, train_live
 from ui.upload import csv_mode, data_source_picker, share_notice
 from ui.upload import hidden_fields as upload_hidden
 
@@ -37,8 +42,9 @@ def train_and_results(config, csv_data):
     """Train and what it shows. A fragment: pressing Train or moving the replay slider
     reruns only this part, not every control of the page (a full rerun costs the server
     and the student's browser more than the training itself)."""
-    train_clicked = st.button(t("playground.train"), type="primary", key="train",
-                              disabled=csv_mode() and csv_data is None)
+    train_clicked = st.button(
+        t("playground.train"), type="primary", key="train", disabled=csv_mode() and csv_data is None
+    )
     view = run_view()
     result = st.session_state.get("result")
     if train_clicked:
@@ -52,8 +58,9 @@ def train_and_results(config, csv_data):
         st.session_state["result"] = result
         st.session_state["result_data"] = data_fingerprint(csv_data)
         st.session_state.pop("replay", None)
-    elif result is not None and (result.config != config or
-                                 st.session_state.get("result_data") != data_fingerprint(csv_data)):
+    elif result is not None and (
+        result.config != config or st.session_state.get("result_data") != data_fingerprint(csv_data)
+    ):
         view.status.caption(t("playground.stale"))
     if result is None:
         view.status.info(t("playground.press_train"))

@@ -55,32 +55,69 @@ def run_comparison(query: str, variant_ids: tuple[str, ...], seeds: tuple[int, .
     total = len(variant_ids) * len(seeds)
     bar = st.progress(0.0, text=_text.format(done=0, total=total))
     try:
-        return cmp.compare(config, [cmp.Variant.from_id(v) for v in variant_ids], seeds,
-                           lambda done, n: bar.progress(done / n, _text.format(done=done, total=n)),
-                           time_budget=MAX_TRAIN_SECONDS, in_workers=True)
+        return cmp.compare(
+            config,
+            [cmp.Variant.from_id(v) for v in variant_ids],
+            seeds,
+            lambda done, n: bar.progress(done / n, _text.format(done=done, total=n)),
+            time_budget=MAX_TRAIN_SECONDS,
+            in_workers=True,
+        )
     finally:
         bar.empty()
 
 
 base_out, base_loss = cmp.resolved_pair(base)
-st.markdown(t("compare.base", dataset=t(f"common.dataset.{base.dataset}"), n=base.n_samples,
-              layers=", ".join(map(str, base.hidden_layers)) or "–", hidden=act(base.activation),
-              output=act(base_out), loss=loss_name(base_loss), solver=base.solver,
-              lr=f"{base.learning_rate:g}", epochs=base.epochs))
+st.markdown(
+    t(
+        "compare.base",
+        dataset=t(f"common.dataset.{base.dataset}"),
+        n=base.n_samples,
+        layers=", ".join(map(str, base.hidden_layers)) or "–",
+        hidden=act(base.activation),
+        output=act(base_out),
+        loss=loss_name(base_loss),
+        solver=base.solver,
+        lr=f"{base.learning_rate:g}",
+        epochs=base.epochs,
+    )
+)
 st.page_link("pages/1_Playground.py", label=t("compare.change_base"), icon="🧪")
 
 pair_options = ["+".join(p) for p in cmp.output_pairs(base.task)]
 left, middle, right, far = st.columns([2, 2, 1, 1])
-hidden = left.multiselect(t("compare.hidden"), HIDDEN_ACTIVATIONS, format_func=act,
-                          help=t("compare.hidden_help"), placeholder=t("compare.choose"),
-                          **kept_choice("hidden", ["relu", "tanh", "logistic"], HIDDEN_ACTIVATIONS))
-pairs = middle.multiselect(t("compare.pairs"), pair_options, format_func=pair_label,
-                           help=t("compare.pairs_help"), placeholder=t("compare.choose"),
-                           **kept_choice("pairs", [], pair_options))
-n_seeds = right.number_input(t("compare.seeds"), cmp.MIN_SEEDS, cmp.MAX_SEEDS,
-                             help=t("compare.seeds_help"), **kept_choice("seeds", cmp.DEFAULT_SEEDS))
-target = far.number_input(t("compare.target"), 0.0, 1000.0, step=0.01, format="%.4f",
-                          help=t("compare.target_help"), **kept_choice("target", 0.0))
+hidden = left.multiselect(
+    t("compare.hidden"),
+    HIDDEN_ACTIVATIONS,
+    format_func=act,
+    help=t("compare.hidden_help"),
+    placeholder=t("compare.choose"),
+    **kept_choice("hidden", ["relu", "tanh", "logistic"], HIDDEN_ACTIVATIONS),
+)
+pairs = middle.multiselect(
+    t("compare.pairs"),
+    pair_options,
+    format_func=pair_label,
+    help=t("compare.pairs_help"),
+    placeholder=t("compare.choose"),
+    **kept_choice("pairs", [], pair_options),
+)
+n_seeds = right.number_input(
+    t("compare.seeds"),
+    cmp.MIN_SEEDS,
+    cmp.MAX_SEEDS,
+    help=t("compare.seeds_help"),
+    **kept_choice("seeds", cmp.DEFAULT_SEEDS),
+)
+target = far.number_input(
+    t("compare.target"),
+    0.0,
+    1000.0,
+    step=0.01,
+    format="%.4f",
+    help=t("compare.target_help"),
+    **kept_choice("target", 0.0),
+)
 
 variants = cmp.make_variants(hidden, [p.split("+") for p in pairs])
 seeds = cmp.seed_list(base, int(n_seeds))
@@ -92,8 +129,12 @@ elif runs > cmp.MAX_RUNS:
 else:
     st.caption(t("compare.runs_count", variants=len(variants), seeds=len(seeds), runs=runs))
 key = (urlencode(sorted(base.to_query().items())), tuple(v.id for v in variants), seeds)
-if st.button(t("compare.run"), type="primary", key="compare-run",
-             disabled=not variants or runs > cmp.MAX_RUNS):
+if st.button(
+    t("compare.run"),
+    type="primary",
+    key="compare-run",
+    disabled=not variants or runs > cmp.MAX_RUNS,
+):
     try:
         st.session_state["compare.result"] = (key, run_comparison(*key, _text=t("compare.running")))
     except ValueError as err:
@@ -107,7 +148,9 @@ if "compare.result" not in st.session_state:
 shown_key, result = st.session_state["compare.result"]
 if shown_key != key:
     st.caption(t("compare.stale"))
-labels = {v.id: cmp.variant_label(v, lambda n: act(n, result.task), loss_name) for v in result.variants}
+labels = {
+    v.id: cmp.variant_label(v, lambda n: act(n, result.task), loss_name) for v in result.variants
+}
 summary = cmp.summarise(result, target or None)
 
 with st.container(key="compare-verdict", border=True):
@@ -122,9 +165,20 @@ with st.container(key="compare-surfaces"):
     for i, variant in enumerate(result.variants):
         values, grid, model = result.surface(variant)
         with cols[i % len(cols)], st.container(key=f"compare-surface-{i}"):
-            st.altair_chart(small_multiple(output_chart(values, result.dataset, grid, model=model,
-                                                        title=labels[variant.id], size=220)),
-                            theme=None, width="content")
+            st.altair_chart(
+                small_multiple(
+                    output_chart(
+                        values,
+                        result.dataset,
+                        grid,
+                        model=model,
+                        title=labels[variant.id],
+                        size=220,
+                    )
+                ),
+                theme=None,
+                width="content",
+            )
 
 st.subheader(t("compare.curves"))
 st.caption(t("compare.curves_help"))
@@ -137,9 +191,12 @@ with st.container(key="compare-loss"):
         show_chart(loss_chart(group, labels, titles), f"compare-loss-{loss}")
 
 st.subheader(t("compare.table_title"))
-targets = ", ".join(f"{loss_name(loss)} {value:.3g}"
-                    for loss, value in summary.groupby("loss").target.first().items())
+targets = ", ".join(
+    f"{loss_name(loss)} {value:.3g}"
+    for loss, value in summary.groupby("loss").target.first().items()
+)
 st.caption(t("compare.table_help", seeds=len(result.seeds), targets=targets))
 with st.container(key="compare-table"):
-    st.dataframe(cmp.table(summary, result.task, labels.get, lambda k: t(f"compare.{k}")),
-                 hide_index=True)
+    st.dataframe(
+        cmp.table(summary, result.task, labels.get, lambda k: t(f"compare.{k}")), hide_index=True
+    )

@@ -19,10 +19,16 @@ st.caption(t("explorer.intro"))
 labels = {name: t(f"common.activation.{name}") for name in ACTIVATIONS}
 
 pick_col, slope_col, x_col = st.columns([3, 1, 1.4], gap="medium")
-chosen = pick_col.multiselect(t("explorer.pick"), list(ACTIVATIONS), default=default_selection(),
-                              format_func=labels.get, key="ex.acts")
-slope = slope_col.select_slider(t("explorer.leaky_slope"), SLOPES, value=DEFAULT_LEAKY_SLOPE,
-                                key="ex.slope")
+chosen = pick_col.multiselect(
+    t("explorer.pick"),
+    list(ACTIVATIONS),
+    default=default_selection(),
+    format_func=labels.get,
+    key="ex.acts",
+)
+slope = slope_col.select_slider(
+    t("explorer.leaky_slope"), SLOPES, value=DEFAULT_LEAKY_SLOPE, key="ex.slope"
+)
 x = x_col.slider(t("explorer.x_input"), *X_RANGE, value=1.0, step=0.1, key="ex.x")
 
 
@@ -41,24 +47,47 @@ else:
     zone_titles = {s: t(f"explorer.zone.{s}") for s in ("guidance", "measured")}
     left, right = st.columns(2)
     with left:
-        show_chart(function_chart(lines, zones, point, "f", labels, title=t("explorer.chart_f"),
-                                  y_title=t("explorer.y_f"), zone_titles=zone_titles),
-                   "explorer-f")
+        show_chart(
+            function_chart(
+                lines,
+                zones,
+                point,
+                "f",
+                labels,
+                title=t("explorer.chart_f"),
+                y_title=t("explorer.y_f"),
+                zone_titles=zone_titles,
+            ),
+            "explorer-f",
+        )
     with right:
-        show_chart(function_chart(lines, zones, point, "df", labels,
-                                  title=t("explorer.chart_df"), y_title=t("explorer.y_df"),
-                                  zone_titles=zone_titles), "explorer-df")
+        show_chart(
+            function_chart(
+                lines,
+                zones,
+                point,
+                "df",
+                labels,
+                title=t("explorer.chart_df"),
+                y_title=t("explorer.y_df"),
+                zone_titles=zone_titles,
+            ),
+            "explorer-df",
+        )
     st.caption(t("explorer.shading"))
 
     st.subheader(t("explorer.at_x", x=f"{x:g}"))
-    table = pd.DataFrame({
-        t("explorer.column.activation"): [labels[n] for n in point["activation"]],
-        t("explorer.column.f"): [f"{v:.6g}" for v in point["f"]],
-        t("explorer.column.df"): [f"{v:.6g}" for v in point["df"]],
-        t("explorer.column.share"): [f"{v:.1%}" for v in point["share_of_peak"]],
-        t("explorer.column.flat"): [t("explorer.flat_yes") if f else t("explorer.flat_no")
-                                    for f in point["flat"]],
-    })
+    table = pd.DataFrame(
+        {
+            t("explorer.column.activation"): [labels[n] for n in point["activation"]],
+            t("explorer.column.f"): [f"{v:.6g}" for v in point["f"]],
+            t("explorer.column.df"): [f"{v:.6g}" for v in point["df"]],
+            t("explorer.column.share"): [f"{v:.1%}" for v in point["share_of_peak"]],
+            t("explorer.column.flat"): [
+                t("explorer.flat_yes") if f else t("explorer.flat_no") for f in point["flat"]
+            ],
+        }
+    )
     with st.container(key="explorer-values"):
         st.table(table.set_index(table.columns[0]))
 
@@ -68,8 +97,10 @@ with st.container(key="explorer-claims"):
     for claim in check_claims(slope):
         mark = "✅" if claim.passed else "❌"
         verdict = t("explorer.passed") if claim.passed else t("explorer.failed")
-        st.markdown(f"{mark} *{verdict}* · {t('explorer.claims.' + claim.key, **claim.params)}"
-                    f" `{' '.join(claim.guidance)}`")
+        st.markdown(
+            f"{mark} *{verdict}* · {t('explorer.claims.' + claim.key, **claim.params)}"
+            f" `{' '.join(claim.guidance)}`"
+        )
 
 with st.expander(t("explorer.formulas")):
     for name in chosen:

@@ -44,25 +44,45 @@ def profile(settings, names):
 
 
 row1 = st.columns([1.2, 1.4, 1, 1.2, 1])
-row1[0].selectbox(t("gradients.dataset"), list(DATASETS), **kept("g.dataset", DEFAULTS.dataset),
-                  format_func=lambda n: t(f"common.dataset.{n}"))
+row1[0].selectbox(
+    t("gradients.dataset"),
+    list(DATASETS),
+    **kept("g.dataset", DEFAULTS.dataset),
+    format_func=lambda n: t(f"common.dataset.{n}"),
+)
 row1[1].slider(t("gradients.depth"), 1, gf.DEPTHS[-1], **kept("g.depth", DEFAULTS.depth))
 row1[2].select_slider(t("gradients.width"), gf.WIDTHS, **kept("g.width", DEFAULTS.width))
-row1[3].select_slider(t("gradients.learning_rate"), gf.LEARNING_RATES,
-                      **kept("g.lr", DEFAULTS.learning_rate))
-row1[4].button(t("gradients.preset"), on_click=make_relus_die, key="g.preset",
-               help=t("gradients.preset_help", lr=gf.DEAD_RELU_PRESET["learning_rate"],
-                      depth=gf.DEAD_RELU_PRESET["min_depth"]))
-chosen = st.multiselect(t("gradients.activations"), list(HIDDEN_ACTIVATIONS),
-                        **kept("g.acts", list(gf.DEFAULT_ACTIVATIONS)), format_func=labels.get)
+row1[3].select_slider(
+    t("gradients.learning_rate"), gf.LEARNING_RATES, **kept("g.lr", DEFAULTS.learning_rate)
+)
+row1[4].button(
+    t("gradients.preset"),
+    on_click=make_relus_die,
+    key="g.preset",
+    help=t(
+        "gradients.preset_help",
+        lr=gf.DEAD_RELU_PRESET["learning_rate"],
+        depth=gf.DEAD_RELU_PRESET["min_depth"],
+    ),
+)
+chosen = st.multiselect(
+    t("gradients.activations"),
+    list(HIDDEN_ACTIVATIONS),
+    **kept("g.acts", list(gf.DEFAULT_ACTIVATIONS)),
+    format_func=labels.get,
+)
 with st.expander(t("gradients.preset_why"), icon="💀"):
     st.caption(t("gradients.preset_note"))
 if not chosen:
     st.info(t("gradients.pick_some"))
     st.stop()
 
-settings = DEFAULTS.replace(dataset=st.session_state["g.dataset"], depth=st.session_state["g.depth"],
-                            width=st.session_state["g.width"], learning_rate=st.session_state["g.lr"])
+settings = DEFAULTS.replace(
+    dataset=st.session_state["g.dataset"],
+    depth=st.session_state["g.depth"],
+    width=st.session_state["g.width"],
+    learning_rate=st.session_state["g.lr"],
+)
 write_flow_url(settings, chosen)
 try:
     with st.spinner(t("gradients.training")):
@@ -92,48 +112,89 @@ def say(lines):
 
 
 st.caption(t("gradients.ratio_def"))
-axes = dict(x_title=t("gradients.layer"), y_title=t("gradients.grad_norm"),
-            output_label=t("gradients.output"))
+axes = dict(
+    x_title=t("gradients.layer"),
+    y_title=t("gradients.grad_norm"),
+    output_label=t("gradients.output"),
+)
 for column, stage in zip(st.columns(2), gf.STAGES):
     with column:
-        show_chart(grad_norm_chart(layers, stage, labels, title=t(f"gradients.chart.grad_{stage}"),
-                                   **axes), f"grad-{stage}")
+        show_chart(
+            grad_norm_chart(
+                layers, stage, labels, title=t(f"gradients.chart.grad_{stage}"), **axes
+            ),
+            f"grad-{stage}",
+        )
         say(captions[f"grad-{stage}"])
 
 left, right = st.columns(2)
 with left:
-    show_chart(depth_chart(depths, labels, current=settings.depth, title=t("gradients.chart.depth"),
-                           x_title=t("gradients.depth_axis"), y_title=t("gradients.ratio_axis")),
-               "grad-depth")
+    show_chart(
+        depth_chart(
+            depths,
+            labels,
+            current=settings.depth,
+            title=t("gradients.chart.depth"),
+            x_title=t("gradients.depth_axis"),
+            y_title=t("gradients.ratio_axis"),
+        ),
+        "grad-depth",
+    )
     say(captions["grad-depth"])
 with right:
     st.subheader(t("gradients.summary"))
     table = gf.summary_display(summary).assign(activation=lambda d: d.activation.map(labels))
-    st.table(table.rename(columns=lambda c: t(f"gradients.column.{c}")).set_index(
-        t("gradients.column.activation")))
+    st.table(
+        table.rename(columns=lambda c: t(f"gradients.column.{c}")).set_index(
+            t("gradients.column.activation")
+        )
+    )
     say(captions["summary"])
 
 stages = {s: t(f"gradients.stage.{s}") for s in gf.STAGES}
 for column, what in zip(st.columns(2), ("dead", "flat")):
     with column:
-        show_chart(fraction_chart(layers, f"{what}_fraction", labels,
-                                  title=t(f"gradients.chart.{what}"), x_title=t("gradients.layer"),
-                                  y_title=t(f"gradients.{what}_axis"), stage_titles=stages), what)
+        show_chart(
+            fraction_chart(
+                layers,
+                f"{what}_fraction",
+                labels,
+                title=t(f"gradients.chart.{what}"),
+                x_title=t("gradients.layer"),
+                y_title=t(f"gradients.{what}_axis"),
+                stage_titles=stages,
+            ),
+            what,
+        )
         say(captions[what])
 
 if st.session_state.get("g.hist_act") not in chosen:
     st.session_state["g.hist_act"] = chosen[0]
 pick, when = st.columns([1, 1])
-hist_act = pick.selectbox(t("gradients.hist_activation"), chosen, key="g.hist_act",
-                          format_func=labels.get)
-stage = when.radio(t("gradients.hist_stage"), gf.STAGES, format_func=stages.get,
-                   horizontal=True, key="g.hist_stage", index=1)
-show_chart(histogram_chart(flow["histograms"], hist_act, stage,
-                           colour=ACTIVATION_COLOURS[hist_act], row_title=t("gradients.layer"),
-                           quantity_titles={q: t(f"gradients.quantity.{q}")
-                                            for q in ("pre-activation", "activation")},
-                           x_title=t("gradients.value"), y_title=t("gradients.count"),
-                           title=t("gradients.chart.hist", label=labels[hist_act],
-                                   stage=stages[stage])), "hist")
+hist_act = pick.selectbox(
+    t("gradients.hist_activation"), chosen, key="g.hist_act", format_func=labels.get
+)
+stage = when.radio(
+    t("gradients.hist_stage"),
+    gf.STAGES,
+    format_func=stages.get,
+    horizontal=True,
+    key="g.hist_stage",
+    index=1,
+)
+show_chart(
+    histogram_chart(
+        flow["histograms"],
+        hist_act,
+        stage,
+        colour=ACTIVATION_COLOURS[hist_act],
+        row_title=t("gradients.layer"),
+        quantity_titles={q: t(f"gradients.quantity.{q}") for q in ("pre-activation", "activation")},
+        x_title=t("gradients.value"),
+        y_title=t("gradients.count"),
+        title=t("gradients.chart.hist", label=labels[hist_act], stage=stages[stage]),
+    ),
+    "hist",
+)
 if facts := gf.spread_facts(layers, hist_act, stage):
     say([("hist", facts)])

@@ -18,8 +18,11 @@ st.caption(t("rules.count", n=len(book.rules)))
 linked = st.query_params.get("rule")
 if linked in book.ids:
     rule = book.rule(linked)
-    st.info(t("rules.linked", title=pick(rule.title), id=rule.id)
-            + f" [{t('rules.jump')}](#{anchor(rule.id)})", icon="📌")
+    st.info(
+        t("rules.linked", title=pick(rule.title), id=rule.id)
+        + f" [{t('rules.jump')}](#{anchor(rule.id)})",
+        icon="📌",
+    )
 
 for scope, rules in book.by_scope().items():
     st.header(t(f"rules.scope.{scope}"), anchor=f"scope-{scope}", divider="gray")

@@ -19,23 +19,41 @@ st.title(t("wizard.title"))
 st.caption(t("wizard.intro"))
 
 a, index = wz.answers(), wz.step()
-st.progress((index + 1) / len(wz.STEPS), text=t("wizard.step_of", n=index + 1, total=len(wz.STEPS),
-                                                 name=t(f"wizard.steps.{wz.STEPS[index]}")))
+st.progress(
+    (index + 1) / len(wz.STEPS),
+    text=t(
+        "wizard.step_of",
+        n=index + 1,
+        total=len(wz.STEPS),
+        name=t(f"wizard.steps.{wz.STEPS[index]}"),
+    ),
+)
 ready = True
 # Labels are fixed here, not in a lambda: a format function may run after the script.
 label = {c: t(f"wizard.task.{c}") for c in wz.TASK_CHOICES}
-label |= {"unknown": t("wizard.network.unknown")} | {n: activation_label(n) for n in HIDDEN_ACTIVATIONS}
+label |= {"unknown": t("wizard.network.unknown")} | {
+    n: activation_label(n) for n in HIDDEN_ACTIVATIONS
+}
 label |= {s: wz.symptom_label(s) for s in SYMPTOMS}
 
 if index == 0:
-    st.radio(t("wizard.task.question"), wz.TASK_CHOICES, format_func=label.get,
-             **wz.kept("task"))
+    st.radio(t("wizard.task.question"), wz.TASK_CHOICES, format_func=label.get, **wz.kept("task"))
     if a["task"] == "multiclass":
-        st.number_input(t("wizard.task.n_classes"), 2, 100, help=t("wizard.task.n_classes_help"),
-                        **wz.kept("n_classes"))
+        st.number_input(
+            t("wizard.task.n_classes"),
+            2,
+            100,
+            help=t("wizard.task.n_classes_help"),
+            **wz.kept("n_classes"),
+        )
     elif a["task"] == "multilabel":
-        st.number_input(t("wizard.task.n_labels"), 2, 100, help=t("wizard.task.n_labels_help"),
-                        **wz.kept("n_labels"))
+        st.number_input(
+            t("wizard.task.n_labels"),
+            2,
+            100,
+            help=t("wizard.task.n_labels_help"),
+            **wz.kept("n_labels"),
+        )
     elif a["task"] == "csv":
         ready = wz.csv_step()
 
@@ -43,23 +61,34 @@ elif index == 1:
     cols = st.columns(2)
     cols[0].slider(t("wizard.network.depth"), 1, MAX_HIDDEN_LAYERS, **wz.kept("depth"))
     cols[1].select_slider(t("wizard.network.width"), WIDTHS, **wz.kept("width"))
-    st.selectbox(t("wizard.network.current"), ("unknown",) + HIDDEN_ACTIVATIONS,
-                 format_func=label.get,
-                 help=t("wizard.network.current_help"), **wz.kept("current"))
+    st.selectbox(
+        t("wizard.network.current"),
+        ("unknown",) + HIDDEN_ACTIVATIONS,
+        format_func=label.get,
+        help=t("wizard.network.current_help"),
+        **wz.kept("current"),
+    )
 
 elif index == 2:
     p = wz.problem()
     st.markdown(t("wizard.symptoms.question"))
-    if st.button(t("wizard.symptoms.check"), key="wizard-check-run", help=t("wizard.symptoms.check_help")):
+    if st.button(
+        t("wizard.symptoms.check"), key="wizard-check-run", help=t("wizard.symptoms.check_help")
+    ):
         try:
             with st.spinner(t("wizard.symptoms.checking")):
                 wz.quick_check(p)
         except (ValueError, BrokenExecutor) as err:  # BrokenExecutor: a worker died
             st.error(t("wizard.error", error=str(err)))
     wz.show_check()
-    st.multiselect(t("wizard.symptoms.observed"), SYMPTOMS, format_func=label.get,
-                   placeholder=t("wizard.symptoms.none"), help=t("wizard.symptoms.help"),
-                   **wz.kept("symptoms"))
+    st.multiselect(
+        t("wizard.symptoms.observed"),
+        SYMPTOMS,
+        format_func=label.get,
+        placeholder=t("wizard.symptoms.none"),
+        help=t("wizard.symptoms.help"),
+        **wz.kept("symptoms"),
+    )
 
 else:
     p = wz.problem()
@@ -68,16 +97,29 @@ else:
     except ValueError as err:
         st.error(t("wizard.error", error=str(err)))
         st.stop()
-    st.caption(t("wizard.summary", task=wz.task_label(p["task"]), layers=p["depth"], width=p["width"],
-                 current=activation_label(p["current"]) if p["current"] else t("wizard.network.undecided"),
-                 symptoms=wz.symptoms_text(p["symptoms"])))
+    st.caption(
+        t(
+            "wizard.summary",
+            task=wz.task_label(p["task"]),
+            layers=p["depth"],
+            width=p["width"],
+            current=activation_label(p["current"])
+            if p["current"]
+            else t("wizard.network.undecided"),
+            symptoms=wz.symptoms_text(p["symptoms"]),
+        )
+    )
     with st.container(key="wizard-advice", border=True):
         cols = st.columns(3)
         cols[0].metric(t("wizard.advice.hidden"), activation_label(rec.hidden_activation))
-        cols[1].metric(t("wizard.advice.output"), activation_label(rec.output_activation),
-                       help=t(f"rules.units.{rec.output_units}"))
-        cols[2].metric(t("wizard.advice.loss"), t(f"rules.loss_short.{rec.loss}"),
-                   help=wz.loss_label(rec.loss))
+        cols[1].metric(
+            t("wizard.advice.output"),
+            activation_label(rec.output_activation),
+            help=t(f"rules.units.{rec.output_units}"),
+        )
+        cols[2].metric(
+            t("wizard.advice.loss"), t(f"rules.loss_short.{rec.loss}"), help=wz.loss_label(rec.loss)
+        )
         st.caption(t("wizard.advice.units", units=t(f"rules.units.{rec.output_units}")))
         for action in rec.actions:
             st.warning(t("wizard.advice.action", action=t(f"rules.action.{action}")), icon="🛠️")
@@ -85,15 +127,27 @@ else:
     for rule_id, reason in zip(rec.rules, rec.reasons_in(current_language())):
         with st.container(key=f"reason-{rule_id}"):
             st.markdown(f"**{pick(get_rule(rule_id).title)}** — {reason}")
-            st.page_link(wz.RULES_PAGE, label=t("wizard.advice.rule_link", id=rule_id), icon="📜",
-                         query_params={"rule": rule_id})
+            st.page_link(
+                wz.RULES_PAGE,
+                label=t("wizard.advice.rule_link", id=rule_id),
+                icon="📜",
+                query_params={"rule": rule_id},
+            )
 
     st.subheader(t("wizard.compare.title"))
     if rec.alternatives:
-        options = [wz.design_label(x.hidden_activation, x.output_activation, x.loss) + " — "
-                   + x.why_in(current_language()) for x in rec.alternatives]
-        choice = st.selectbox(t("wizard.compare.against"), range(len(options)),
-                              format_func=options.__getitem__, key="w.wizard.alternative")
+        options = [
+            wz.design_label(x.hidden_activation, x.output_activation, x.loss)
+            + " — "
+            + x.why_in(current_language())
+            for x in rec.alternatives
+        ]
+        choice = st.selectbox(
+            t("wizard.compare.against"),
+            range(len(options)),
+            format_func=options.__getitem__,
+            key="w.wizard.alternative",
+        )
         st.caption(t("wizard.compare.help", seeds=len(wz.SEEDS)))
         if st.button(t("wizard.compare.run"), type="primary", key="wizard-compare"):
             try:
@@ -107,10 +161,23 @@ else:
         st.caption(t("wizard.advice.playground_csv"))
 
 nav = st.columns([1, 1, 4])
-nav[0].button(t("wizard.back"), key="wizard-back", on_click=wz.go, args=(-1,), disabled=index == 0,
-              width="stretch")
+nav[0].button(
+    t("wizard.back"),
+    key="wizard-back",
+    on_click=wz.go,
+    args=(-1,),
+    disabled=index == 0,
+    width="stretch",
+)
 if index < len(wz.STEPS) - 1:
-    nav[1].button(t("wizard.next"), key="wizard-next", on_click=wz.go, args=(1,), type="primary",
-                  disabled=not ready, width="stretch")
+    nav[1].button(
+        t("wizard.next"),
+        key="wizard-next",
+        on_click=wz.go,
+        args=(1,),
+        type="primary",
+        disabled=not ready,
+        width="stretch",
+    )
 else:
     nav[1].button(t("wizard.restart"), key="wizard-restart", on_click=wz.restart, width="stretch")

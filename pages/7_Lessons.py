@@ -48,14 +48,29 @@ st.session_state["lesson_select"] = current
 
 titles = {i: f"{n}. {pick(specs[i]['title'], current_language())}" for n, i in enumerate(ids, 1)}
 nav = st.columns([4, 1, 1], vertical_alignment="bottom")
-nav[0].selectbox(t("lessons.choose"), ids, key="lesson_select", on_change=choose,
-                 format_func=titles.get)
-nav[1].button(t("lessons.previous"), key="previous", on_click=move, args=(-1,),
-              disabled=index == 0, width="stretch")
-nav[2].button(t("lessons.next"), key="next", on_click=move, args=(1,),
-              disabled=index == len(ids) - 1, width="stretch")
-st.progress((index + 1) / len(ids),
-            text=t("lessons.progress", n=index + 1, total=len(ids), done=len(results)))
+nav[0].selectbox(
+    t("lessons.choose"), ids, key="lesson_select", on_change=choose, format_func=titles.get
+)
+nav[1].button(
+    t("lessons.previous"),
+    key="previous",
+    on_click=move,
+    args=(-1,),
+    disabled=index == 0,
+    width="stretch",
+)
+nav[2].button(
+    t("lessons.next"),
+    key="next",
+    on_click=move,
+    args=(1,),
+    disabled=index == len(ids) - 1,
+    width="stretch",
+)
+st.progress(
+    (index + 1) / len(ids),
+    text=t("lessons.progress", n=index + 1, total=len(ids), done=len(results)),
+)
 
 st.subheader(titles[current])
 claim_col, result_col = st.columns(2, gap="large")
@@ -66,8 +81,12 @@ with claim_col:
     if any(p[0] == "rules" for p in available_pages()):
         st.page_link("pages/5_Rules.py", label=t("lessons.rules_link"), icon="📜")
     if (query := playground_query(current)) is not None:
-        st.page_link("pages/1_Playground.py", label=t("lessons.playground_link"), icon="🧪",
-                     query_params=query)
+        st.page_link(
+            "pages/1_Playground.py",
+            label=t("lessons.playground_link"),
+            icon="🧪",
+            query_params=query,
+        )
     with st.expander(t("lessons.look_for"), expanded=True):
         st.markdown(pick(spec["look_for"]))
 
@@ -86,12 +105,16 @@ with result_col:
     else:
         show = {"holds": st.success, "nuance": st.warning, "fails": st.error}[result.verdict]
         with st.container(key="verdict"):
-            show(t("lessons.verdict_title", verdict=t(f"lessons.verdict.{result.verdict}")),
-                 icon=VERDICT_ICONS[result.verdict])
+            show(
+                t("lessons.verdict_title", verdict=t(f"lessons.verdict.{result.verdict}")),
+                icon=VERDICT_ICONS[result.verdict],
+            )
         with st.container(key="checks"):
             for check in result.checks:
-                st.markdown(f"{VERDICT_ICONS[check.verdict]} **{', '.join(check.guidance)}** "
-                            f"{check_text(current, check, t)}")
+                st.markdown(
+                    f"{VERDICT_ICONS[check.verdict]} **{', '.join(check.guidance)}** "
+                    f"{check_text(current, check, t)}"
+                )
         st.caption(t("lessons.verdict_help"))
         st.caption(t("lessons.seconds", seconds=f"{result.seconds:.2f}"))
 

@@ -28,23 +28,36 @@ def name(kind: str, key: str) -> str:
 
 with st.expander(t("evidence.recompute.header")):
     st.markdown(t("evidence.recompute.how", seeds=len(RECOMPUTE_GRID.seeds)))
-    chosen = st.multiselect(t("evidence.recompute.datasets"), RECOMPUTE_GRID.datasets,
-                            default=list(RECOMPUTE_GRID.datasets), format_func=lambda d: name("dataset", d),
-                            key="evidence_datasets")
+    chosen = st.multiselect(
+        t("evidence.recompute.datasets"),
+        RECOMPUTE_GRID.datasets,
+        default=list(RECOMPUTE_GRID.datasets),
+        format_func=lambda d: name("dataset", d),
+        key="evidence_datasets",
+    )
     grid = RECOMPUTE_GRID.replace(datasets=tuple(chosen)) if chosen else None
     st.caption(t("evidence.recompute.size", n=grid.size if grid else 0))
     if st.button(t("evidence.recompute.button"), key="recompute", disabled=grid is None):
         bar = st.progress(0.0, text=t("evidence.recompute.progress", done=0, total=grid.size))
         try:
-            table = run_sweep(grid, on_progress=lambda done, total: bar.progress(
-                done / total, text=t("evidence.recompute.progress", done=done, total=total)))
+            table = run_sweep(
+                grid,
+                on_progress=lambda done, total: bar.progress(
+                    done / total, text=t("evidence.recompute.progress", done=done, total=total)
+                ),
+            )
         except (ValueError, OSError, RuntimeError) as err:
             st.error(t("evidence.recompute.failed", error=str(err)))
         else:
             st.session_state["evidence_recomputed"] = table
             st.session_state["evidence_source"] = "recomputed"
-            st.success(t("evidence.recompute.done", n=len(table),
-                         seconds=f"{table.attrs.get('seconds', 0):.0f}"))
+            st.success(
+                t(
+                    "evidence.recompute.done",
+                    n=len(table),
+                    seconds=f"{table.attrs.get('seconds', 0):.0f}",
+                )
+            )
         bar.empty()
 
 try:
@@ -54,17 +67,33 @@ except (OSError, ValueError) as err:
     st.stop()
 
 if st.session_state.get("evidence_recomputed") is not None:
-    source = st.radio(t("evidence.source"), ["shipped", "recomputed"], horizontal=True,
-                      format_func=lambda s: t(f"evidence.source_{s}"), key="evidence_source")
+    source = st.radio(
+        t("evidence.source"),
+        ["shipped", "recomputed"],
+        horizontal=True,
+        format_func=lambda s: t(f"evidence.source_{s}"),
+        key="evidence_source",
+    )
     if source == "recomputed":
         runs = st.session_state["evidence_recomputed"]
 
 summary = summarise(runs)
 first = runs.iloc[0]
-st.info(t("evidence.about", runs=len(runs), cells=len(summary), seeds=runs.seed.nunique(),
-          width=int(first.width), lr=f"{first.learning_rate:g}", epochs=int(first.epochs),
-          n_samples=int(first.n_samples)))
-text = {k: t(f"evidence.axis.{k}") for k in ("dataset", "activation", "depth", "accuracy", "spread")}
+st.info(
+    t(
+        "evidence.about",
+        runs=len(runs),
+        cells=len(summary),
+        seeds=runs.seed.nunique(),
+        width=int(first.width),
+        lr=f"{first.learning_rate:g}",
+        epochs=int(first.epochs),
+        n_samples=int(first.n_samples),
+    )
+)
+text = {
+    k: t(f"evidence.axis.{k}") for k in ("dataset", "activation", "depth", "accuracy", "spread")
+}
 
 st.header(t("evidence.overview"))
 st.caption(t("evidence.overview_help"))
@@ -78,11 +107,16 @@ for claim in found:
     st.markdown(f"**{t('evidence.guidance')}** · {t(f'evidence.claims.{claim.id}.guidance')}")
     verdict = t("evidence.supported" if claim.supported else "evidence.not_supported")
     (st.success if claim.supported else st.warning)(
-        f"{verdict} {t(f'evidence.claims.{claim.id}.measured', **claim.params)}")
+        f"{verdict} {t(f'evidence.claims.{claim.id}.measured', **claim.params)}"
+    )
     tab_heat, tab_spread = st.tabs([t("evidence.tab_heatmap"), t("evidence.tab_spread")])
     with tab_heat:
-        show_chart(heatmap(summary, claim.datasets, claim.activations, text=text, names=name),
-                   f"heatmap-{claim.id}")
+        show_chart(
+            heatmap(summary, claim.datasets, claim.activations, text=text, names=name),
+            f"heatmap-{claim.id}",
+        )
     with tab_spread:
-        show_chart(spread_chart(summary, claim.datasets, claim.activations, text=text, names=name),
-                   f"spread-{claim.id}")
+        show_chart(
+            spread_chart(summary, claim.datasets, claim.activations, text=text, names=name),
+            f"spread-{claim.id}",
+        )

@@ -15,8 +15,9 @@ TIMEOUT = 120
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def open_page(script: str = "app.py", query: dict | None = None, lang: str | None = None
-              ) -> AppTest:
+def open_page(
+    script: str = "app.py", query: dict | None = None, lang: str | None = None
+) -> AppTest:
     """Run the app and show ``script`` (e.g. "pages/1_Playground.py")."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     for key, value in (query or {}).items():

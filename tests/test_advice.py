@@ -17,50 +17,185 @@ from core.training import train
 
 # (task, kwargs) -> hidden, output, units, loss, rules that must fire, actions
 CASES = [
-    ("binary", {}, "relu", "logistic", "one", "log_loss",
-     ["R-hidden-relu", "R-output-binary", "R-loss-matched"], ()),
+    (
+        "binary",
+        {},
+        "relu",
+        "logistic",
+        "one",
+        "log_loss",
+        ["R-hidden-relu", "R-output-binary", "R-loss-matched"],
+        (),
+    ),
     ("multiclass", {}, "relu", "softmax", "per_class", "log_loss", ["R-output-multiclass"], ()),
-    ("multiclass", {"n_classes": 5}, "relu", "softmax", "per_class", "log_loss",
-     ["R-output-multiclass"], ()),
-    ("multiclass", {"n_classes": 2}, "relu", "logistic", "one", "log_loss",
-     ["R-output-two-classes"], ()),
-    ("multilabel", {"n_classes": 4}, "relu", "logistic", "per_label", "log_loss",
-     ["R-output-multilabel"], ()),
+    (
+        "multiclass",
+        {"n_classes": 5},
+        "relu",
+        "softmax",
+        "per_class",
+        "log_loss",
+        ["R-output-multiclass"],
+        (),
+    ),
+    (
+        "multiclass",
+        {"n_classes": 2},
+        "relu",
+        "logistic",
+        "one",
+        "log_loss",
+        ["R-output-two-classes"],
+        (),
+    ),
+    (
+        "multilabel",
+        {"n_classes": 4},
+        "relu",
+        "logistic",
+        "per_label",
+        "log_loss",
+        ["R-output-multilabel"],
+        (),
+    ),
     ("regression", {}, "relu", "identity", "one", "squared_error", ["R-output-regression"], ()),
-    ("binary", {"current_hidden": "identity"}, "relu", "logistic", "one", "log_loss",
-     ["R-hidden-nonlinear"], ()),
-    ("binary", {"current_hidden": "logistic"}, "relu", "logistic", "one", "log_loss",
-     ["R-hidden-avoid-sigmoid"], ()),
-    ("regression", {"n_hidden_layers": 6}, "relu", "identity", "one", "squared_error",
-     ["R-hidden-deep"], ()),
-    ("binary", {"current_hidden": "logistic", "symptoms": ["vanishing_gradients"]}, "relu",
-     "logistic", "one", "log_loss", ["R-hidden-avoid-sigmoid", "R-hidden-vanishing"], ()),
-    ("multiclass", {"current_hidden": "tanh", "symptoms": ["saturation"]}, "relu", "softmax",
-     "per_class", "log_loss", ["R-hidden-vanishing"], ()),
-    ("binary", {"current_hidden": "relu", "symptoms": ["vanishing_gradients"]}, "leaky_relu",
-     "logistic", "one", "log_loss", ["R-hidden-relu-vanishing"], ()),
-    ("binary", {"current_hidden": "relu", "symptoms": ["dead_units"]}, "leaky_relu", "logistic",
-     "one", "log_loss", ["R-hidden-dead-relu"], ("lower_learning_rate",)),
-    ("binary", {"symptoms": ["dead_units"], "n_hidden_layers": 8}, "leaky_relu", "logistic", "one",
-     "log_loss", ["R-hidden-deep", "R-hidden-dead-relu"], ("lower_learning_rate",)),
-    ("regression", {"symptoms": ["diverging"]}, "relu", "identity", "one", "squared_error",
-     ["R-process-diverging"], ("lower_learning_rate",)),
-    ("binary", {"symptoms": ["slow_convergence"]}, "relu", "logistic", "one", "log_loss",
-     ["R-process-slow"], ("train_longer",)),
-    ("multiclass", {"symptoms": ["underfitting"], "n_classes": 3}, "relu", "softmax", "per_class",
-     "log_loss", ["R-process-underfitting"], ("more_capacity",)),
+    (
+        "binary",
+        {"current_hidden": "identity"},
+        "relu",
+        "logistic",
+        "one",
+        "log_loss",
+        ["R-hidden-nonlinear"],
+        (),
+    ),
+    (
+        "binary",
+        {"current_hidden": "logistic"},
+        "relu",
+        "logistic",
+        "one",
+        "log_loss",
+        ["R-hidden-avoid-sigmoid"],
+        (),
+    ),
+    (
+        "regression",
+        {"n_hidden_layers": 6},
+        "relu",
+        "identity",
+        "one",
+        "squared_error",
+        ["R-hidden-deep"],
+        (),
+    ),
+    (
+        "binary",
+        {"current_hidden": "logistic", "symptoms": ["vanishing_gradients"]},
+        "relu",
+        "logistic",
+        "one",
+        "log_loss",
+        ["R-hidden-avoid-sigmoid", "R-hidden-vanishing"],
+        (),
+    ),
+    (
+        "multiclass",
+        {"current_hidden": "tanh", "symptoms": ["saturation"]},
+        "relu",
+        "softmax",
+        "per_class",
+        "log_loss",
+        ["R-hidden-vanishing"],
+        (),
+    ),
+    (
+        "binary",
+        {"current_hidden": "relu", "symptoms": ["vanishing_gradients"]},
+        "leaky_relu",
+        "logistic",
+        "one",
+        "log_loss",
+        ["R-hidden-relu-vanishing"],
+        (),
+    ),
+    (
+        "binary",
+        {"current_hidden": "relu", "symptoms": ["dead_units"]},
+        "leaky_relu",
+        "logistic",
+        "one",
+        "log_loss",
+        ["R-hidden-dead-relu"],
+        ("lower_learning_rate",),
+    ),
+    (
+        "binary",
+        {"symptoms": ["dead_units"], "n_hidden_layers": 8},
+        "leaky_relu",
+        "logistic",
+        "one",
+        "log_loss",
+        ["R-hidden-deep", "R-hidden-dead-relu"],
+        ("lower_learning_rate",),
+    ),
+    (
+        "regression",
+        {"symptoms": ["diverging"]},
+        "relu",
+        "identity",
+        "one",
+        "squared_error",
+        ["R-process-diverging"],
+        ("lower_learning_rate",),
+    ),
+    (
+        "binary",
+        {"symptoms": ["slow_convergence"]},
+        "relu",
+        "logistic",
+        "one",
+        "log_loss",
+        ["R-process-slow"],
+        ("train_longer",),
+    ),
+    (
+        "multiclass",
+        {"symptoms": ["underfitting"], "n_classes": 3},
+        "relu",
+        "softmax",
+        "per_class",
+        "log_loss",
+        ["R-process-underfitting"],
+        ("more_capacity",),
+    ),
     # dead units reported for sigmoid units are not ReLU's problem: sigmoid is still replaced
-    ("binary", {"current_hidden": "logistic", "symptoms": ["dead_units"]}, "relu", "logistic",
-     "one", "log_loss", ["R-hidden-avoid-sigmoid"], ()),
+    (
+        "binary",
+        {"current_hidden": "logistic", "symptoms": ["dead_units"]},
+        "relu",
+        "logistic",
+        "one",
+        "log_loss",
+        ["R-hidden-avoid-sigmoid"],
+        (),
+    ),
 ]
 
 
-@pytest.mark.parametrize("task, kwargs, hidden, output, units, loss, fired, actions", CASES,
-                         ids=[f"{c[0]}-{c[1]}" for c in CASES])
+@pytest.mark.parametrize(
+    "task, kwargs, hidden, output, units, loss, fired, actions",
+    CASES,
+    ids=[f"{c[0]}-{c[1]}" for c in CASES],
+)
 def test_recommend_table(task, kwargs, hidden, output, units, loss, fired, actions):
     rec = recommend(task, **kwargs)
     assert (rec.hidden_activation, rec.output_activation, rec.output_units, rec.loss) == (
-        hidden, output, units, loss)
+        hidden,
+        output,
+        units,
+        loss,
+    )
     assert set(fired) <= set(rec.rules), rec.rules
     assert rec.actions == actions
     assert len(rec.reasons) == len(rec.reasons_zh) == len(rec.rules)
@@ -88,7 +223,10 @@ def test_two_class_multiclass_is_binary_and_says_so():
     two = recommend("multiclass", n_classes=2)
     binary = recommend("binary")
     assert (two.output_activation, two.loss, two.output_units) == (
-        binary.output_activation, binary.loss, binary.output_units)
+        binary.output_activation,
+        binary.loss,
+        binary.output_units,
+    )
     reason = two.reasons[two.rules.index("R-output-two-classes")]
     assert "binary" in reason and "sigmoid" in reason
     assert any(a.output_activation == "softmax" for a in two.alternatives)
@@ -131,19 +269,31 @@ def test_zero_hidden_layers_is_allowed():
 
 
 def subsets(items):
-    return itertools.chain.from_iterable(itertools.combinations(items, k) for k in range(len(items) + 1))
+    return itertools.chain.from_iterable(
+        itertools.combinations(items, k) for k in range(len(items) + 1)
+    )
 
 
 def test_invariants_over_every_input():
     """Deep nets never get sigmoid hidden units; every answer is a matched output/loss
     pair; alternatives differ from the answer and are most tempting first."""
-    classes = {"binary": [None, 2], "multiclass": [None, 2, 3, 10], "multilabel": [None, 5],
-               "regression": [None]}
+    classes = {
+        "binary": [None, 2],
+        "multiclass": [None, 2, 3, 10],
+        "multilabel": [None, 5],
+        "regression": [None],
+    }
     for task in TASKS:
         for n_classes, depth, current, symptoms in itertools.product(
-                classes[task], (1, 4, 5, 10), (None,) + HIDDEN_ACTIVATIONS, subsets(SYMPTOMS)):
-            rec = recommend(task, n_classes=n_classes, n_hidden_layers=depth,
-                            current_hidden=current, symptoms=symptoms)
+            classes[task], (1, 4, 5, 10), (None,) + HIDDEN_ACTIVATIONS, subsets(SYMPTOMS)
+        ):
+            rec = recommend(
+                task,
+                n_classes=n_classes,
+                n_hidden_layers=depth,
+                current_hidden=current,
+                symptoms=symptoms,
+            )
             if depth >= 5:
                 assert rec.hidden_activation != "logistic"
             assert rec.hidden_activation in ("relu", "leaky_relu")
@@ -152,19 +302,33 @@ def test_invariants_over_every_input():
             assert (rec.hidden_activation, rec.output_activation, rec.loss) not in designs
             assert len(set(designs)) == len(designs)
             assert [a.priority for a in rec.alternatives] == sorted(
-                (a.priority for a in rec.alternatives), reverse=True)
+                (a.priority for a in rec.alternatives), reverse=True
+            )
             if task == "regression":
                 assert all(a.loss != "log_loss" for a in rec.alternatives)
                 assert rec.output_activation == "identity"
 
 
-@pytest.mark.parametrize("kwargs, hidden, output, loss", [
-    (dict(task="binary", n_hidden_layers=8, current_hidden="logistic"), "logistic", "logistic", "log_loss"),
-    (dict(task="regression"), "relu", "logistic", "squared_error"),
-    (dict(task="multiclass", n_classes=4), "relu", "relu", "log_loss"),
-    (dict(task="multilabel"), "relu", "softmax", "log_loss"),
-    (dict(task="binary", current_hidden="relu", symptoms=["dead_units"]), "relu", "logistic", "log_loss"),
-])
+@pytest.mark.parametrize(
+    "kwargs, hidden, output, loss",
+    [
+        (
+            dict(task="binary", n_hidden_layers=8, current_hidden="logistic"),
+            "logistic",
+            "logistic",
+            "log_loss",
+        ),
+        (dict(task="regression"), "relu", "logistic", "squared_error"),
+        (dict(task="multiclass", n_classes=4), "relu", "relu", "log_loss"),
+        (dict(task="multilabel"), "relu", "softmax", "log_loss"),
+        (
+            dict(task="binary", current_hidden="relu", symptoms=["dead_units"]),
+            "relu",
+            "logistic",
+            "log_loss",
+        ),
+    ],
+)
 def test_the_most_tempting_alternative(kwargs, hidden, output, loss):
     rec = recommend(kwargs.pop("task"), **kwargs)
     alt = rec.tempting
@@ -174,7 +338,10 @@ def test_the_most_tempting_alternative(kwargs, hidden, output, loss):
     assert rec.apply_alternative(base, alt).activation == hidden
     applied = rec.apply(base)
     assert (applied.activation, applied.output_activation, applied.loss) == (
-        rec.hidden_activation, rec.output_activation, rec.loss)
+        rec.hidden_activation,
+        rec.output_activation,
+        rec.loss,
+    )
 
 
 def book_with(edit):
@@ -187,12 +354,19 @@ def book_with(edit):
 
 def test_the_rules_file_drives_the_decisions(monkeypatch):
     """Edit the file (in memory): the answers follow, with no code change."""
+
     def edit(raw):
         relu = next(r for r in raw["rules"] if r["id"] == "R-hidden-relu")
         relu["recommend"] = {"hidden": "tanh"}
-        raw["rules"].append(dict(
-            relu, id="R-hidden-late", when={"tasks": ["regression"]},
-            recommend={"hidden": "leaky_relu"}))  # later rules override earlier ones
+        raw["rules"].append(
+            dict(
+                relu,
+                id="R-hidden-late",
+                when={"tasks": ["regression"]},
+                recommend={"hidden": "leaky_relu"},
+            )
+        )  # later rules override earlier ones
+
     monkeypatch.setattr(advice, "load_rules", lambda: book_with(edit))
     assert recommend("binary").hidden_activation == "tanh"
     rec = recommend("regression")
@@ -200,6 +374,7 @@ def test_the_rules_file_drives_the_decisions(monkeypatch):
 
 
 # --- diagnose on real runs ---------------------------------------------------------------------
+
 
 def run(**kw):
     return train(TrainConfig(**kw))
@@ -209,10 +384,17 @@ def run(**kw):
 def runs():
     return {
         "vanishing": run(activation="logistic", hidden_layers=(16,) * 8, n_samples=200, epochs=30),
-        "dead": run(activation="relu", hidden_layers=(6, 6, 6), learning_rate=0.3, n_samples=300,
-                    epochs=100),
-        "diverging": run(dataset="sine", activation="identity", solver="sgd", learning_rate=1.0,
-                         n_samples=200, epochs=50),
+        "dead": run(
+            activation="relu", hidden_layers=(6, 6, 6), learning_rate=0.3, n_samples=300, epochs=100
+        ),
+        "diverging": run(
+            dataset="sine",
+            activation="identity",
+            solver="sgd",
+            learning_rate=1.0,
+            n_samples=200,
+            epochs=50,
+        ),
         "one_epoch": run(solver="sgd", learning_rate=0.001, epochs=1, n_samples=200),
         "saturation": run(activation="tanh", learning_rate=0.3, n_samples=200, epochs=50),
         "healthy": run(n_samples=200, epochs=100),
@@ -220,15 +402,18 @@ def runs():
     }
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("vanishing", {"vanishing_gradients", "slow_convergence", "underfitting"}),
-    ("dead", {"dead_units"}),
-    ("diverging", {"diverging"}),
-    ("one_epoch", {"slow_convergence", "underfitting"}),
-    ("saturation", {"saturation"}),
-    ("healthy", set()),
-    ("regression", set()),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("vanishing", {"vanishing_gradients", "slow_convergence", "underfitting"}),
+        ("dead", {"dead_units"}),
+        ("diverging", {"diverging"}),
+        ("one_epoch", {"slow_convergence", "underfitting"}),
+        ("saturation", {"saturation"}),
+        ("healthy", set()),
+        ("regression", set()),
+    ],
+)
 def test_diagnose_real_runs(runs, name, expected):
     found = diagnose(runs[name])
     assert set(found) == expected, (name, found, measure(runs[name]))
@@ -247,29 +432,45 @@ def test_measurements_behind_the_symptoms(runs):
 
 
 def measurements(**changes):
-    base = dict(task="binary", activation="relu", stop_reason="converged", epochs=50,
-                max_epochs=100, dead_fraction=0.1, dead_layer=1, gradient_ratio=0.5,
-                flat_fraction=0.0, saturating=False, initial_loss=0.7, final_loss=0.1,
-                loss_ratio=0.1, late_drop=0.0, train_score=0.95)
+    base = dict(
+        task="binary",
+        activation="relu",
+        stop_reason="converged",
+        epochs=50,
+        max_epochs=100,
+        dead_fraction=0.1,
+        dead_layer=1,
+        gradient_ratio=0.5,
+        flat_fraction=0.0,
+        saturating=False,
+        initial_loss=0.7,
+        final_loss=0.1,
+        loss_ratio=0.1,
+        late_drop=0.0,
+        train_score=0.95,
+    )
     return Measurements(**{**base, **changes})
 
 
-@pytest.mark.parametrize("changes, expected", [
-    ({}, ()),
-    ({"dead_fraction": 0.5}, ("dead_units",)),  # the threshold itself counts
-    ({"dead_fraction": 0.49}, ()),
-    ({"gradient_ratio": 1e-3}, ("vanishing_gradients",)),
-    ({"gradient_ratio": math.nan}, ()),
-    ({"flat_fraction": 0.5, "saturating": True}, ("saturation",)),
-    ({"flat_fraction": 0.9, "saturating": False}, ()),  # ReLU's flat half is not saturation
-    ({"loss_ratio": 0.8}, ("slow_convergence",)),
-    ({"late_drop": 0.1}, ("slow_convergence",)),
-    ({"loss_ratio": math.nan, "train_score": math.nan}, ()),
-    ({"train_score": 0.79}, ("underfitting",)),
-    ({"task": "regression", "train_score": 0.6}, ()),
-    ({"task": "regression", "train_score": 0.49}, ("underfitting",)),
-    ({"stop_reason": "diverged", "loss_ratio": 1e80, "train_score": 0.5}, ("diverging",)),
-])
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({}, ()),
+        ({"dead_fraction": 0.5}, ("dead_units",)),  # the threshold itself counts
+        ({"dead_fraction": 0.49}, ()),
+        ({"gradient_ratio": 1e-3}, ("vanishing_gradients",)),
+        ({"gradient_ratio": math.nan}, ()),
+        ({"flat_fraction": 0.5, "saturating": True}, ("saturation",)),
+        ({"flat_fraction": 0.9, "saturating": False}, ()),  # ReLU's flat half is not saturation
+        ({"loss_ratio": 0.8}, ("slow_convergence",)),
+        ({"late_drop": 0.1}, ("slow_convergence",)),
+        ({"loss_ratio": math.nan, "train_score": math.nan}, ()),
+        ({"train_score": 0.79}, ("underfitting",)),
+        ({"task": "regression", "train_score": 0.6}, ()),
+        ({"task": "regression", "train_score": 0.49}, ("underfitting",)),
+        ({"stop_reason": "diverged", "loss_ratio": 1e80, "train_score": 0.5}, ("diverging",)),
+    ],
+)
 def test_symptoms_from_thresholds(changes, expected):
     assert symptoms_from(measurements(**changes)) == expected
 
@@ -278,5 +479,6 @@ def test_thresholds_come_from_the_rules_file(monkeypatch, runs):
     def edit(raw):
         raw["thresholds"]["dead_units"]["min_dead_fraction"] = 0.95
         raw["thresholds"]["underfitting"]["min_accuracy"] = 0.999
+
     monkeypatch.setattr(advice, "load_rules", lambda: book_with(edit))
     assert diagnose(runs["dead"]) == ("underfitting",)

@@ -8,8 +8,15 @@ import altair as alt
 import numpy as np
 import pytest
 
-from core.charts import (HISTORY_DATA, SURFACE_IMAGE, SURFACE_POINTS, history_chart,
-                         history_spec, surface_chart, surface_spec)
+from core.charts import (
+    HISTORY_DATA,
+    SURFACE_IMAGE,
+    SURFACE_POINTS,
+    history_chart,
+    history_spec,
+    surface_chart,
+    surface_spec,
+)
 from core.config import TrainConfig
 from core.training import make_grid, model_outputs, train
 
@@ -27,8 +34,13 @@ def _without_data(spec: dict) -> str:
 def _inline(spec: dict) -> dict:
     """A spec from surface_spec/history_spec with its DataFrames as records, so Altair
     can read it back and check it against the Vega-Lite schema."""
-    return {**spec, "datasets": {name: json.loads(frame.to_json(orient="records"))
-                                 for name, frame in spec["datasets"].items()}}
+    return {
+        **spec,
+        "datasets": {
+            name: json.loads(frame.to_json(orient="records"))
+            for name, frame in spec["datasets"].items()
+        },
+    }
 
 
 def test_surface_spec_is_a_valid_chart_of_the_same_data_as_surface_chart(run):
@@ -43,8 +55,11 @@ def test_surface_spec_is_a_valid_chart_of_the_same_data_as_surface_chart(run):
     assert len(points) == len(chart_points) == len(run.dataset.y)
     assert points.wrong.sum() == sum(row["wrong"] for row in chart_points) > 0
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
-    assert marks == [layer["mark"]["type"] for layer in chart["layer"]] == [
-        "image", "circle", "point", "point"]
+    assert (
+        marks
+        == [layer["mark"]["type"] for layer in chart["layer"]]
+        == ["image", "circle", "point", "point"]
+    )
 
 
 def test_the_surface_spec_is_the_same_while_training_and_when_finished(run):
@@ -53,15 +68,17 @@ def test_the_surface_spec_is_the_same_while_training_and_when_finished(run):
     grid = make_grid(run.dataset, 64)
     blank = surface_spec(np.full((64, 64, 1), 0.5), run.dataset, value_range=(0.0, 1.0))
     frame = surface_spec(run.snapshots[0].astype(float), run.dataset)
-    final = surface_spec(model_outputs(run.model, grid.points).reshape(64, 64, -1), run.dataset,
-                         model=run.model)
+    final = surface_spec(
+        model_outputs(run.model, grid.points).reshape(64, 64, -1), run.dataset, model=run.model
+    )
     assert _without_data(blank) == _without_data(frame) == _without_data(final)
     assert blank["datasets"][SURFACE_IMAGE].url[0] != final["datasets"][SURFACE_IMAGE].url[0]
     assert not frame["datasets"][SURFACE_POINTS].wrong.any()
     assert final["datasets"][SURFACE_POINTS].wrong.any()
     # A change of layout is a new spec.
-    assert _without_data(surface_spec(run.snapshots[0].astype(float), run.dataset, size=200)) \
-        != _without_data(frame)
+    assert _without_data(
+        surface_spec(run.snapshots[0].astype(float), run.dataset, size=200)
+    ) != _without_data(frame)
 
 
 def test_each_call_gets_its_own_spec(run):
@@ -80,8 +97,9 @@ def test_history_spec_matches_history_chart(run):
     chart = history_chart(run.history, "loss", "Loss", log_scale=True).to_dict()
     assert len(rows) == len(next(iter(chart["datasets"].values()))) == 2 * len(run.history)
     assert spec["encoding"] == chart["encoding"]
-    assert _without_data(history_spec(run.history.iloc[:3], "loss", "Loss", log_scale=True)) \
-        == _without_data(spec)
+    assert _without_data(
+        history_spec(run.history.iloc[:3], "loss", "Loss", log_scale=True)
+    ) == _without_data(spec)
 
 
 def test_train_returns_the_fine_surface_when_asked():

@@ -25,16 +25,25 @@ def hidden_result():
 
 # --- variants -----------------------------------------------------------------------------
 
+
 def test_variants_cross_hidden_with_pairs_and_keep_the_base_when_empty():
-    both = cmp.make_variants(["relu", "tanh", "relu"], [("logistic", "log_loss"),
-                                                        ("tanh", "squared_error")])
-    assert [v.id for v in both] == ["relu|logistic+log_loss", "relu|tanh+squared_error",
-                                    "tanh|logistic+log_loss", "tanh|tanh+squared_error"]
+    both = cmp.make_variants(
+        ["relu", "tanh", "relu"], [("logistic", "log_loss"), ("tanh", "squared_error")]
+    )
+    assert [v.id for v in both] == [
+        "relu|logistic+log_loss",
+        "relu|tanh+squared_error",
+        "tanh|logistic+log_loss",
+        "tanh|tanh+squared_error",
+    ]
     only_pairs = cmp.make_variants([], [("identity", "squared_error")])
     assert only_pairs == (cmp.Variant(None, "identity", "squared_error"),)
     config = only_pairs[0].apply(QUICK.replace(activation="tanh"))
     assert (config.activation, config.output_activation, config.loss) == (
-        "tanh", "identity", "squared_error")
+        "tanh",
+        "identity",
+        "squared_error",
+    )
     for v in both + only_pairs:
         assert cmp.Variant.from_id(v.id) == v
     assert cmp.make_variants([], []) == ()  # nothing chosen: nothing to compare
@@ -44,7 +53,9 @@ def test_resolved_pair_reads_auto_as_the_task_standard():
     assert cmp.resolved_pair(QUICK) == ("logistic", "log_loss")
     assert cmp.resolved_pair(QUICK.replace(dataset="blobs", n_classes=4)) == ("softmax", "log_loss")
     assert cmp.resolved_pair(QUICK.replace(output_activation="tanh", loss="squared_error")) == (
-        "tanh", "squared_error")
+        "tanh",
+        "squared_error",
+    )
 
 
 def test_offered_pairs_fit_their_task():
@@ -67,16 +78,26 @@ def test_bad_plans_raise_value_errors_before_training():
     with pytest.raises(ValueError, match="at least one variant"):
         cmp.plan(QUICK, [], [0, 1, 2])
     with pytest.raises(ValueError, match="limit"):
-        cmp.plan(QUICK, cmp.make_variants(["relu", "tanh", "logistic", "identity"]),
-                 range(cmp.MAX_RUNS // 4 + 1))
+        cmp.plan(
+            QUICK,
+            cmp.make_variants(["relu", "tanh", "logistic", "identity"]),
+            range(cmp.MAX_RUNS // 4 + 1),
+        )
 
 
 # --- training -----------------------------------------------------------------------------
 
+
 def test_every_variant_and_seed_is_trained_once(hidden_result):
     runs = hidden_result.runs
     assert list(zip(runs.variant, runs.seed)) == [
-        ("relu|", 0), ("relu|", 1), ("relu|", 2), ("tanh|", 0), ("tanh|", 1), ("tanh|", 2)]
+        ("relu|", 0),
+        ("relu|", 1),
+        ("relu|", 2),
+        ("tanh|", 0),
+        ("tanh|", 1),
+        ("tanh|", 2),
+    ]
     assert set(hidden_result.histories.groupby(["variant", "seed"]).size()) == {15}
     assert (runs.epochs == 15).all() and (runs.ms_per_epoch > 0).all()
 
@@ -113,8 +134,12 @@ def test_the_first_seed_is_the_playground_run(hidden_result):
 
 def test_progress_reports_every_run_and_results_pickle():
     seen = []
-    result = cmp.compare(QUICK.replace(epochs=2), [RELU], [0, 1, 2],
-                         on_progress=lambda done, total: seen.append((done, total)))
+    result = cmp.compare(
+        QUICK.replace(epochs=2),
+        [RELU],
+        [0, 1, 2],
+        on_progress=lambda done, total: seen.append((done, total)),
+    )
     assert seen == [(1, 3), (2, 3), (3, 3)]
     assert pickle.loads(pickle.dumps(result)).runs.equals(result.runs)  # st.cache_data pickles
     one = pickle.loads(pickle.dumps(cmp.run_one(QUICK.replace(epochs=2))))  # a pool maps this
@@ -125,8 +150,13 @@ def test_in_workers_gives_the_same_runs_as_in_process(hidden_result):
     from core import parallel
 
     seen = []
-    pooled = cmp.compare(QUICK, [RELU, TANH], cmp.seed_list(QUICK, 3), in_workers=True,
-                         on_progress=lambda done, total: seen.append(done))
+    pooled = cmp.compare(
+        QUICK,
+        [RELU, TANH],
+        cmp.seed_list(QUICK, 3),
+        in_workers=True,
+        on_progress=lambda done, total: seen.append(done),
+    )
     assert seen == list(range(1, 7))
     cols = [c for c in pooled.runs.columns if c not in ("seconds", "ms_per_epoch")]
     pd.testing.assert_frame_equal(pooled.runs[cols], hidden_result.runs[cols])
@@ -142,11 +172,16 @@ def test_an_interrupted_comparison_cancels_what_has_not_started():
 
     before = parallel.get_pool()
     with pytest.raises(KeyboardInterrupt):
-        cmp.compare(QUICK.replace(epochs=300, stop_when_flat=False), [RELU, TANH],
-                    cmp.seed_list(QUICK, 5), on_progress=leave, in_workers=True)
+        cmp.compare(
+            QUICK.replace(epochs=300, stop_when_flat=False),
+            [RELU, TANH],
+            cmp.seed_list(QUICK, 5),
+            on_progress=leave,
+            in_workers=True,
+        )
     # Of the 10 runs, only those the executor already handed on (one in each worker, and
     # its call queue of workers + 1) are still to run; without the cancel, all 9 would be.
-    items = list(before._pending_work_items.values())  # noqa: SLF001 (what is queued)
+    items = list(before._pending_work_items.values())
     assert sum(not item.future.cancelled() for item in items) <= 2 * parallel.pool_size() + 1
     parallel.shutdown()
 
@@ -154,31 +189,48 @@ def test_an_interrupted_comparison_cancels_what_has_not_started():
 def test_surface_is_the_final_model_on_a_fine_grid(hidden_result):
     values, grid, model = hidden_result.surface(TANH)
     assert values.shape == (200, 200, 1) and model is hidden_result.model(TANH, 0)
-    assert 0 <= values.min() and values.max() <= 1
+    assert values.min() >= 0 and values.max() <= 1
 
 
 # --- aggregation on made-up runs (exact numbers) ----------------------------------------------
 
+
 def fake(losses, scores, reason="completed"):
     n = len(losses)
-    history = pd.DataFrame(dict(epoch=np.arange(1, n + 1), train_loss=losses,
-                                test_loss=np.asarray(losses) * 2, train_score=scores,
-                                test_score=np.asarray(scores) - 0.01))
-    return dict(history=history, model=None, output_activation="logistic", loss="log_loss",
-                seconds=n / 1000, stop_reason=reason, notes=())
+    history = pd.DataFrame(
+        dict(
+            epoch=np.arange(1, n + 1),
+            train_loss=losses,
+            test_loss=np.asarray(losses) * 2,
+            train_score=scores,
+            test_score=np.asarray(scores) - 0.01,
+        )
+    )
+    return dict(
+        history=history,
+        model=None,
+        output_activation="logistic",
+        loss="log_loss",
+        seconds=n / 1000,
+        stop_reason=reason,
+        notes=(),
+    )
 
 
 @pytest.fixture
 def made_up():
     variants = [cmp.Variant("relu"), cmp.Variant("logistic")]
-    todo = [(v, s, QUICK.replace(activation=v.activation, seed=s)) for v in variants
-            for s in (0, 1, 2)]
-    outputs = [fake([0.5, 0.2, 0.1], [0.7, 0.9, 0.95]),
-               fake([0.5, 0.3, 0.2, 0.1], [0.7, 0.8, 0.9, 0.93]),
-               fake([0.5, 0.4], [0.7, 0.91], "converged"),
-               fake([0.6, 0.6, 0.6], [0.5, 0.52, 0.55]),
-               fake([0.6, 0.5, 0.45], [0.5, 0.6, 0.65]),
-               fake([0.6, 0.55, 0.5], [0.5, 0.58, 0.6], "diverged")]
+    todo = [
+        (v, s, QUICK.replace(activation=v.activation, seed=s)) for v in variants for s in (0, 1, 2)
+    ]
+    outputs = [
+        fake([0.5, 0.2, 0.1], [0.7, 0.9, 0.95]),
+        fake([0.5, 0.3, 0.2, 0.1], [0.7, 0.8, 0.9, 0.93]),
+        fake([0.5, 0.4], [0.7, 0.91], "converged"),
+        fake([0.6, 0.6, 0.6], [0.5, 0.52, 0.55]),
+        fake([0.6, 0.5, 0.45], [0.5, 0.6, 0.65]),
+        fake([0.6, 0.55, 0.5], [0.5, 0.58, 0.6], "diverged"),
+    ]
     return cmp.collect(QUICK, todo, outputs, dataset_for(QUICK))
 
 
@@ -240,13 +292,18 @@ def test_table_shows_mean_spread_never_and_partial_reach(made_up):
 
 def test_labels():
     name = lambda n: n.title()  # noqa: E731
-    assert cmp.variant_label(cmp.Variant("tanh", "logistic", "log_loss"), name, str) == \
-        "Tanh · Logistic + log_loss"
-    assert cmp.variant_label(cmp.Variant(None, "identity", "squared_error"), name, str) == \
-        "Identity + squared_error"
+    assert (
+        cmp.variant_label(cmp.Variant("tanh", "logistic", "log_loss"), name, str)
+        == "Tanh · Logistic + log_loss"
+    )
+    assert (
+        cmp.variant_label(cmp.Variant(None, "identity", "squared_error"), name, str)
+        == "Identity + squared_error"
+    )
 
 
 # --- chart --------------------------------------------------------------------------------
+
 
 def test_loss_chart_has_train_and_test_panels_with_bands_and_fixed_colours(made_up):
     labels = {"relu|": "ReLU", "logistic|": "Sigmoid"}

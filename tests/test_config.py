@@ -6,8 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.config import (MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_UNITS, ConfigError,
-                         TrainConfig, unknown_query_keys)
+from core.config import (
+    MAX_EPOCHS,
+    MAX_HIDDEN_LAYERS,
+    MAX_UNITS,
+    ConfigError,
+    TrainConfig,
+    unknown_query_keys,
+)
 
 
 def test_default_experiment_is_moons_two_relu_layers_sigmoid_output():
@@ -20,11 +26,26 @@ def test_default_experiment_is_moons_two_relu_layers_sigmoid_output():
 
 
 def test_round_trip_through_strings_keeps_every_field():
-    config = TrainConfig(dataset="blobs", n_classes=4, noise=0.5, hidden_layers=(8, 4, 2),
-                         activation="leaky_relu", leaky_slope=0.1, output_activation="tanh",
-                         loss="squared_error", solver="sgd", learning_rate=0.03,
-                         alpha=0.001, batch_size=16, epochs=120, stop_when_flat=False,
-                         seed=9, data_seed=4, test_fraction=0.3, standardize=False)
+    config = TrainConfig(
+        dataset="blobs",
+        n_classes=4,
+        noise=0.5,
+        hidden_layers=(8, 4, 2),
+        activation="leaky_relu",
+        leaky_slope=0.1,
+        output_activation="tanh",
+        loss="squared_error",
+        solver="sgd",
+        learning_rate=0.03,
+        alpha=0.001,
+        batch_size=16,
+        epochs=120,
+        stop_when_flat=False,
+        seed=9,
+        data_seed=4,
+        test_fraction=0.3,
+        standardize=False,
+    )
     query = config.to_query()
     assert all(isinstance(v, str) for v in query.values())
     back, problems = TrainConfig.from_query(query, strict=True)
@@ -36,16 +57,19 @@ def test_default_config_serialises_to_nothing():
     assert TrainConfig.from_query({})[0] == TrainConfig()
 
 
-@pytest.mark.parametrize("field,value,fragment", [
-    ("epochs", MAX_EPOCHS + 1, "epochs"),
-    ("hidden_layers", (MAX_UNITS + 1,), "hidden_layers"),
-    ("hidden_layers", (4,) * (MAX_HIDDEN_LAYERS + 1), "hidden_layers"),
-    ("activation", "softmax", "activation"),
-    ("dataset", "mnist", "dataset"),
-    ("learning_rate", 0.0, "learning_rate"),
-    ("n_samples", 5, "n_samples"),
-    ("batch_size", 2.5, "batch_size"),
-])
+@pytest.mark.parametrize(
+    "field,value,fragment",
+    [
+        ("epochs", MAX_EPOCHS + 1, "epochs"),
+        ("hidden_layers", (MAX_UNITS + 1,), "hidden_layers"),
+        ("hidden_layers", (4,) * (MAX_HIDDEN_LAYERS + 1), "hidden_layers"),
+        ("activation", "softmax", "activation"),
+        ("dataset", "mnist", "dataset"),
+        ("learning_rate", 0.0, "learning_rate"),
+        ("n_samples", 5, "n_samples"),
+        ("batch_size", 2.5, "batch_size"),
+    ],
+)
 def test_invalid_values_name_the_field_and_range(field, value, fragment):
     with pytest.raises(ConfigError) as err:
         TrainConfig(**{field: value})
@@ -59,8 +83,15 @@ def test_log_loss_is_rejected_for_regression():
 
 def test_bad_url_values_fall_back_to_defaults_with_a_problem_each():
     config, problems = TrainConfig.from_query(
-        {"epochs": "999999", "activation": "swish", "noise": "nan", "dataset": "circle",
-         "hidden_layers": "8,x", "unknown": "1"})
+        {
+            "epochs": "999999",
+            "activation": "swish",
+            "noise": "nan",
+            "dataset": "circle",
+            "hidden_layers": "8,x",
+            "unknown": "1",
+        }
+    )
     assert config == TrainConfig(dataset="circle")
     assert sorted(p.field for p in problems) == ["activation", "epochs", "hidden_layers", "noise"]
 
@@ -81,8 +112,13 @@ def test_repeated_query_keys_take_the_last_value():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.sampled_from([f.name for f in dataclasses.fields(TrainConfig)]
-                                       + ["junk"]), st.text(max_size=30), max_size=8))
+@given(
+    st.dictionaries(
+        st.sampled_from([f.name for f in dataclasses.fields(TrainConfig)] + ["junk"]),
+        st.text(max_size=30),
+        max_size=8,
+    )
+)
 def test_any_query_gives_a_valid_config_or_clear_problems(params):
     config, problems = TrainConfig.from_query(params)
     assert isinstance(config, TrainConfig)
@@ -93,8 +129,12 @@ def test_any_query_gives_a_valid_config_or_clear_problems(params):
 def test_unknown_link_keys_are_named_with_the_setting_they_resemble():
     known = [*TrainConfig.__dataclass_fields__, "lang", "hide"]
     found = unknown_query_keys(["layers", "activaton", "dataset", "lang", "lr", "n_sample"], known)
-    assert found == [("layers", "hidden_layers"), ("activaton", "activation"), ("lr", None),
-                     ("n_sample", "n_samples")]
+    assert found == [
+        ("layers", "hidden_layers"),
+        ("activaton", "activation"),
+        ("lr", None),
+        ("n_sample", "n_samples"),
+    ]
 
 
 def test_analytics_tags_on_a_shared_link_are_not_reported():

@@ -32,11 +32,31 @@ def raw(name, **kw):
 
 # --- the table ------------------------------------------------------------------------
 
+
 def test_table_holds_the_documented_datasets():
-    assert NAMES == ["circle", "xor", "gauss", "spiral", "moons", "circles", "blobs",
-                     "spiral_k", "sine", "abs", "step", "plane", "gaussians"]
+    assert NAMES == [
+        "circle",
+        "xor",
+        "gauss",
+        "spiral",
+        "moons",
+        "circles",
+        "blobs",
+        "spiral_k",
+        "sine",
+        "abs",
+        "step",
+        "plane",
+        "gaussians",
+    ]
     assert {n for n in NAMES if DATASETS[n].playground_compatible} == {
-        "circle", "xor", "gauss", "spiral", "plane", "gaussians"}
+        "circle",
+        "xor",
+        "gauss",
+        "spiral",
+        "plane",
+        "gaussians",
+    }
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -56,6 +76,7 @@ def test_spec_is_consistent(name):
 
 
 # --- every dataset with defaults --------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", NAMES)
 def test_defaults_build_a_well_formed_dataset(name):
@@ -96,12 +117,12 @@ def test_smallest_sizes_still_build(name):
     """Few samples, tiny test split, most classes: stratification must step aside."""
     spec = DATASETS[name]
     k = spec.n_classes_range[1] if spec.n_classes_range else None
-    data = make_dataset(name, n_samples=MIN_SAMPLES, test_fraction=MIN_TEST_FRACTION,
-                        n_classes=k)
+    data = make_dataset(name, n_samples=MIN_SAMPLES, test_fraction=MIN_TEST_FRACTION, n_classes=k)
     assert len(data.y_train) + len(data.y_test) == MIN_SAMPLES and len(data.y_test) == 1
 
 
 # --- determinism ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", NAMES)
 def test_same_arguments_give_identical_arrays(name):
@@ -121,6 +142,7 @@ def test_another_seed_gives_other_data(name):
 
 
 # --- geometry ---------------------------------------------------------------------------
+
 
 def test_circle_geometry():
     data = raw("circle", noise=0, n_samples=2000)
@@ -193,8 +215,11 @@ def test_blobs_with_five_classes():
 
 
 def test_regression_curves_without_noise():
-    for name, f in (("abs", np.abs), ("sine", lambda x: np.sin(2 * x)),
-                    ("step", lambda x: np.where(x >= 0, 1.0, -1.0))):
+    for name, f in (
+        ("abs", np.abs),
+        ("sine", lambda x: np.sin(2 * x)),
+        ("step", lambda x: np.where(x >= 0, 1.0, -1.0)),
+    ):
         data = raw(name, noise=0)
         x = data.X[:, 0]
         assert (np.abs(x) <= 3).all()
@@ -221,6 +246,7 @@ def test_regression_noise_is_gaussian_noise_on_y(name):
 
 # --- standardisation --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", NAMES)
 def test_standardize_uses_train_statistics_only(name):
     scaled, plain = make_dataset(name, seed=2), raw(name, seed=2)
@@ -235,6 +261,7 @@ def test_standardize_uses_train_statistics_only(name):
 
 
 # --- the split --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("fraction", [MIN_TEST_FRACTION, 0.2, 0.33, MAX_TEST_FRACTION])
 @pytest.mark.parametrize("n", [MIN_SAMPLES, 333, 1000])
@@ -253,23 +280,27 @@ def test_classification_split_is_stratified(name):
 
 # --- validation -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs, param, mentions", [
-    (dict(name="nope"), "name", ["circle", "gaussians"]),
-    (dict(n_samples=MIN_SAMPLES - 1), "n_samples", [str(MIN_SAMPLES), str(MAX_SAMPLES)]),
-    (dict(n_samples=MAX_SAMPLES + 1), "n_samples", [str(MIN_SAMPLES), str(MAX_SAMPLES)]),
-    (dict(n_samples=100.5), "n_samples", ["integer"]),
-    (dict(test_fraction=0.04), "test_fraction", ["0.05", "0.5"]),
-    (dict(test_fraction=0.51), "test_fraction", ["0.05", "0.5"]),
-    (dict(test_fraction=float("nan")), "test_fraction", ["0.05", "0.5"]),
-    (dict(noise=-0.01), "noise", ["0.0", str(MAX_NOISE)]),
-    (dict(noise=MAX_NOISE + 0.1), "noise", ["0.0", str(MAX_NOISE)]),
-    (dict(seed=-1), "seed", ["0"]),
-    (dict(name="blobs", n_classes=1), "n_classes", ["2", "6"]),
-    (dict(name="blobs", n_classes=7), "n_classes", ["2", "6"]),
-    (dict(name="spiral_k", n_classes=2), "n_classes", ["3", "6"]),
-    (dict(name="moons", n_classes=2), "n_classes", ["None", "2 classes"]),
-    (dict(name="sine", n_classes=2), "n_classes", ["None", "regression"]),
-])
+
+@pytest.mark.parametrize(
+    "kwargs, param, mentions",
+    [
+        (dict(name="nope"), "name", ["circle", "gaussians"]),
+        (dict(n_samples=MIN_SAMPLES - 1), "n_samples", [str(MIN_SAMPLES), str(MAX_SAMPLES)]),
+        (dict(n_samples=MAX_SAMPLES + 1), "n_samples", [str(MIN_SAMPLES), str(MAX_SAMPLES)]),
+        (dict(n_samples=100.5), "n_samples", ["integer"]),
+        (dict(test_fraction=0.04), "test_fraction", ["0.05", "0.5"]),
+        (dict(test_fraction=0.51), "test_fraction", ["0.05", "0.5"]),
+        (dict(test_fraction=float("nan")), "test_fraction", ["0.05", "0.5"]),
+        (dict(noise=-0.01), "noise", ["0.0", str(MAX_NOISE)]),
+        (dict(noise=MAX_NOISE + 0.1), "noise", ["0.0", str(MAX_NOISE)]),
+        (dict(seed=-1), "seed", ["0"]),
+        (dict(name="blobs", n_classes=1), "n_classes", ["2", "6"]),
+        (dict(name="blobs", n_classes=7), "n_classes", ["2", "6"]),
+        (dict(name="spiral_k", n_classes=2), "n_classes", ["3", "6"]),
+        (dict(name="moons", n_classes=2), "n_classes", ["None", "2 classes"]),
+        (dict(name="sine", n_classes=2), "n_classes", ["None", "regression"]),
+    ],
+)
 def test_invalid_arguments_raise_naming_the_parameter(kwargs, param, mentions):
     kwargs = {"name": "moons", **kwargs}
     with pytest.raises(ValueError, match=param) as error:

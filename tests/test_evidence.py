@@ -7,12 +7,27 @@ import pandas as pd
 import pytest
 
 from core.config import TrainConfig
-from core.evidence import (EVIDENCE_CSV, FULL_GRID, RECOMPUTE_GRID, RUN_COLUMNS, SUMMARY_COLUMNS,
-                           SweepGrid, claims, load_runs, run_one, run_sweep, summarise)
+from core.evidence import (
+    FULL_GRID,
+    RECOMPUTE_GRID,
+    RUN_COLUMNS,
+    SUMMARY_COLUMNS,
+    SweepGrid,
+    claims,
+    load_runs,
+    run_one,
+    run_sweep,
+    summarise,
+)
 from core.training import train
 
-TINY = SweepGrid(activations=("identity", "relu"), datasets=("xor",), depths=(1, 2),
-                 seeds=(0, 1), base=TrainConfig(n_samples=100, epochs=30, stop_when_flat=False))
+TINY = SweepGrid(
+    activations=("identity", "relu"),
+    datasets=("xor",),
+    depths=(1, 2),
+    seeds=(0, 1),
+    base=TrainConfig(n_samples=100, epochs=30, stop_when_flat=False),
+)
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +56,9 @@ def test_one_row_describes_its_training():
     assert row["test_accuracy"] == history.test_score.iloc[-1]
     assert row["epochs_run"] == len(history) == 30
     reached = history.epoch[history.test_score >= 0.9]
-    assert (row["epochs_to_90"] == reached.iloc[0]) if len(reached) else np.isnan(row["epochs_to_90"])
+    assert (
+        (row["epochs_to_90"] == reached.iloc[0]) if len(reached) else np.isnan(row["epochs_to_90"])
+    )
     loss = history.train_loss
     target = loss.iloc[-1] + 0.1 * (loss.iloc[0] - loss.iloc[-1])
     assert row["epochs_to_converge"] == history.epoch[loss <= target].iloc[0]
@@ -62,8 +79,12 @@ def test_one_and_two_local_workers_give_identical_tables(tiny_table):
 def test_a_real_dask_cluster_gives_the_same_table(tiny_table, monkeypatch):
     from distributed import Client, LocalCluster, get_task_stream
 
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         with get_task_stream(client) as stream:
             on_dask = run_sweep(TINY, backend="dask", scheduler=client)
         pd.testing.assert_frame_equal(tiny_table, on_dask)
@@ -121,9 +142,17 @@ def _runs(values: dict) -> pd.DataFrame:
     rows = []
     for (d, a, depth), accs in values.items():
         for seed, acc in enumerate(accs):
-            rows.append(dict(dataset=d, activation=a, depth=depth, seed=seed, test_accuracy=acc,
-                             epochs_to_converge=10.0 * (seed + 1),
-                             epochs_to_90=np.nan if acc < 0.9 else 5.0))
+            rows.append(
+                dict(
+                    dataset=d,
+                    activation=a,
+                    depth=depth,
+                    seed=seed,
+                    test_accuracy=acc,
+                    epochs_to_converge=10.0 * (seed + 1),
+                    epochs_to_90=np.nan if acc < 0.9 else 5.0,
+                )
+            )
     return pd.DataFrame(rows)
 
 
@@ -155,8 +184,13 @@ def test_claims_can_come_out_unsupported():
     for d in ("circle", "xor"):
         for a in acts:
             for depth in (1, 6):
-                acc = {"identity": 0.95, "logistic": 0.9, "tanh": 0.6, "relu": 0.7,
-                       "leaky_relu": 0.95}[a]
+                acc = {
+                    "identity": 0.95,
+                    "logistic": 0.9,
+                    "tanh": 0.6,
+                    "relu": 0.7,
+                    "leaky_relu": 0.95,
+                }[a]
                 values[(d, a, depth)] = [acc, acc]
     found = {c.id: c for c in claims(summarise(_runs(values)))}
     assert not found["G1"].supported and found["G1"].params["linear_circle"] == "95%"

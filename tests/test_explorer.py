@@ -15,9 +15,19 @@ def claims(**kw):
 
 def test_every_claim_is_checked_and_agrees():
     found = claims()
-    assert set(found) == {"sigmoid_peak", "tanh_peak", "sigmoid_range", "tanh_range",
-                          "zero_centred", "sigmoid_flat", "tanh_flat", "sigmoid_same",
-                          "relu_zero", "leaky_alive", "softmax_two_class"}
+    assert set(found) == {
+        "sigmoid_peak",
+        "tanh_peak",
+        "sigmoid_range",
+        "tanh_range",
+        "zero_centred",
+        "sigmoid_flat",
+        "tanh_flat",
+        "sigmoid_same",
+        "relu_zero",
+        "leaky_alive",
+        "softmax_two_class",
+    }
     assert all(c.passed for c in found.values()), [k for k, c in found.items() if not c.passed]
     assert all(c.guidance and all(g.startswith("G") for g in c.guidance) for c in found.values())
 
@@ -32,7 +42,9 @@ def test_derivative_peaks_are_measured():
 
 def test_one_percent_thresholds_sit_at_the_articles_six_and_three():
     # f' < 1% of its peak: sigmoid beyond 5.99, tanh beyond 2.99 (article: +-6, +-3).
-    assert ex.flat_threshold("logistic") == pytest.approx(np.log((1 + np.sqrt(.99)) / (1 - np.sqrt(.99))), abs=1e-9)
+    assert ex.flat_threshold("logistic") == pytest.approx(
+        np.log((1 + np.sqrt(0.99)) / (1 - np.sqrt(0.99))), abs=1e-9
+    )
     assert ex.flat_threshold("logistic") == pytest.approx(5.986, abs=1e-3)
     assert ex.flat_threshold("tanh") == pytest.approx(2.993, abs=1e-3)
     assert ex.flat_threshold("logistic", -1) == pytest.approx(-ex.flat_threshold("logistic"))
@@ -63,8 +75,11 @@ def test_sigmoid_of_100_and_10000_are_the_same_float():
 def test_a_broken_function_fails_its_claim(monkeypatch):
     # The check is live: give "leaky_relu" ReLU's kernels and its claim must fail.
     real = ex.get_activation
-    monkeypatch.setattr(ex, "get_activation",
-                        lambda name, slope=0.01: real("relu") if name == "leaky_relu" else real(name, slope))
+    monkeypatch.setattr(
+        ex,
+        "get_activation",
+        lambda name, slope=0.01: real("relu") if name == "leaky_relu" else real(name, slope),
+    )
     assert not claims()["leaky_alive"].passed
 
 
@@ -102,8 +117,12 @@ def test_curves_and_points():
     assert point.loc["logistic", "f"] == 0.5 and point.loc["logistic", "df"] == 0.25
     assert point.loc["tanh", "share_of_peak"] == 1.0
     far = ex.at_point(["logistic", "tanh", "relu", "leaky_relu"], -7.0).set_index("activation")
-    assert far["flat"].to_dict() == {"logistic": True, "tanh": True, "relu": True,
-                                     "leaky_relu": False}
+    assert far["flat"].to_dict() == {
+        "logistic": True,
+        "tanh": True,
+        "relu": True,
+        "leaky_relu": False,
+    }
 
 
 def test_flat_zones_are_few_rows_from_table_and_measurement():
@@ -126,7 +145,10 @@ def test_get_activation_rejects_bad_slope_for_the_explorer():
 def test_function_chart_layers():
     names = ["logistic", "relu"]
     labels = {n: n.upper() for n in names}
-    chart = function_chart(ex.curves(names), ex.flat_zones(names), ex.at_point(names, 1.0),
-                           "df", labels).to_dict()
-    assert [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
-            for layer in chart["layer"]] == ["rect", "line", "rule", "point"]
+    chart = function_chart(
+        ex.curves(names), ex.flat_zones(names), ex.at_point(names, 1.0), "df", labels
+    ).to_dict()
+    assert [
+        layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+        for layer in chart["layer"]
+    ] == ["rect", "line", "rule", "point"]

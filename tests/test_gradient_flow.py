@@ -16,9 +16,19 @@ def test_ratio_and_verdict():
     assert math.isnan(gf.gradient_ratio([0.3, 0.0]))  # no gradient at the output
     assert math.isnan(gf.gradient_ratio([]))
     assert [gf.verdict(r) for r in (1e-5, 0.05, 0.8, 50.0, float("nan"))] == [
-        "vanishing", "shrinking", "kept", "growing", "none"]
+        "vanishing",
+        "shrinking",
+        "kept",
+        "growing",
+        "none",
+    ]
     assert [gf.fmt_ratio(r) for r in (9.56e-7, 0.2616, 4.63, 1234.0, float("nan"))] == [
-        "9.6e-7", "0.26", "4.6", "1.2e3", "—"]
+        "9.6e-7",
+        "0.26",
+        "4.6",
+        "1.2e3",
+        "—",
+    ]
 
 
 def test_sigmoid_vanishes_with_depth_and_relu_does_not():
@@ -43,8 +53,9 @@ def test_make_relus_die_preset_kills_relus_and_not_leaky_relus():
     assert summary.loc["leaky_relu", "dead_trained"] == 0.0
     assert summary.loc["leaky_relu", "dead_init"] == 0.0
     # Per layer too: every leaky layer has zero dead units, at init and after training.
-    leaky = flow["layers"][(flow["layers"].activation == "leaky_relu")
-                           & (flow["layers"].kind == "hidden")]
+    leaky = flow["layers"][
+        (flow["layers"].activation == "leaky_relu") & (flow["layers"].kind == "hidden")
+    ]
     assert (leaky.dead_fraction == 0).all() and len(leaky) == 2 * 3
 
 
@@ -61,7 +72,9 @@ def test_run_one_tables():
     assert layers[layers.kind == "hidden"].act_std.notna().all()
     row = out["summary"].iloc[0]
     assert row.ratio_init == pytest.approx(
-        layers[layers.stage == "init"].grad_norm.iloc[0] / layers[layers.stage == "init"].grad_norm.iloc[-1])
+        layers[layers.stage == "init"].grad_norm.iloc[0]
+        / layers[layers.stage == "init"].grad_norm.iloc[-1]
+    )
     assert 0 <= row.test_score <= 1 and row.score_name == "accuracy"
 
 
@@ -86,20 +99,42 @@ def test_bad_settings_raise_value_errors():
 
 
 def fake_summary(**ratios):
-    rows = [dict(activation=a, ratio_init=r, ratio_trained=r, dead_init=0.0, dead_trained=0.5,
-                 flat_init=0.0, flat_trained=0.25, test_score=0.9, score_name="accuracy",
-                 epochs=10, stop_reason="converged") for a, r in ratios.items()]
+    rows = [
+        dict(
+            activation=a,
+            ratio_init=r,
+            ratio_trained=r,
+            dead_init=0.0,
+            dead_trained=0.5,
+            flat_init=0.0,
+            flat_trained=0.25,
+            test_score=0.9,
+            score_name="accuracy",
+            epochs=10,
+            stop_reason="converged",
+        )
+        for a, r in ratios.items()
+    ]
     return pd.DataFrame(rows)
 
 
 def test_captions_carry_the_measured_numbers():
     summary = fake_summary(logistic=1e-6, relu=0.2, tanh=float("nan"))
-    layers = pd.DataFrame(dict(activation=["relu"] * 2, stage=["init", "trained"], layer=[1, 1],
-                               kind=["hidden"] * 2, grad_norm=[0.0, 1.0]))
+    layers = pd.DataFrame(
+        dict(
+            activation=["relu"] * 2,
+            stage=["init", "trained"],
+            layer=[1, 1],
+            kind=["hidden"] * 2,
+            grad_norm=[0.0, 1.0],
+        )
+    )
     lines = gf.caption_lines(dict(summary=summary, layers=layers), depth=8)
     init = dict((p.get("activation", key), (key, p)) for key, p in lines["grad-init"])
-    assert init["logistic"] == ("ratio", dict(activation="logistic", ratio="1e-6",
-                                              verdict="vanishing", depth=8))
+    assert init["logistic"] == (
+        "ratio",
+        dict(activation="logistic", ratio="1e-6", verdict="vanishing", depth=8),
+    )
     assert init["tanh"][0] == "ratio_none"
     orders = [p for key, p in lines["grad-init"] if key == "orders"]
     assert orders == [dict(orders="5.3")]
@@ -124,12 +159,23 @@ def test_summary_display_formats():
 def test_settings_travel_in_a_query_string_and_bad_values_fall_back():
     settings = gf.FlowSettings(dataset="xor", depth=3, width=8, learning_rate=0.3)
     query = gf.settings_to_query(settings, ["relu", "tanh"])
-    assert query == {"dataset": "xor", "depth": "3", "width": "8", "learning_rate": "0.3",
-                     "activations": "relu,tanh"}
+    assert query == {
+        "dataset": "xor",
+        "depth": "3",
+        "width": "8",
+        "learning_rate": "0.3",
+        "activations": "relu,tanh",
+    }
     assert gf.settings_from_query(query) == (settings, ("relu", "tanh"), [])
     assert gf.settings_to_query(gf.FlowSettings(), gf.DEFAULT_ACTIVATIONS) == {}
-    hostile = {"depth": "3.5", "width": "nan", "learning_rate": "-1", "dataset": "x" * 10_000,
-               "activations": "relu,<b>", "other": "ignored"}
+    hostile = {
+        "depth": "3.5",
+        "width": "nan",
+        "learning_rate": "-1",
+        "dataset": "x" * 10_000,
+        "activations": "relu,<b>",
+        "other": "ignored",
+    }
     back, activations, problems = gf.settings_from_query(hostile)
     assert back == gf.FlowSettings() and activations == gf.DEFAULT_ACTIVATIONS
     assert len(problems) == 5 and all(len(p) < 300 for p in problems)

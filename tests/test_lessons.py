@@ -24,6 +24,7 @@ def lesson():
         if lesson_id not in _RESULTS:
             _RESULTS[lesson_id] = L.run_lesson(lesson_id)
         return _RESULTS[lesson_id]
+
     return run
 
 
@@ -34,6 +35,7 @@ def check(result, key, index=0):
 
 
 # --- the lesson file ---------------------------------------------------------------------------
+
 
 def test_lesson_file_matches_the_functions_and_has_both_languages():
     specs = L.lesson_specs()
@@ -63,6 +65,7 @@ def test_unknown_lesson_is_a_value_error():
 
 
 # --- verdict rules on made-up numbers -------------------------------------------------------
+
 
 def test_combine():
     assert L.combine(["holds", "holds"]) == "holds"
@@ -107,6 +110,7 @@ def test_verdict_rules_follow_the_numbers():
 
 # --- each lesson's measurements -------------------------------------------------------------
 
+
 def test_linear_networks_cannot_separate_circle_or_xor(lesson):
     r = lesson("linear")
     spec = L.lesson_specs()["linear"]["experiment"]
@@ -114,8 +118,12 @@ def test_linear_networks_cannot_separate_circle_or_xor(lesson):
     for name in ("circle", "xor"):
         assert m[f"{name}.linear_best"] < m[f"{name}.relu"]
         assert m[f"{name}.relu"] > 0.95
-        expected = L.contrast_verdict(m[f"{name}.linear_best"], [m[f"{name}.relu"], m[f"{name}.tanh"]],
-                                      spec["linear_max"], spec["nonlinear_min"])
+        expected = L.contrast_verdict(
+            m[f"{name}.linear_best"],
+            [m[f"{name}.relu"], m[f"{name}.tanh"]],
+            spec["linear_max"],
+            spec["nonlinear_min"],
+        )
         assert [c for c in r.checks if c.params.get("dataset") == name][0].verdict == expected
     assert m["xor.linear_best"] <= 0.80  # a straight line gets at most ~75% of xor
     assert m["collapse_error"] < 1e-9
@@ -124,14 +132,18 @@ def test_linear_networks_cannot_separate_circle_or_xor(lesson):
 
 
 def test_collapsed_linear_network_equals_the_network():
-    config = TrainConfig(dataset="xor", n_samples=100, hidden_layers=(5, 4, 3),
-                         activation="identity", epochs=5)
+    config = TrainConfig(
+        dataset="xor", n_samples=100, hidden_layers=(5, 4, 3), activation="identity", epochs=5
+    )
     model, data = L._fit(config)
     direct = model.predict_proba(data.X_test)[:, 1]
     assert np.allclose(L.collapsed_linear_outputs(model, data.X_test).ravel(), direct, atol=1e-12)
     relu_model, _ = L._fit(config.replace(activation="relu"))
-    assert not np.allclose(L.collapsed_linear_outputs(relu_model, data.X_test).ravel(),
-                           relu_model.predict_proba(data.X_test)[:, 1], atol=1e-6)
+    assert not np.allclose(
+        L.collapsed_linear_outputs(relu_model, data.X_test).ravel(),
+        relu_model.predict_proba(data.X_test)[:, 1],
+        atol=1e-6,
+    )
 
 
 def test_curves_need_a_non_linearity(lesson):
@@ -140,7 +152,8 @@ def test_curves_need_a_non_linearity(lesson):
     assert m["r2.identity"] < 0.5 < 0.9 < m["r2.tanh"]
     spec = L.lesson_specs()["curves"]["experiment"]
     assert r.checks[0].verdict == L.contrast_verdict(
-        m["r2.identity"], [m["r2.tanh"], m["r2.relu"]], spec["linear_max"], spec["nonlinear_min"])
+        m["r2.identity"], [m["r2.tanh"], m["r2.relu"]], spec["linear_max"], spec["nonlinear_min"]
+    )
     assert len(r.chart_data["curves"]) == 3
 
 
@@ -164,9 +177,13 @@ def test_tanh_is_centred_and_reaches_the_target_sooner(lesson):
     assert abs(m["mean_tanh"]) < 0.1 < 0.3 < m["mean_sigmoid"]
     table = r.table
     assert len(table) == 6 and set(table.seed) == {0, 1, 2}
-    epochs = {a: g.epochs_to_target.fillna(10**6).to_numpy() for a, g in table.groupby("activation")}
+    epochs = {
+        a: g.epochs_to_target.fillna(10**6).to_numpy() for a, g in table.groupby("activation")
+    }
     assert check(r, "faster").verdict == L.faster_verdict(epochs["tanh"], epochs["logistic"])
-    assert m["epochs_tanh"] == pytest.approx(table[table.activation == "tanh"].epochs_to_target.mean())
+    assert m["epochs_tanh"] == pytest.approx(
+        table[table.activation == "tanh"].epochs_to_target.mean()
+    )
     # Runs stop at the target: the last recorded loss is the first one below it.
     reached = table.dropna(subset=["epochs_to_target"])
     assert (reached.final_loss < r.chart_data["target"]).all()
@@ -193,13 +210,15 @@ def test_relu_timing_sparsity_and_dead_units(lesson):
         assert m[f"ms_per_epoch.{a}"] > 0 and m[f"forward_ms.{a}"] > 0
     spec = L.lesson_specs()["relu"]["experiment"]
     assert check(r, "cheap").verdict == L.ratios_verdict(
-        [m["forward_ratio"], m["backward_ratio"], m["epoch_ratio"]], spec["faster_ratio"])
+        [m["forward_ratio"], m["backward_ratio"], m["epoch_ratio"]], spec["faster_ratio"]
+    )
     assert m["forward_ratio"] > 1.5  # no exponential in ReLU's forward pass
     assert m["zero_share.relu"] > 0.2
     assert m["zero_share.logistic"] == 0 and m["zero_share.tanh"] == 0
     assert m["dead_high"] > m["dead_normal"] and m["dead_high"] > 0.05
-    assert check(r, "dead").verdict == L.dead_verdict(m["dead_high"], m["dead_normal"],
-                                                     spec["dead_min"])
+    assert check(r, "dead").verdict == L.dead_verdict(
+        m["dead_high"], m["dead_normal"], spec["dead_min"]
+    )
 
 
 def test_leaky_relu_has_no_dead_units(lesson):
@@ -210,7 +229,8 @@ def test_leaky_relu_has_no_dead_units(lesson):
     assert check(r, "alive").verdict == "holds"
     gain = m["score_leaky"] - m["score_relu"]
     assert check(r, "accuracy").verdict == L.gain_verdict(
-        gain, L.lesson_specs()["leaky"]["experiment"]["better_by"])
+        gain, L.lesson_specs()["leaky"]["experiment"]["better_by"]
+    )
     # The very same relu runs as the relu lesson's high-rate runs.
     same = L.high_rate_runs(["relu"], ("high_rate",))
     assert m["dead_relu"] == pytest.approx(same.dead.mean())
@@ -223,7 +243,7 @@ def test_output_pairs(lesson):
     assert m["stalled_clipped"] >= 0.5
     assert m["regression.logistic.squared_error"] < m["regression.identity.squared_error"] - 0.3
     sig = t[(t.task == "regression") & (t.output == "logistic")].iloc[0]
-    assert 0 <= sig.low and sig.high <= 1  # a sigmoid output cannot leave (0, 1)
+    assert sig.low >= 0 and sig.high <= 1  # a sigmoid output cannot leave (0, 1)
     assert sig.target_low < 0 and sig.target_high > 1
     soft = t[(t.task == "multiclass") & (t.output == "softmax")].iloc[0]
     assert soft.row_sum_error < 1e-9
@@ -236,6 +256,7 @@ def test_output_pairs(lesson):
 
 
 # --- presentation: every sentence, chart and table ---------------------------------------------
+
 
 def english(key, **params):
     return strings("en")[key].format(**params) if params else strings("en")[key]

@@ -48,8 +48,7 @@ def _loss_and_grads(model, X, y):
     deltas = [None] * (len(units) - 1)
     coef_grads = [np.empty((a, b)) for a, b in zip(units[:-1], units[1:])]
     intercept_grads = [np.empty(b) for b in units[1:]]
-    loss, cg, ig = model._backprop(X, y, None, activations, deltas, coef_grads,
-                                   intercept_grads)
+    loss, cg, ig = model._backprop(X, y, None, activations, deltas, coef_grads, intercept_grads)
     return loss, [g.copy() for g in cg], [g.copy() for g in ig]
 
 
@@ -83,8 +82,12 @@ CLASSIFIER_CASES = [
 def test_classifier_gradients_match_finite_differences(task, output_activation, loss):
     X, y = _toy(task)
     model = ActivationMLPClassifier(
-        hidden_layer_sizes=(5, 4), activation="tanh", output_activation=output_activation,
-        loss=loss, alpha=0.01, random_state=3,
+        hidden_layer_sizes=(5, 4),
+        activation="tanh",
+        output_activation=output_activation,
+        loss=loss,
+        alpha=0.01,
+        random_state=3,
     )
     Xv, yv = _prepared(model, X, y)
     assert _finite_difference_check(model, Xv, yv) < 1e-6
@@ -94,8 +97,11 @@ def test_classifier_gradients_match_finite_differences(task, output_activation, 
 def test_regressor_gradients_match_finite_differences(output_activation):
     X, y = _toy("regression")
     model = ActivationMLPRegressor(
-        hidden_layer_sizes=(5,), activation="logistic",
-        output_activation=output_activation, alpha=0.01, random_state=1,
+        hidden_layer_sizes=(5,),
+        activation="logistic",
+        output_activation=output_activation,
+        alpha=0.01,
+        random_state=1,
     )
     Xv, yv = _prepared(model, X, y)
     assert _finite_difference_check(model, Xv, yv) < 1e-6
@@ -106,8 +112,12 @@ def test_regressor_gradients_match_finite_differences(output_activation):
 def test_hidden_activation_gradients(hidden, slope):
     X, y = _toy("binary")
     model = ActivationMLPClassifier(
-        hidden_layer_sizes=(6, 5), activation=hidden, leaky_slope=slope,
-        output_activation="tanh", loss="squared_error", random_state=2,
+        hidden_layer_sizes=(6, 5),
+        activation=hidden,
+        leaky_slope=slope,
+        output_activation="tanh",
+        loss="squared_error",
+        random_state=2,
     )
     Xv, yv = _prepared(model, X, y)
     assert _finite_difference_check(model, Xv, yv) < 1e-6
@@ -117,8 +127,9 @@ def test_non_canonical_pair_would_be_wrong_with_the_fused_shortcut(monkeypatch):
     """Guards the point of the subclass: prediction - target is not the gradient of a
     tanh output under squared error, and the finite-difference check sees it."""
     X, y = _toy("binary")
-    model = ActivationMLPClassifier(hidden_layer_sizes=(4,), output_activation="tanh",
-                                    loss="squared_error", random_state=0)
+    model = ActivationMLPClassifier(
+        hidden_layer_sizes=(4,), output_activation="tanh", loss="squared_error", random_state=0
+    )
     Xv, yv = _prepared(model, X, y)
     correct = _finite_difference_check(model, Xv, yv)
     monkeypatch.setattr("core.mlp.is_canonical", lambda *pair: True)
@@ -153,8 +164,9 @@ def test_classifier_defaults_match_sklearn(solver, task):
 @pytest.mark.parametrize("activation", ["relu", "logistic", "tanh", "identity"])
 def test_regressor_defaults_match_sklearn(solver, activation):
     X, y = _toy("regression", n=80)
-    kw = dict(hidden_layer_sizes=(8,), activation=activation, solver=solver,
-              max_iter=50, random_state=5)
+    kw = dict(
+        hidden_layer_sizes=(8,), activation=activation, solver=solver, max_iter=50, random_state=5
+    )
     ours = ActivationMLPRegressor(**kw).fit(X, y)
     stock = MLPRegressor(**kw).fit(X, y)
     _assert_same_weights(ours, stock, solver)
@@ -162,8 +174,9 @@ def test_regressor_defaults_match_sklearn(solver, activation):
 
 def test_softmax_on_binary_task_uses_two_units():
     X, y = _toy("binary", n=120)
-    model = ActivationMLPClassifier(hidden_layer_sizes=(8,), output_activation="softmax",
-                                    max_iter=300, random_state=0).fit(X, y)
+    model = ActivationMLPClassifier(
+        hidden_layer_sizes=(8,), output_activation="softmax", max_iter=300, random_state=0
+    ).fit(X, y)
     assert model.coefs_[-1].shape[1] == 2
     proba = model.predict_proba(X)
     assert proba.shape == (120, 2)
@@ -176,8 +189,13 @@ def test_softmax_on_binary_task_uses_two_units():
 @pytest.mark.parametrize("task", ["binary", "multiclass"])
 def test_predict_proba_of_score_outputs_is_a_distribution(task, output_activation):
     X, y = _toy(task, n=60)
-    model = ActivationMLPClassifier(hidden_layer_sizes=(6,), output_activation=output_activation,
-                                    loss="squared_error", max_iter=30, random_state=0).fit(X, y)
+    model = ActivationMLPClassifier(
+        hidden_layer_sizes=(6,),
+        output_activation=output_activation,
+        loss="squared_error",
+        max_iter=30,
+        random_state=0,
+    ).fit(X, y)
     assert not model.outputs_are_probabilities_
     raw = model._forward_pass_fast(X)
     proba = model.predict_proba(X * 5)  # push scores outside [0, 1]
@@ -188,8 +206,9 @@ def test_predict_proba_of_score_outputs_is_a_distribution(task, output_activatio
 
 def test_log_loss_on_identity_output_gets_zero_gradient_when_clipped():
     X, y = _toy("binary")
-    model = ActivationMLPClassifier(hidden_layer_sizes=(4,), output_activation="identity",
-                                    loss="log_loss", random_state=0)
+    model = ActivationMLPClassifier(
+        hidden_layer_sizes=(4,), output_activation="identity", loss="log_loss", random_state=0
+    )
     Xv, yv = _prepared(model, X, y)
     model.intercepts_[-1][:] = 5.0  # every output far above 1: the clip is active
     _, coef_grads, _ = _loss_and_grads(model, Xv, yv)
@@ -197,9 +216,13 @@ def test_log_loss_on_identity_output_gets_zero_gradient_when_clipped():
 
 
 def test_get_params_and_clone_keep_new_parameters():
-    model = ActivationMLPClassifier(hidden_layer_sizes=(3,), activation="leaky_relu",
-                                    leaky_slope=0.1, output_activation="tanh",
-                                    loss="squared_error")
+    model = ActivationMLPClassifier(
+        hidden_layer_sizes=(3,),
+        activation="leaky_relu",
+        leaky_slope=0.1,
+        output_activation="tanh",
+        loss="squared_error",
+    )
     params = clone(model).get_params()
     assert params["activation"] == "leaky_relu"
     assert params["leaky_slope"] == 0.1
@@ -208,9 +231,16 @@ def test_get_params_and_clone_keep_new_parameters():
     assert clone(ActivationMLPRegressor(output_activation="relu")).output_activation == "relu"
 
 
-@pytest.mark.parametrize("bad", [dict(activation="softmax"), dict(output_activation="exp"),
-                                 dict(loss="hinge"), dict(leaky_slope=0.0),
-                                 dict(leaky_slope=1.5)])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(activation="softmax"),
+        dict(output_activation="exp"),
+        dict(loss="hinge"),
+        dict(leaky_slope=0.0),
+        dict(leaky_slope=1.5),
+    ],
+)
 def test_invalid_parameters_raise_clear_errors(bad):
     X, y = _toy("binary")
     with pytest.raises(ValueError, match=list(bad)[0]):
@@ -225,9 +255,11 @@ def test_poisson_requires_auto_output():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("estimator", [ActivationMLPClassifier(max_iter=50),
-                                       ActivationMLPRegressor(max_iter=50)],
-                         ids=["classifier", "regressor"])
+@pytest.mark.parametrize(
+    "estimator",
+    [ActivationMLPClassifier(max_iter=50), ActivationMLPRegressor(max_iter=50)],
+    ids=["classifier", "regressor"],
+)
 def test_check_estimator(estimator):
     check_estimator(estimator)
 

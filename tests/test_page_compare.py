@@ -100,7 +100,8 @@ def test_a_training_worker_that_dies_gives_a_message(monkeypatch):
 def test_too_many_trainings_disable_the_button():
     at = open_page(PAGE)
     at.multiselect(key="w.compare.pairs").set_value(
-        ["+".join(p) for p in cmp.output_pairs("binary")]).run()
+        ["+".join(p) for p in cmp.output_pairs("binary")]
+    ).run()
     at.number_input(key="w.compare.seeds").set_value(10).run()
     assert at.button(key="compare-run").disabled
     assert any("more than" in w.value for w in at.warning)

@@ -6,7 +6,7 @@ import pytest
 import core.evidence
 from core.config import TrainConfig
 from core.evidence import SweepGrid
-from tests.apptest_utils import chart_in, layer_rows, mark_types, open_page
+from tests.apptest_utils import chart_in, mark_types, open_page
 
 PAGE = "pages/8_Evidence.py"
 CLAIMS = ("G1", "G8", "G20", "G21", "G23")
@@ -15,6 +15,7 @@ CLAIMS = ("G1", "G8", "G20", "G21", "G23")
 @pytest.fixture
 def no_training(monkeypatch):
     """Opening the page must not train anything: it reads the shipped table."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("the page trained on open")
 
@@ -62,8 +63,13 @@ def test_page_opens_in_chinese(no_training):
 
 @pytest.mark.slow
 def test_recompute_runs_a_sweep_and_shows_it(monkeypatch):
-    tiny = SweepGrid(activations=("identity", "relu"), datasets=("circle", "xor"), depths=(1, 2),
-                     seeds=(0, 1), base=TrainConfig(n_samples=100, epochs=20, stop_when_flat=False))
+    tiny = SweepGrid(
+        activations=("identity", "relu"),
+        datasets=("circle", "xor"),
+        depths=(1, 2),
+        seeds=(0, 1),
+        base=TrainConfig(n_samples=100, epochs=20, stop_when_flat=False),
+    )
     monkeypatch.setattr(core.evidence, "RECOMPUTE_GRID", tiny)
     at = open_page(PAGE)
     at.multiselect(key="evidence_datasets").unselect("circle").run()

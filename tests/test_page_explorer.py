@@ -20,8 +20,11 @@ def test_default_render_draws_both_panels_and_checks_every_claim():
         assert labels == {"Identity (linear)", "Sigmoid", "Tanh", "ReLU", "Leaky ReLU"}
         zones = layer_rows(spec, 0)
         assert 0 < len(zones) < 20  # a rectangle per zone, not per point
-        edges = sorted(round(z["edge"], 2) for z in zones
-                       if z["label"] == "Sigmoid" and z["source"] == "measured")
+        edges = sorted(
+            round(z["edge"], 2)
+            for z in zones
+            if z["label"] == "Sigmoid" and z["source"] == "measured"
+        )
         assert edges == [-5.99, 5.99]
     lines = claim_lines(at)
     assert len(lines) == 11 and all(line.startswith("✅") for line in lines)

@@ -91,7 +91,8 @@ def test_histogram_follows_the_chosen_activation_and_stage():
     # ReLU activations at init: the first bin holds the zeros (about half the values).
     first_layer = [r for r in rows if r["layer"] == 1 and r["quantity"] == "activation"]
     assert min(first_layer, key=lambda r: r["start"])["count"] > 0.3 * sum(
-        r["count"] for r in first_layer)
+        r["count"] for r in first_layer
+    )
 
 
 def test_no_activation_asks_for_one():
@@ -123,8 +124,16 @@ def test_a_link_opens_its_settings_and_the_url_follows_the_controls():
 
 
 def test_a_link_with_unusable_values_falls_back_with_a_warning():
-    at = open_page(PAGE, query={"depth": "99", "width": "3.5", "activations": "swish",
-                                "dataset": "<script>", "learning_rate": "1e400"})
+    at = open_page(
+        PAGE,
+        query={
+            "depth": "99",
+            "width": "3.5",
+            "activations": "swish",
+            "dataset": "<script>",
+            "learning_rate": "1e400",
+        },
+    )
     assert not at.exception
     text = " ".join(w.value for w in at.warning)
     for key in ("depth", "width", "activations", "dataset", "learning_rate"):

@@ -40,7 +40,9 @@ def test_running_lesson_one_shows_measurements_verdict_and_surfaces(monkeypatch)
     at.button(key="run").click().run()
     assert not at.exception
     assert ran == [("linear",)]
-    verdicts = [s.value for s in at.success] + [w.value for w in at.warning] + [e.value for e in at.error]
+    verdicts = (
+        [s.value for s in at.success] + [w.value for w in at.warning] + [e.value for e in at.error]
+    )
     assert len(verdicts) == 1 and verdicts[0].startswith("Verdict: ")
     lines = [m.value for m in at.markdown if m.value.startswith(("✅", "⚠️", "❌"))]
     assert len(lines) == 3

@@ -32,8 +32,10 @@ def test_url_config_is_applied_and_written_back():
     at = open_page(PAGE, query=query)
     config = at.session_state["config"]
     assert config == TrainConfig(dataset="xor", activation="tanh", hidden_layers=(8, 4), epochs=30)
-    assert {k: at.query_params[k][0] if isinstance(at.query_params[k], list) else at.query_params[k]
-            for k in query} == query
+    assert {
+        k: at.query_params[k][0] if isinstance(at.query_params[k], list) else at.query_params[k]
+        for k in query
+    } == query
     assert at.selectbox(key="w.activation").value == "tanh"
 
 
@@ -46,8 +48,16 @@ def test_bad_url_value_falls_back_with_a_warning():
 
 
 def test_a_mistyped_link_key_is_named_with_the_setting_meant():
-    at = open_page(PAGE, query={"layers": "24,24,24", "activaton": "tanh",
-                                "utm_source": "lms", "lang": "en", "hide": "code"})
+    at = open_page(
+        PAGE,
+        query={
+            "layers": "24,24,24",
+            "activaton": "tanh",
+            "utm_source": "lms",
+            "lang": "en",
+            "hide": "code",
+        },
+    )
     texts = [w.value for w in at.warning]
     assert any("`layers`" in w and "`hidden_layers`" in w for w in texts), texts
     assert any("`activaton`" in w and "`activation`" in w for w in texts), texts
@@ -146,8 +156,13 @@ def test_a_worker_killed_mid_run_gives_a_message_and_the_next_run_works():
                 return
             time.sleep(0.02)
 
-    long_run = {"dataset": "spiral", "n_samples": "2000", "epochs": "3000",
-                "hidden_layers": "64,64,64", "learning_rate": "0.0001"}
+    long_run = {
+        "dataset": "spiral",
+        "n_samples": "2000",
+        "epochs": "3000",
+        "hidden_layers": "64,64,64",
+        "learning_rate": "0.0001",
+    }
     at = open_page(PAGE, query=long_run)
     killer = threading.Thread(target=kill_workers_once_training)
     killer.start()

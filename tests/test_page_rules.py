@@ -23,8 +23,12 @@ def texts(block, kind="markdown"):
 def test_every_rule_in_the_file_is_on_the_page_grouped_by_scope():
     at = open_page(PAGE)
     assert at.title[0].value == "Rules"
-    assert [h.value for h in at.header] == ["Hidden layers", "Output layer", "Loss function",
-                                            "Training process"]
+    assert [h.value for h in at.header] == [
+        "Hidden layers",
+        "Output layer",
+        "Loss function",
+        "Training process",
+    ]
     assert len(at.subheader) == len(BOOK.rules) == 16
     assert any(c.value == "16 rules" for c in at.caption)
     for rule in BOOK.rules:
@@ -58,21 +62,29 @@ def test_card_words_come_from_the_file():
 def test_the_page_renders_whatever_the_file_holds(monkeypatch):
     with open(rules.RULES_FILE, encoding="utf-8") as fh:
         raw = copy.deepcopy(yaml.safe_load(fh))
-    extra = dict(raw["rules"][0], id="R-hidden-extra",
-                 title={"en": "An extra rule for the test", "zh": "测试用的额外规则"})
+    extra = dict(
+        raw["rules"][0],
+        id="R-hidden-extra",
+        title={"en": "An extra rule for the test", "zh": "测试用的额外规则"},
+    )
     raw["rules"] = raw["rules"][:2] + [extra]
     book = rules.parse_rules(raw)
     monkeypatch.setattr(rules, "load_rules", lambda: book)
     at = open_page(PAGE)
     assert [s.value for s in at.subheader] == [r.title["en"] for r in book.rules]
     assert any(c.value == "3 rules" for c in at.caption)
-    assert [h.value for h in at.header] == ["Hidden layers", "Output layer", "Loss function",
-                                            "Training process"]
+    assert [h.value for h in at.header] == [
+        "Hidden layers",
+        "Output layer",
+        "Loss function",
+        "Training process",
+    ]
 
 
 def test_show_me_trains_demo_and_contrast_inline_and_caches(monkeypatch):
     st.cache_data.clear()
     from core import parallel
+
     calls = []
     real = parallel.submit  # the demos train in the pool: note each config submitted
     monkeypatch.setattr(parallel, "submit", lambda fn, *a: calls.append(a[0]) or real(fn, *a))
@@ -117,7 +129,8 @@ def test_chinese():
     assert at.title[0].value == "选择规则"
     assert [h.value for h in at.header] == ["隐藏层", "输出层", "损失函数", "训练过程"]
     assert [s.value for s in at.subheader] == [
-        r.title["zh"] for rules_ in BOOK.by_scope().values() for r in rules_]
+        r.title["zh"] for rules_ in BOOK.by_scope().values() for r in rules_
+    ]
     card = keyed_block(at, "rule-R-hidden-relu")
     assert BOOK.rule("R-hidden-relu").why["zh"] in texts(card)
     assert "隐藏层：首选 ReLU" in texts(card)  # G20's summary in Chinese

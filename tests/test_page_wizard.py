@@ -52,10 +52,14 @@ def test_walk_from_the_task_to_the_recommendation_and_the_comparison():
     next_step(at)
 
     assert step_text(at) == "Step 4 of 4: the recommendation"
-    expected = recommend("multiclass", n_classes=4, n_hidden_layers=6, current_hidden="logistic",
-                         symptoms=found)
+    expected = recommend(
+        "multiclass", n_classes=4, n_hidden_layers=6, current_hidden="logistic", symptoms=found
+    )
     assert [(m.label, m.value) for m in at.metric] == [
-        ("Hidden activation", "ReLU"), ("Output activation", "Softmax"), ("Loss", "Log-loss")]
+        ("Hidden activation", "ReLU"),
+        ("Output activation", "Softmax"),
+        ("Loss", "Log-loss"),
+    ]
     for rule_id in expected.rules:  # every reason, each linked to its rule
         reason = keyed_block(at, f"reason-{rule_id}")
         link = reason.get("page_link")[0].proto
@@ -86,7 +90,11 @@ def test_walk_from_the_task_to_the_recommendation_and_the_comparison():
     assert at.title[0].value == "Playground"
     config = at.session_state["config"]
     assert (config.dataset, config.n_classes, config.hidden_layers) == ("blobs", 4, (8,) * 6)
-    assert (config.activation, config.output_activation, config.loss) == ("relu", "softmax", "log_loss")
+    assert (config.activation, config.output_activation, config.loss) == (
+        "relu",
+        "softmax",
+        "log_loss",
+    )
 
 
 def test_answers_survive_going_back_and_start_over_clears_them():
@@ -104,8 +112,11 @@ def test_answers_survive_going_back_and_start_over_clears_them():
     assert [m.value for m in at.metric] == ["ReLU", "Identity (linear)", "Squared error"]
     assert any("lower the learning rate" in w.value for w in at.warning)
     # regression: the tempting alternative squashes the output
-    assert at.selectbox(key="w.wizard.alternative").options[0].startswith(
-        "ReLU hidden · Sigmoid output")
+    assert (
+        at.selectbox(key="w.wizard.alternative")
+        .options[0]
+        .startswith("ReLU hidden · Sigmoid output")
+    )
     ok(at.button(key="wizard-restart").click().run())
     assert step_text(at) == "Step 1 of 4: the task"
     assert at.radio(key="w.wizard.task").value == "binary"
@@ -169,8 +180,9 @@ def test_csv_route_infers_the_task_from_the_target(monkeypatch):
 
 def test_an_unusable_file_is_a_message_not_a_traceback():
     at = open_page(PAGE)
-    at.session_state["upload.parsed"] = dict(name="broken.csv", kind="file", frame=None,
-                                             error=CSVError("empty", "The file is empty."))
+    at.session_state["upload.parsed"] = dict(
+        name="broken.csv", kind="file", frame=None, error=CSVError("empty", "The file is empty.")
+    )
     at.radio(key="w.wizard.task").set_value("csv").run()
     ok(at)
     assert "broken.csv cannot be used. The file is empty." in at.error[0].value

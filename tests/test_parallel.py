@@ -50,8 +50,9 @@ def test_train_result_pickles_without_the_epoch_hook():
     assert not hasattr(result.model, "_epoch_hook")
     copy = pickle.loads(pickle.dumps(result))
     assert_same_run(copy, result)
-    np.testing.assert_array_equal(copy.model.predict(copy.dataset.X_test),
-                                  result.model.predict(result.dataset.X_test))
+    np.testing.assert_array_equal(
+        copy.model.predict(copy.dataset.X_test), result.model.predict(result.dataset.X_test)
+    )
 
 
 def test_worker_gives_the_same_weights_as_in_process_training():
@@ -67,9 +68,12 @@ def test_a_given_dataset_is_used():
 
 
 def test_four_trainings_at_once_are_each_correct():
-    configs = [SMALL.replace(seed=1), SMALL.replace(activation="tanh", dataset="xor"),
-               SMALL.replace(hidden_layers=(8, 8, 8), activation="logistic"),
-               SMALL.replace(dataset="blobs", n_classes=4)]
+    configs = [
+        SMALL.replace(seed=1),
+        SMALL.replace(activation="tanh", dataset="xor"),
+        SMALL.replace(hidden_layers=(8, 8, 8), activation="logistic"),
+        SMALL.replace(dataset="blobs", n_classes=4),
+    ]
     results = parallel.train_many(configs)
     assert [r.config for r in results] == configs  # in the order given
     for config, result in zip(configs, results):
@@ -174,14 +178,18 @@ def test_a_stop_request_ends_the_run_cleanly_with_what_it_learnt():
 
 
 def test_a_queued_job_asked_to_stop_never_runs():
-    blockers = [parallel.submit_training(TrainConfig(n_samples=300, epochs=400,
-                                                     stop_when_flat=False), progress=True)
-                for _ in range(parallel.pool_size())]
+    blockers = [
+        parallel.submit_training(
+            TrainConfig(n_samples=300, epochs=400, stop_when_flat=False), progress=True
+        )
+        for _ in range(parallel.pool_size())
+    ]
     while not all(b.started() for b in blockers):
         time.sleep(0.005)
     # The executor hands a worker one call ahead of time; the last of these waits.
-    waiting = [parallel.submit_training(SMALL, progress=True)
-               for _ in range(parallel.pool_size() + 2)]
+    waiting = [
+        parallel.submit_training(SMALL, progress=True) for _ in range(parallel.pool_size() + 2)
+    ]
     queued = waiting[-1]
     assert not queued.started()
     queued.request_stop()
@@ -229,7 +237,6 @@ def test_workers_do_not_re_run_the_main_module(tmp_path, monkeypatch):
     assert __import__("sys").modules["__main__"] is page  # put back as it was
 
 
-
 def test_a_test_session_that_opens_the_playground_ends_cleanly(tmp_path):
     # Opening the Playground starts the pool in a background thread. A process that ends
     # while those workers still start could print a worker's traceback or wait forever
@@ -243,9 +250,13 @@ def test_a_test_session_that_opens_the_playground_ends_cleanly(tmp_path):
     for attempt in range(3):
         log = tmp_path / f"session{attempt}.log"
         with open(log, "w") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                                     test], cwd=Path(__file__).resolve().parent.parent,
-                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+                cwd=Path(__file__).resolve().parent.parent,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             try:
                 code = proc.wait(timeout=180)  # a guard against a hang, not a speed goal
             except subprocess.TimeoutExpired:

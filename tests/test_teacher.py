@@ -17,12 +17,16 @@ def test_link_is_a_valid_experiment_with_titles_in_both_languages(link):
     assert not unknown_query_keys(link["query"], [*TrainConfig.__dataclass_fields__, *LINK_KEYS])
     assert link["title"]["en"] and link["title"]["zh"]
     for name in filter(None, link["query"].get("hide", "").split(",")):
-        assert name in GROUPS or name in TrainConfig.__dataclass_fields__ or name in ("code", "share")
+        assert (
+            name in GROUPS or name in TrainConfig.__dataclass_fields__ or name in ("code", "share")
+        )
 
 
 def test_hidden_controls_are_not_drawn_but_still_apply():
-    at = open_page("pages/1_Playground.py",
-                   query={"dataset": "xor", "activation": "identity", "hide": "data,activation,code"})
+    at = open_page(
+        "pages/1_Playground.py",
+        query={"dataset": "xor", "activation": "identity", "hide": "data,activation,code"},
+    )
     keys = {w.key for w in at.selectbox}
     assert "w.dataset" not in keys and "w.activation" not in keys
     assert "w.output_activation" in keys

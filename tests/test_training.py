@@ -4,10 +4,23 @@ import numpy as np
 import pytest
 
 from core.config import TrainConfig
-from core.diagnostics import at_initialisation, gradient_norms, histograms, layer_table, run_diagnostics
+from core.diagnostics import (
+    at_initialisation,
+    gradient_norms,
+    histograms,
+    layer_table,
+    run_diagnostics,
+)
 from core.snippet import code_snippet
-from core.training import (SNAPSHOT_COUNT, SNAPSHOT_RESOLUTION, build_estimator, dataset_for,
-                           make_grid, model_outputs, train)
+from core.training import (
+    SNAPSHOT_COUNT,
+    SNAPSHOT_RESOLUTION,
+    build_estimator,
+    dataset_for,
+    make_grid,
+    model_outputs,
+    train,
+)
 
 FAST = dict(n_samples=200, epochs=60)
 
@@ -16,8 +29,14 @@ def test_default_run_learns_moons_and_records_everything():
     seen = []
     result = train(TrainConfig(), on_epoch=seen.append)
     h = result.history
-    assert list(h.columns) == ["epoch", "train_loss", "test_loss", "train_score", "test_score",
-                               "objective"]
+    assert list(h.columns) == [
+        "epoch",
+        "train_loss",
+        "test_loss",
+        "train_score",
+        "test_score",
+        "objective",
+    ]
     assert len(h) == result.model.n_iter_ == len(seen)
     assert h.epoch.tolist() == list(range(1, len(h) + 1))
     assert np.isfinite(h[["train_loss", "test_loss"]].to_numpy()).all()
@@ -31,14 +50,17 @@ def test_default_run_learns_moons_and_records_everything():
     frames = [p.frame for p in seen if p.frame is not None]
     assert len(frames) == len(result.snapshots) - 1  # all but the final frame went live
     # The replay moves: the first frame is not the last one.
-    assert np.abs(result.snapshots[0].astype(float) - result.snapshots[-1].astype(float)).max() > 0.2
+    assert (
+        np.abs(result.snapshots[0].astype(float) - result.snapshots[-1].astype(float)).max() > 0.2
+    )
     assert result.seconds > 0
 
 
 @pytest.mark.parametrize("epochs", [40, 300, 1000])
 def test_a_run_of_its_planned_length_keeps_a_bounded_evenly_spaced_replay(epochs):
-    result = train(TrainConfig(n_samples=100, epochs=epochs, stop_when_flat=False,
-                               hidden_layers=(4,)))
+    result = train(
+        TrainConfig(n_samples=100, epochs=epochs, stop_when_flat=False, hidden_layers=(4,))
+    )
     frames = result.snapshot_epochs
     assert SNAPSHOT_COUNT <= len(frames) <= 2 * SNAPSHOT_COUNT + 1
     assert frames[0] == 1 and frames[-1] == epochs
@@ -48,7 +70,9 @@ def test_a_run_of_its_planned_length_keeps_a_bounded_evenly_spaced_replay(epochs
 def test_history_matches_an_independent_evaluation_of_the_final_model():
     result = train(TrainConfig(**FAST, stop_when_flat=False))
     data, model = result.dataset, result.model
-    assert result.history.test_score.iloc[-1] == pytest.approx(model.score(data.X_test, data.y_test))
+    assert result.history.test_score.iloc[-1] == pytest.approx(
+        model.score(data.X_test, data.y_test)
+    )
 
 
 def test_train_is_deterministic_and_matches_a_plain_fit():
@@ -63,9 +87,12 @@ def test_train_is_deterministic_and_matches_a_plain_fit():
 
 
 def test_snippet_reproduces_the_run():
-    for config in (TrainConfig(**FAST),
-                   TrainConfig(**FAST, activation="leaky_relu", output_activation="tanh",
-                               loss="squared_error")):
+    for config in (
+        TrainConfig(**FAST),
+        TrainConfig(
+            **FAST, activation="leaky_relu", output_activation="tanh", loss="squared_error"
+        ),
+    ):
         namespace = {}
         exec(code_snippet(config), namespace)
         ours = train(config).model
@@ -74,8 +101,16 @@ def test_snippet_reproduces_the_run():
 
 
 def test_divergence_stops_with_a_note_and_finite_weights():
-    config = TrainConfig(dataset="sine", solver="sgd", learning_rate=1.0, hidden_layers=(64, 64),
-                         activation="identity", epochs=200, batch_size=1, n_samples=200)
+    config = TrainConfig(
+        dataset="sine",
+        solver="sgd",
+        learning_rate=1.0,
+        hidden_layers=(64, 64),
+        activation="identity",
+        epochs=200,
+        batch_size=1,
+        n_samples=200,
+    )
     result = train(config)
     assert result.stop_reason == "diverged"
     assert [n.kind for n in result.notes][0] == "diverged"
@@ -122,9 +157,15 @@ def test_gradient_norms_match_backprop():
     Xv = data.X_train
     yv = model._label_binarizer.transform(data.y_train).astype(float)
     units = [Xv.shape[1], *config.hidden_layers, 1]
-    grads = model._backprop(Xv, yv, None, [Xv] + [None] * 3, [None] * 3,
-                            [np.empty((a, b)) for a, b in zip(units, units[1:])],
-                            [np.empty(b) for b in units[1:]])[1]
+    grads = model._backprop(
+        Xv,
+        yv,
+        None,
+        [Xv] + [None] * 3,
+        [None] * 3,
+        [np.empty((a, b)) for a, b in zip(units, units[1:])],
+        [np.empty(b) for b in units[1:]],
+    )[1]
     np.testing.assert_allclose(norms, [np.linalg.norm(g) for g in grads], rtol=1e-10)
 
 
@@ -133,8 +174,9 @@ def test_at_initialisation_holds_the_weights_fit_starts_from():
     data = dataset_for(config)
     estimator = build_estimator(config, data.task)
     initial = at_initialisation(estimator, data.X_train, data.y_train)
-    one_step = build_estimator(config.replace(epochs=1, solver="sgd", learning_rate=1e-5),
-                               data.task).fit(data.X_train, data.y_train)
+    one_step = build_estimator(
+        config.replace(epochs=1, solver="sgd", learning_rate=1e-5), data.task
+    ).fit(data.X_train, data.y_train)
     for a, b in zip(initial.coefs_, one_step.coefs_):
         np.testing.assert_allclose(a, b, atol=1e-3)
 
@@ -155,8 +197,13 @@ def test_sigmoid_gradients_vanish_with_depth_and_relu_ones_do_not(depth):
 
 def test_dead_relu_units_are_counted_and_leaky_relu_has_none():
     # A large learning rate kills ReLUs; the same run with Leaky ReLU keeps them alive.
-    base = TrainConfig(hidden_layers=(32, 32, 32), learning_rate=0.3, epochs=80, n_samples=300,
-                       stop_when_flat=False)
+    base = TrainConfig(
+        hidden_layers=(32, 32, 32),
+        learning_rate=0.3,
+        epochs=80,
+        n_samples=300,
+        stop_when_flat=False,
+    )
     relu = run_diagnostics(train(base))["final"]
     leaky = run_diagnostics(train(base.replace(activation="leaky_relu")))["final"]
     hidden = relu.kind == "hidden"

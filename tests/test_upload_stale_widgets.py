@@ -6,8 +6,9 @@ from core.csv_data import CSVError, load_csv
 from tests.apptest_utils import open_page
 from ui.upload import SAMPLES_DIR, default_choice
 
-UNUSABLE = dict(name="empty.csv", kind="file", frame=None,
-                error=CSVError("empty", "The file is empty."))
+UNUSABLE = dict(
+    name="empty.csv", kind="file", frame=None, error=CSVError("empty", "The file is empty.")
+)
 
 
 def ok(at):
@@ -52,8 +53,11 @@ def test_a_late_feature_change_does_not_empty_the_next_good_file():
     at = playground_with("exam_results")
     at.multiselect(key="w.upload.features").set_value(["hours_studied"])
     frame = load_csv((SAMPLES_DIR / "plant_growth.csv").read_bytes())
-    load(at, dict(name="plant_growth.csv", kind="file", frame=frame, error=None),
-         default_choice(frame))
+    load(
+        at,
+        dict(name="plant_growth.csv", kind="file", frame=frame, error=None),
+        default_choice(frame),
+    )
     ok(at.run())
     assert not at.error
     assert at.session_state["upload.choice"]["features"] == ["sunlight_hours", "water_ml"]

@@ -20,8 +20,9 @@ def frame_of(name: str) -> pd.DataFrame:
     return load_csv((SAMPLES_DIR / f"{name}.csv").read_bytes())
 
 
-def open_csv(sample: str | None = None, lang: str | None = None, query: dict | None = None
-             ) -> AppTest:
+def open_csv(
+    sample: str | None = None, lang: str | None = None, query: dict | None = None
+) -> AppTest:
     at = open_page(PAGE, query={"epochs": "30", **(query or {})}, lang=lang)
     at.radio(key="w.upload.mode").set_value("csv").run()
     if sample:
@@ -36,6 +37,7 @@ def texts(elements) -> str:
 
 # --- pure helpers ---------------------------------------------------------------------------
 
+
 def test_every_sample_file_exists_and_has_a_label():
     from ui.i18n import strings
 
@@ -44,11 +46,14 @@ def test_every_sample_file_exists_and_has_a_label():
         assert f"upload.sample.{name}" in strings("en") and f"upload.sample.{name}" in strings("zh")
 
 
-@pytest.mark.parametrize("name, target, features", [
-    ("exam_results", "result", ["hours_studied", "hours_slept"]),
-    ("fruit", "fruit", ["weight_g", "diameter_cm", "sweetness", "acidity_ph"]),
-    ("plant_growth", "growth_cm", ["sunlight_hours", "water_ml"]),
-])
+@pytest.mark.parametrize(
+    "name, target, features",
+    [
+        ("exam_results", "result", ["hours_studied", "hours_slept"]),
+        ("fruit", "fruit", ["weight_g", "diameter_cm", "sweetness", "acidity_ph"]),
+        ("plant_growth", "growth_cm", ["sunlight_hours", "water_ml"]),
+    ],
+)
 def test_default_choice_is_the_last_column_and_the_numeric_rest(name, target, features):
     choice = default_choice(frame_of(name))
     assert choice == dict(target=target, features=features, plane=tuple(features[:2]))
@@ -67,16 +72,18 @@ def test_fix_choice_keeps_the_choice_consistent():
     frame = frame_of("fruit")
     four = ["weight_g", "diameter_cm", "sweetness", "acidity_ph"]
     # The new target leaves the features; the plane moves to two remaining features.
-    fixed = fix_choice(frame, dict(target="weight_g", features=four,
-                                   plane=("weight_g", "sweetness")))
+    fixed = fix_choice(
+        frame, dict(target="weight_g", features=four, plane=("weight_g", "sweetness"))
+    )
     assert fixed == dict(target="weight_g", features=four[1:], plane=("sweetness", "diameter_cm"))
     # Emptied on purpose: stays empty (the page says to choose one); refilled after a
     # target change.
     assert fix_choice(frame, dict(target="fruit", features=[]))["features"] == []
     assert fix_choice(frame, dict(target="fruit", features=[]), refill=True)["features"] == four
     # A plane chosen twice is split into two features; unknown names disappear.
-    fixed = fix_choice(frame, dict(target="fruit", features=four + ["nope"],
-                                   plane=("sweetness",) * 2))
+    fixed = fix_choice(
+        frame, dict(target="fruit", features=four + ["nope"], plane=("sweetness",) * 2)
+    )
     assert fixed["plane"] == ("sweetness", "weight_g") and "nope" not in fixed["features"]
 
 
@@ -93,13 +100,31 @@ def _text_script():
     st.markdown(reason_text(Reason("whole_numbers", "x", count=3)))
 
 
-@pytest.mark.parametrize("lang, expected", [
-    ("en", ["Line 3 has 2 values but the header has 4 columns", "The English message",
-            "Something unexpected went wrong", "2 row(s) with missing values (in a, b)",
-            "whole numbers with 3 different values"]),
-    ("zh", ["第 3 行有 2 个值，但表头有 4 列", "The English message", "意外问题",
-            "已去掉 2 行", "整数，共 3 个不同取值"]),
-])
+@pytest.mark.parametrize(
+    "lang, expected",
+    [
+        (
+            "en",
+            [
+                "Line 3 has 2 values but the header has 4 columns",
+                "The English message",
+                "Something unexpected went wrong",
+                "2 row(s) with missing values (in a, b)",
+                "whole numbers with 3 different values",
+            ],
+        ),
+        (
+            "zh",
+            [
+                "第 3 行有 2 个值，但表头有 4 列",
+                "The English message",
+                "意外问题",
+                "已去掉 2 行",
+                "整数，共 3 个不同取值",
+            ],
+        ),
+    ],
+)
 def test_messages_are_translated_with_their_params(lang, expected):
     at = AppTest.from_function(_text_script, default_timeout=TIMEOUT)
     at.session_state["lang"] = lang
@@ -111,6 +136,7 @@ def test_messages_are_translated_with_their_params(lang, expected):
 
 
 # --- bad files on the page: a translated st.error, nothing else breaks --------------------------
+
 
 def run_picker(data: bytes, lang: str = "en") -> AppTest:
     at = AppTest.from_function(_picker_script, default_timeout=TIMEOUT)
@@ -132,14 +158,20 @@ def _picker_script():
     st.write("end of page")
 
 
-@pytest.mark.parametrize("data, words", [
-    (b"", "The file is empty"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00garbage", "not a text file"),
-    ("name,x\n".encode() + "café,1\n".encode("latin-1") * 12, "not UTF-8"),
-    (b"a,b\n1,2\n3\n", "Line 3 has 1 values"),
-    (b"a;b;c\n" + b"".join(b"%d;%d;%s\n" % (i, i % 3, b"xy"[i % 2:][:1]) for i in range(12)),
-     "Using mine.csv"),  # a fine file: no error
-])
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (b"", "The file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00garbage", "not a text file"),
+        (b"name,x\n" + "café,1\n".encode("latin-1") * 12, "not UTF-8"),
+        (b"a,b\n1,2\n3\n", "Line 3 has 1 values"),
+        (
+            b"a;b;c\n"
+            + b"".join(b"%d;%d;%s\n" % (i, i % 3, b"xy"[i % 2 :][:1]) for i in range(12)),
+            "Using mine.csv",
+        ),  # a fine file: no error
+    ],
+)
 def test_a_bad_file_shows_a_plain_error(data, words):
     at = run_picker(data)
     assert not at.exception
@@ -154,6 +186,7 @@ def test_a_bad_file_shows_a_plain_error(data, words):
 
 # --- the Playground with "My CSV" ---------------------------------------------------------------
 
+
 def test_csv_mode_waits_for_data_and_hides_built_in_controls():
     at = open_csv()
     assert "(up to 5 MB and 5000 rows) or try a sample" in texts(at.info)
@@ -163,10 +196,18 @@ def test_csv_mode_waits_for_data_and_hides_built_in_controls():
     assert at.slider(key="w.test_fraction")  # still used for the split
 
 
-@pytest.mark.parametrize("sample, task, metric, axes", [
-    ("exam_results", "binary classification", "Test accuracy", ("hours_studied", "hours_slept")),
-    ("plant_growth", "regression", "Test R²", ("sunlight_hours", "water_ml")),
-])
+@pytest.mark.parametrize(
+    "sample, task, metric, axes",
+    [
+        (
+            "exam_results",
+            "binary classification",
+            "Test accuracy",
+            ("hours_studied", "hours_slept"),
+        ),
+        ("plant_growth", "regression", "Test R²", ("sunlight_hours", "water_ml")),
+    ],
+)
 def test_a_sample_trains_end_to_end(sample, task, metric, axes):
     at = open_csv(sample)
     assert f"Task: {task}, because" in texts(at.info)

@@ -12,8 +12,7 @@ import numpy as np
 import streamlit as st
 
 from core.activations import ACTIVATIONS
-from core.config import (MAX_HIDDEN_LAYERS, ConfigError, TrainConfig, field_spec,
-                         unknown_query_keys)
+from core.config import MAX_HIDDEN_LAYERS, ConfigError, TrainConfig, field_spec, unknown_query_keys
 from core.datasets import DATASETS
 from core.mlp import AUTO_LOSS, AUTO_OUTPUT, is_canonical
 from ui.i18n import t
@@ -22,8 +21,15 @@ CONFIG_KEY = "config"
 GROUPS = {
     "data": ("dataset", "n_classes", "noise", "n_samples", "test_fraction", "data_seed"),
     "network": ("hidden_layers", "activation", "output_activation", "loss", "leaky_slope"),
-    "training": ("solver", "learning_rate", "alpha", "batch_size", "epochs", "seed",
-                 "stop_when_flat"),
+    "training": (
+        "solver",
+        "learning_rate",
+        "alpha",
+        "batch_size",
+        "epochs",
+        "seed",
+        "stop_when_flat",
+    ),
 }
 LEARNING_RATES = (0.00001, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 ALPHAS = (0.0, 0.00001, 0.0001, 0.001, 0.01, 0.1, 1.0, 10.0)
@@ -53,8 +59,11 @@ def unknown_key_warnings(keys, settings) -> list[str]:
     warnings = []
     for key, close in unknown_query_keys(keys, [*settings, *LINK_KEYS]):
         shown = key[:40].replace("`", "'")  # in a code span: no markdown from a link
-        warnings.append(t("config.url_unknown_close", name=shown, close=close) if close
-                        else t("config.url_unknown", name=shown))
+        warnings.append(
+            t("config.url_unknown_close", name=shown, close=close)
+            if close
+            else t("config.url_unknown", name=shown)
+        )
     return warnings
 
 
@@ -158,94 +167,195 @@ def config_widgets(hidden: set[str] = frozenset()) -> TrainConfig:
 
     with st.expander(t("config.data"), expanded=True):
         if shown("dataset"):
-            st.selectbox(t("config.dataset"), list(DATASETS), key=_sync("dataset", config.dataset),
-                         format_func=lambda n: t(f"common.dataset.{n}"), on_change=_apply_dataset)
+            st.selectbox(
+                t("config.dataset"),
+                list(DATASETS),
+                key=_sync("dataset", config.dataset),
+                format_func=lambda n: t(f"common.dataset.{n}"),
+                on_change=_apply_dataset,
+            )
         if shown("n_classes") and spec.n_classes_range is not None:
             lo, hi = spec.n_classes_range
-            st.slider(t("config.n_classes"), lo, hi,
-                      key=_sync("n_classes", config.n_classes or spec.default_n_classes),
-                      on_change=_apply, args=("n_classes",))
+            st.slider(
+                t("config.n_classes"),
+                lo,
+                hi,
+                key=_sync("n_classes", config.n_classes or spec.default_n_classes),
+                on_change=_apply,
+                args=("n_classes",),
+            )
         if shown("noise"):
-            st.slider(t("config.noise"), 0.0, float(spec.max_noise), step=float(spec.max_noise) / 20,
-                      key=_sync("noise", config.noise if config.noise is not None else spec.default_noise),
-                      on_change=_apply, args=("noise",))
+            st.slider(
+                t("config.noise"),
+                0.0,
+                float(spec.max_noise),
+                step=float(spec.max_noise) / 20,
+                key=_sync(
+                    "noise", config.noise if config.noise is not None else spec.default_noise
+                ),
+                on_change=_apply,
+                args=("noise",),
+            )
         cols = st.columns(2)
         if shown("n_samples"):
             f = field_spec("n_samples")
-            cols[0].number_input(t("config.n_samples"), f["lo"], f["hi"], step=50,
-                                 key=_sync("n_samples", config.n_samples),
-                                 on_change=_apply, args=("n_samples",))
+            cols[0].number_input(
+                t("config.n_samples"),
+                f["lo"],
+                f["hi"],
+                step=50,
+                key=_sync("n_samples", config.n_samples),
+                on_change=_apply,
+                args=("n_samples",),
+            )
         if shown("test_fraction"):
-            cols[1].slider(t("config.test_fraction"), 0.05, 0.5, step=0.05,
-                           key=_sync("test_fraction", config.test_fraction),
-                           on_change=_apply, args=("test_fraction",))
+            cols[1].slider(
+                t("config.test_fraction"),
+                0.05,
+                0.5,
+                step=0.05,
+                key=_sync("test_fraction", config.test_fraction),
+                on_change=_apply,
+                args=("test_fraction",),
+            )
         if shown("data_seed"):
-            st.number_input(t("config.data_seed"), 0, 10_000_000, key=_sync("data_seed", config.data_seed),
-                            on_change=_apply, args=("data_seed",))
+            st.number_input(
+                t("config.data_seed"),
+                0,
+                10_000_000,
+                key=_sync("data_seed", config.data_seed),
+                on_change=_apply,
+                args=("data_seed",),
+            )
 
     with st.expander(t("config.network"), expanded=True):
         if shown("hidden_layers"):
             cols = st.columns(2)
             layers = config.hidden_layers
-            cols[0].slider(t("config.depth"), 0, MAX_HIDDEN_LAYERS, key=_sync("depth", len(layers)),
-                           on_change=_apply_layers)
-            cols[1].select_slider(t("config.width"), WIDTHS,
-                                  key=_sync("width", _nearest(WIDTHS, max(layers, default=16))),
-                                  on_change=_apply_layers)
+            cols[0].slider(
+                t("config.depth"),
+                0,
+                MAX_HIDDEN_LAYERS,
+                key=_sync("depth", len(layers)),
+                on_change=_apply_layers,
+            )
+            cols[1].select_slider(
+                t("config.width"),
+                WIDTHS,
+                key=_sync("width", _nearest(WIDTHS, max(layers, default=16))),
+                on_change=_apply_layers,
+            )
             if len(set(layers)) > 1:
                 st.caption(t("config.custom_layers", sizes=", ".join(map(str, layers))))
         if shown("activation"):
             hidden_choices = [n for n, a in ACTIVATIONS.items() if a.hidden]
-            st.selectbox(t("config.activation"), hidden_choices, format_func=activation_label,
-                         key=_sync("activation", config.activation), on_change=_apply,
-                         args=("activation",))
+            st.selectbox(
+                t("config.activation"),
+                hidden_choices,
+                format_func=activation_label,
+                key=_sync("activation", config.activation),
+                on_change=_apply,
+                args=("activation",),
+            )
         if shown("leaky_slope") and config.activation == "leaky_relu":
-            st.select_slider(t("config.leaky_slope"), (0.001, 0.01, 0.05, 0.1, 0.2, 0.3, 0.5),
-                             key=_sync("leaky_slope", _nearest((0.001, 0.01, 0.05, 0.1, 0.2, 0.3, 0.5),
-                                                               config.leaky_slope)),
-                             on_change=_apply, args=("leaky_slope",))
+            st.select_slider(
+                t("config.leaky_slope"),
+                (0.001, 0.01, 0.05, 0.1, 0.2, 0.3, 0.5),
+                key=_sync(
+                    "leaky_slope",
+                    _nearest((0.001, 0.01, 0.05, 0.1, 0.2, 0.3, 0.5), config.leaky_slope),
+                ),
+                on_change=_apply,
+                args=("leaky_slope",),
+            )
         if shown("output_activation"):
             outs = ["auto"] + [n for n, a in ACTIVATIONS.items() if a.output]
-            st.selectbox(t("config.output_activation"), outs,
-                         format_func=lambda n: output_label(n, config.task),
-                         key=_sync("output_activation", config.output_activation),
-                         on_change=_apply, args=("output_activation",))
+            st.selectbox(
+                t("config.output_activation"),
+                outs,
+                format_func=lambda n: output_label(n, config.task),
+                key=_sync("output_activation", config.output_activation),
+                on_change=_apply,
+                args=("output_activation",),
+            )
         if shown("loss"):
-            losses = ["auto", "squared_error"] if config.task == "regression" else [
-                "auto", "log_loss", "squared_error"]
-            st.selectbox(t("config.loss"), losses, format_func=lambda n: t(f"config.loss_name.{n}"),
-                         key=_sync("loss", config.loss if config.loss in losses else "auto"),
-                         on_change=_apply, args=("loss",))
+            losses = (
+                ["auto", "squared_error"]
+                if config.task == "regression"
+                else ["auto", "log_loss", "squared_error"]
+            )
+            st.selectbox(
+                t("config.loss"),
+                losses,
+                format_func=lambda n: t(f"config.loss_name.{n}"),
+                key=_sync("loss", config.loss if config.loss in losses else "auto"),
+                on_change=_apply,
+                args=("loss",),
+            )
 
     with st.expander(t("config.training"), expanded=False):
         cols = st.columns(2)
         if shown("solver"):
-            cols[0].selectbox(t("config.solver"), ["adam", "sgd", "lbfgs"],
-                              key=_sync("solver", config.solver), on_change=_apply, args=("solver",))
+            cols[0].selectbox(
+                t("config.solver"),
+                ["adam", "sgd", "lbfgs"],
+                key=_sync("solver", config.solver),
+                on_change=_apply,
+                args=("solver",),
+            )
         if shown("learning_rate"):
-            cols[1].select_slider(t("config.learning_rate"), LEARNING_RATES,
-                                  key=_sync("learning_rate", _nearest(LEARNING_RATES, config.learning_rate)),
-                                  on_change=_apply, args=("learning_rate",))
+            cols[1].select_slider(
+                t("config.learning_rate"),
+                LEARNING_RATES,
+                key=_sync("learning_rate", _nearest(LEARNING_RATES, config.learning_rate)),
+                on_change=_apply,
+                args=("learning_rate",),
+            )
         cols = st.columns(2)
         if shown("alpha"):
-            cols[0].select_slider(t("config.alpha"), ALPHAS,
-                                  key=_sync("alpha", _nearest(ALPHAS, config.alpha)),
-                                  on_change=_apply, args=("alpha",))
+            cols[0].select_slider(
+                t("config.alpha"),
+                ALPHAS,
+                key=_sync("alpha", _nearest(ALPHAS, config.alpha)),
+                on_change=_apply,
+                args=("alpha",),
+            )
         if shown("batch_size"):
-            cols[1].select_slider(t("config.batch_size"), BATCH_SIZES,
-                                  key=_sync("batch_size", _nearest(BATCH_SIZES, config.batch_size)),
-                                  on_change=_apply, args=("batch_size",))
+            cols[1].select_slider(
+                t("config.batch_size"),
+                BATCH_SIZES,
+                key=_sync("batch_size", _nearest(BATCH_SIZES, config.batch_size)),
+                on_change=_apply,
+                args=("batch_size",),
+            )
         cols = st.columns(2)
         if shown("epochs"):
             f = field_spec("epochs")
-            cols[0].number_input(t("config.epochs"), f["lo"], f["hi"], step=50,
-                                 key=_sync("epochs", config.epochs), on_change=_apply, args=("epochs",))
+            cols[0].number_input(
+                t("config.epochs"),
+                f["lo"],
+                f["hi"],
+                step=50,
+                key=_sync("epochs", config.epochs),
+                on_change=_apply,
+                args=("epochs",),
+            )
         if shown("seed"):
-            cols[1].number_input(t("config.seed"), 0, 10_000_000, key=_sync("seed", config.seed),
-                                 on_change=_apply, args=("seed",))
+            cols[1].number_input(
+                t("config.seed"),
+                0,
+                10_000_000,
+                key=_sync("seed", config.seed),
+                on_change=_apply,
+                args=("seed",),
+            )
         if shown("stop_when_flat"):
-            st.checkbox(t("config.stop_when_flat"), key=_sync("stop_when_flat", config.stop_when_flat),
-                        on_change=_apply, args=("stop_when_flat",))
+            st.checkbox(
+                t("config.stop_when_flat"),
+                key=_sync("stop_when_flat", config.stop_when_flat),
+                on_change=_apply,
+                args=("stop_when_flat",),
+            )
     return current_config()
 
 
@@ -257,5 +367,9 @@ def pairing_warning(config: TrainConfig) -> str | None:
     if (out, loss) == (AUTO_OUTPUT[task], AUTO_LOSS[task]):
         return None
     key = "config.nonstandard_matched" if is_canonical(out, loss) else "config.nonstandard"
-    return t(key, output=activation_label(out), loss=t(f"config.loss_name.{loss}"),
-             expected=activation_label(AUTO_OUTPUT[task]))
+    return t(
+        key,
+        output=activation_label(out),
+        loss=t(f"config.loss_name.{loss}"),
+        expected=activation_label(AUTO_OUTPUT[task]),
+    )

@@ -42,8 +42,9 @@ def _on_language_change() -> None:
 def page_frame(page_id: str) -> None:
     """Set up the page and draw the sidebar: title, navigation, language switch."""
     lang = current_language()
-    st.set_page_config(page_title=f"{t('common.nav.' + page_id)} · Activation Lab",
-                       page_icon="🧠", layout="wide")
+    st.set_page_config(
+        page_title=f"{t('common.nav.' + page_id)} · Activation Lab", page_icon="🧠", layout="wide"
+    )
     if lang != DEFAULT_LANGUAGE:
         st.query_params["lang"] = lang
     elif "lang" in st.query_params:
@@ -55,5 +56,11 @@ def page_frame(page_id: str) -> None:
             st.page_link(script, label=t(f"common.nav.{pid}"), icon=icon)
         st.divider()
         st.session_state["lang_choice"] = lang
-        st.radio("🌐 " + t("common.language"), list(LANGUAGES), format_func=LANGUAGES.get,
-                 key="lang_choice", horizontal=True, on_change=_on_language_change)
+        st.radio(
+            "🌐 " + t("common.language"),
+            list(LANGUAGES),
+            format_func=LANGUAGES.get,
+            key="lang_choice",
+            horizontal=True,
+            on_change=_on_language_change,
+        )

@@ -11,8 +11,7 @@ from ui.i18n import t
 from ui.state import keep
 
 # The page's widget keys and the query parameters they map to.
-WIDGETS = {"g.dataset": "dataset", "g.depth": "depth", "g.width": "width",
-           "g.lr": "learning_rate"}
+WIDGETS = {"g.dataset": "dataset", "g.depth": "depth", "g.width": "width", "g.lr": "learning_rate"}
 ACTIVATIONS_WIDGET = "g.acts"
 _SEEN = "g.url_signature"  # the query string last applied or written
 
@@ -41,9 +40,8 @@ def write_flow_url(settings: gf.FlowSettings, activations) -> None:
     """Mirror the settings into the query string (only values not at their default)."""
     wanted = gf.settings_to_query(settings, activations)
     for key in list(st.query_params):
-        if key in gf.QUERY_CHOICES or key == "activations":
-            if key not in wanted:
-                del st.query_params[key]
+        if (key in gf.QUERY_CHOICES or key == "activations") and key not in wanted:
+            del st.query_params[key]
     for key, value in wanted.items():
         if st.query_params.get(key) != value:
             st.query_params[key] = value

@@ -8,7 +8,7 @@ missing key shows the key itself rather than breaking the page.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import streamlit as st
@@ -19,7 +19,7 @@ DEFAULT_LANGUAGE = "en"
 I18N_DIR = Path(__file__).resolve().parent.parent / "data" / "i18n"
 
 
-@lru_cache(maxsize=None)
+@cache
 def strings(lang: str) -> dict[str, str]:
     """Every string of one language, keyed ``area.path``."""
     flat: dict[str, str] = {}

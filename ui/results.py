@@ -19,11 +19,9 @@ import pandas as pd
 import streamlit as st
 
 from core import parallel
-from core.charts import (SURFACE_SIZE, confusion_chart, curve_chart, history_spec,
-                         surface_spec)
+from core.charts import SURFACE_SIZE, confusion_chart, curve_chart, history_spec, surface_spec
 from core.config import MAX_TRAIN_SECONDS, TrainConfig
-from core.training import (SNAPSHOT_RESOLUTION, TrainResult, dataset_for, make_grid,
-                           model_outputs)
+from core.training import SNAPSHOT_RESOLUTION, TrainResult, dataset_for, make_grid, model_outputs
 from ui.i18n import t
 
 POLL_SECONDS = 0.25  # how often the page reads the worker's progress and redraws
@@ -38,8 +36,7 @@ def start_training_workers() -> threading.Thread:
     """Start the server's training workers in the background, once per server, when the
     first student opens the Playground: the first Train then does not wait ~1 s for
     the fork server to import numpy and scikit-learn."""
-    thread = threading.Thread(target=parallel.warm_up, name="warm-training-workers",
-                              daemon=True)
+    thread = threading.Thread(target=parallel.warm_up, name="warm-training-workers", daemon=True)
     thread.start()
     return thread
 
@@ -51,8 +48,15 @@ def data_fingerprint(dataset) -> str | None:
         return None
     import joblib
 
-    return joblib.hash((dataset.X_train, dataset.y_train, dataset.X_test, dataset.y_test,
-                        tuple(dataset.feature_names)))
+    return joblib.hash(
+        (
+            dataset.X_train,
+            dataset.y_train,
+            dataset.X_test,
+            dataset.y_test,
+            tuple(dataset.feature_names),
+        )
+    )
 
 
 def show_chart(chart, key: str) -> None:
@@ -61,8 +65,16 @@ def show_chart(chart, key: str) -> None:
         st.altair_chart(chart, theme=None)
 
 
-def show_outputs(values: np.ndarray, dataset, grid, *, model=None, title: str = "",
-                 slot=None, value_range: tuple[float, float] | None = None) -> None:
+def show_outputs(
+    values: np.ndarray,
+    dataset,
+    grid,
+    *,
+    model=None,
+    title: str = "",
+    slot=None,
+    value_range: tuple[float, float] | None = None,
+) -> None:
     """A model's outputs on ``grid``: the surface over the input plane, or the fitted
     curve for one feature; in ``slot`` (an ``st.empty``) or where the page is.
 
@@ -73,8 +85,10 @@ def show_outputs(values: np.ndarray, dataset, grid, *, model=None, title: str = 
     if grid.ys is None:
         target.altair_chart(curve_chart(grid.xs, values, dataset, title=title), theme=None)
     else:
-        target.vega_lite_chart(surface_spec(values, dataset, model=model, title=title,
-                                            value_range=value_range), theme=None)
+        target.vega_lite_chart(
+            surface_spec(values, dataset, model=model, title=title, value_range=value_range),
+            theme=None,
+        )
 
 
 def final_surface(result: TrainResult) -> tuple[np.ndarray, object]:
@@ -82,7 +96,7 @@ def final_surface(result: TrainResult) -> tuple[np.ndarray, object]:
     ones the worker computed (``result.surface``) when it was asked to."""
     grid = make_grid(result.dataset, SURFACE_SIZE)
     values = result.surface
-    if values is None or values.shape[:len(grid.shape)] != grid.shape:
+    if values is None or values.shape[: len(grid.shape)] != grid.shape:
         values = model_outputs(result.model, grid.points, check_input=False)
     return values.reshape(*grid.shape, -1).astype(float), grid
 
@@ -104,8 +118,15 @@ class RunView:
     confusion: object
 
     def clear(self) -> None:
-        for place in (self.status, self.summary, self.surface, self.replay, self.loss,
-                      self.score, self.confusion):
+        for place in (
+            self.status,
+            self.summary,
+            self.surface,
+            self.replay,
+            self.loss,
+            self.score,
+            self.confusion,
+        ):
             place.empty()
 
 
@@ -129,16 +150,18 @@ def score_title(task: str) -> str:
 
 
 def show_history(view: RunView, history: pd.DataFrame, task: str) -> None:
-    view.loss.vega_lite_chart(history_spec(history, "loss", t("playground.loss"), log_scale=True),
-                              theme=None)
+    view.loss.vega_lite_chart(
+        history_spec(history, "loss", t("playground.loss"), log_scale=True), theme=None
+    )
     view.score.vega_lite_chart(history_spec(history, "score", score_title(task)), theme=None)
 
 
 def _live_history(rows: list[dict]) -> pd.DataFrame:
     """The progress rows as a history: the worker publishes the test score, not the
     training one, so the live score chart has the test curve only."""
-    return pd.DataFrame(rows, columns=["epoch", "train_loss", "test_loss", "train_score",
-                                       "test_score"]).astype(float)
+    return pd.DataFrame(
+        rows, columns=["epoch", "train_loss", "test_loss", "train_score", "test_score"]
+    ).astype(float)
 
 
 def _waiting_text() -> str:
@@ -155,14 +178,20 @@ def train_live(config: TrainConfig, view: RunView, dataset=None) -> TrainResult:
     view.status.progress(0.0, text=waiting)
     data = dataset if dataset is not None else dataset_for(config)
     grid = make_grid(data, SNAPSHOT_RESOLUTION)  # the grid the worker's frames are on
-    job = parallel.submit_training(config, data, progress=True,  # built once, here
-                                   time_budget=MAX_TRAIN_SECONDS, surface_resolution=SURFACE_SIZE)
+    job = parallel.submit_training(
+        config,
+        data,
+        progress=True,  # built once, here
+        time_budget=MAX_TRAIN_SECONDS,
+        surface_resolution=SURFACE_SIZE,
+    )
     # At once, while the worker trains: the data on a blank surface and empty curves.
     # The student sees what is being fitted, and the browser sets these charts up now
     # rather than after training; every later drawing only brings new data.
     if grid.ys is not None:
-        show_outputs(np.full((*grid.shape, 1), 0.5), data, grid, slot=view.surface,
-                     value_range=(0.0, 1.0))
+        show_outputs(
+            np.full((*grid.shape, 1), 0.5), data, grid, slot=view.surface, value_range=(0.0, 1.0)
+        )
     view.replay.empty()
     view.summary.empty()
     view.confusion.empty()
@@ -180,8 +209,10 @@ def train_live(config: TrainConfig, view: RunView, dataset=None) -> TrainResult:
             started_at = started_at or time.perf_counter()
             latest = job.latest()
             epoch = latest["epoch"]
-            view.status.progress(job.fraction_done(), text=t(
-                "playground.epoch_of", epoch=epoch, total=latest["max_epochs"]))
+            view.status.progress(
+                job.fraction_done(),
+                text=t("playground.epoch_of", epoch=epoch, total=latest["max_epochs"]),
+            )
             if epoch and (not rows or rows[-1]["epoch"] != epoch):
                 rows.append(latest)
             if time.perf_counter() - started_at < ANIMATE_AFTER_SECONDS:
@@ -207,8 +238,9 @@ def show_run(result: TrainResult, view: RunView) -> None:
     epochs = [int(e) for e in result.snapshot_epochs]
     chosen = epochs[-1] if epochs else None
     if len(epochs) > 1:
-        chosen = view.replay.select_slider(t("playground.replay"), epochs, value=epochs[-1],
-                                           key="replay")
+        chosen = view.replay.select_slider(
+            t("playground.replay"), epochs, value=epochs[-1], key="replay"
+        )
     if chosen is not None and chosen != epochs[-1]:
         values, grid = result.snapshots[epochs.index(chosen)].astype(float), result.grid
     else:
@@ -245,5 +277,8 @@ def metrics_row(result: TrainResult) -> None:
         cols[0].metric(t("playground.test_accuracy"), f"{last.test_score:.1%}")
         cols[1].metric(t("playground.train_accuracy"), f"{last.train_score:.1%}")
         cols[2].metric(t("playground.test_loss"), f"{last.test_loss:.4f}")
-    cols[3].metric(t("playground.epochs_run"), f"{int(last.epoch)}",
-                   help=t("playground.seconds", seconds=f"{result.seconds:.2f}"))
+    cols[3].metric(
+        t("playground.epochs_run"),
+        f"{int(last.epoch)}",
+        help=t("playground.seconds", seconds=f"{result.seconds:.2f}"),
+    )

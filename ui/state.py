@@ -21,8 +21,14 @@ def _store(store: MutableMapping | None) -> MutableMapping:
     return st.session_state.setdefault(_STORE, {}) if store is None else store
 
 
-def kept(key: str, default: Any, *, store: MutableMapping | None = None,
-         name: str | None = None, clean: Callable[[Any], Any] | None = None) -> dict:
+def kept(
+    key: str,
+    default: Any,
+    *,
+    store: MutableMapping | None = None,
+    name: str | None = None,
+    clean: Callable[[Any], Any] | None = None,
+) -> dict:
     """Keyword arguments (``key``, ``on_change``) for a widget whose value is kept in
     ``store`` under ``name`` (default: the shared store, under ``key``). ``clean`` adapts
     a kept value to the widget's current options (say, choices that another dataset no
@@ -39,8 +45,9 @@ def kept(key: str, default: Any, *, store: MutableMapping | None = None,
     return dict(key=key, on_change=remember)
 
 
-def keep(key: str, value: Any, *, store: MutableMapping | None = None,
-         name: str | None = None) -> None:
+def keep(
+    key: str, value: Any, *, store: MutableMapping | None = None, name: str | None = None
+) -> None:
     """Set a kept widget's value from code, e.g. a preset button's callback (setting
     only the widget's state would be undone by ``kept`` on the next run)."""
     _store(store)[name or key] = st.session_state[key] = value

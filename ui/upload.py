@@ -18,8 +18,18 @@ import pandas as pd
 import streamlit as st
 
 from core.config import ConfigError, TrainConfig
-from core.csv_data import (MAX_COLUMNS, MAX_ROWS, MAX_UPLOAD_MB, CSVError, CSVNote, Reason,
-                           build_dataset, infer_task, load_csv, numeric_columns)
+from core.csv_data import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_UPLOAD_MB,
+    CSVError,
+    CSVNote,
+    Reason,
+    build_dataset,
+    infer_task,
+    load_csv,
+    numeric_columns,
+)
 from core.datasets import Dataset
 from ui.config_ui import current_config, set_config
 from ui.i18n import t
@@ -42,6 +52,7 @@ log = logging.getLogger(__name__)
 
 
 # --- pure helpers (tested without a page) --------------------------------------------------
+
 
 def error_text(err: Exception) -> str:
     """A CSVError in the current language (its English message if untranslated)."""
@@ -89,7 +100,7 @@ def fix_choice(frame: pd.DataFrame, choice: dict, *, refill: bool = False) -> di
     if refill and not features:
         features = numeric
     plane = list(dict.fromkeys(p for p in choice.get("plane", ()) if p in features))[:2]
-    plane += [f for f in features if f not in plane][:2 - len(plane)]
+    plane += [f for f in features if f not in plane][: 2 - len(plane)]
     return dict(target=target, features=features, plane=tuple(plane))
 
 
@@ -103,6 +114,7 @@ def csv_mode() -> bool:
 
 
 # --- loading ---------------------------------------------------------------------------
+
 
 def use_bytes(data: bytes, name: str, kind: str = "file") -> None:
     """Parse ``data`` and make it this session's CSV (or its error)."""
@@ -143,7 +155,7 @@ def _on_mode() -> None:
     st.session_state[MODE] = st.session_state["w.upload.mode"]
     if st.session_state[MODE] == "builtin":
         _restore_config()  # (the flag leaves the URL in the run; now it would make
-    else:                  # load_from_url re-read the CSV-time config from the URL)
+    else:  # load_from_url re-read the CSV-time config from the URL)
         st.query_params[URL_FLAG] = "csv"
 
 
@@ -154,8 +166,7 @@ def _mode_from_url(hidden: set[str]) -> str:
     flagged = st.query_params.get(URL_FLAG) == "csv"
     if MODE not in st.session_state:
         st.session_state[MODE] = "csv" if flagged else "builtin"
-    from_link = not flagged and any(k in TrainConfig.__dataclass_fields__
-                                    for k in st.query_params)
+    from_link = not flagged and any(k in TrainConfig.__dataclass_fields__ for k in st.query_params)
     if csv_mode() and ("dataset" in hidden or from_link):
         st.session_state[MODE] = "builtin"
         st.session_state.pop(SAVED, None)  # the link's data, not the one before the CSV
@@ -168,12 +179,14 @@ def _mode_from_url(hidden: set[str]) -> str:
 
 # --- the config follows the CSV's task ----------------------------------------------------
 
+
 def _align_config(dataset: Dataset) -> None:
     config = current_config()
     if config.task == dataset.task:
         return
-    st.session_state.setdefault(SAVED, dict(dataset=config.dataset, n_classes=config.n_classes,
-                                            noise=config.noise))
+    st.session_state.setdefault(
+        SAVED, dict(dataset=config.dataset, n_classes=config.n_classes, noise=config.noise)
+    )
     name, classes = STAND_IN[dataset.task]
     changes = dict(dataset=name, n_classes=dataset.n_classes if classes else None, noise=None)
     if dataset.task == "regression" and config.loss == "log_loss":
@@ -193,6 +206,7 @@ def _restore_config() -> None:
 
 
 # --- the widget group ---------------------------------------------------------------------
+
 
 def _sync(key: str, value):
     st.session_state[key] = value
@@ -217,16 +231,16 @@ def choice_for(names) -> tuple[pd.DataFrame, dict] | None:
 
 def _store(field: str) -> None:
     if field == "plane":
-        value = (st.session_state.get("w.upload.plane_x"),
-                 st.session_state.get("w.upload.plane_y"))
+        value = (st.session_state.get("w.upload.plane_x"), st.session_state.get("w.upload.plane_y"))
     else:
         value = st.session_state.get(f"w.upload.{field}")
     current = choice_for([value] if field == "target" or value is None else value)
     if current is None:
         return
     frame, choice = current
-    st.session_state[CHOICE] = fix_choice(frame, dict(choice, **{field: value}),
-                                          refill=field == "target")
+    st.session_state[CHOICE] = fix_choice(
+        frame, dict(choice, **{field: value}), refill=field == "target"
+    )
 
 
 def data_source_picker(hidden: set[str] = frozenset()) -> Dataset | None:
@@ -236,8 +250,14 @@ def data_source_picker(hidden: set[str] = frozenset()) -> Dataset | None:
     if "dataset" in hidden:
         return None
     labels = {m: t(f"upload.mode.{m}") for m in MODES}  # fixed now: AppTest formats later
-    st.radio(t("upload.source"), MODES, key=_sync("w.upload.mode", mode), horizontal=True,
-             format_func=labels.get, on_change=_on_mode)
+    st.radio(
+        t("upload.source"),
+        MODES,
+        key=_sync("w.upload.mode", mode),
+        horizontal=True,
+        format_func=labels.get,
+        on_change=_on_mode,
+    )
     if mode != "csv":
         return None
     with st.container(border=True, key="upload"):
@@ -245,15 +265,26 @@ def data_source_picker(hidden: set[str] = frozenset()) -> Dataset | None:
 
 
 def _csv_panel() -> Dataset | None:
-    st.file_uploader(t("upload.file"), type=["csv", "tsv", "txt"], key=_uploader_key(),
-                     on_change=_on_upload, max_upload_size=MAX_UPLOAD_MB,
-                     help=t("upload.file_help", max_mb=MAX_UPLOAD_MB, max_rows=MAX_ROWS,
-                            max_columns=MAX_COLUMNS))
+    st.file_uploader(
+        t("upload.file"),
+        type=["csv", "tsv", "txt"],
+        key=_uploader_key(),
+        on_change=_on_upload,
+        max_upload_size=MAX_UPLOAD_MB,
+        help=t(
+            "upload.file_help", max_mb=MAX_UPLOAD_MB, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS
+        ),
+    )
     st.caption(t("upload.try_sample"))
     with st.container(horizontal=True, wrap=True):  # buttons flow onto a second line
         for name in SAMPLES:
-            st.button(t(f"upload.sample.{name}"), key=f"upload.sample.{name}",
-                      on_click=_load_sample, args=(name,), icon="📄")
+            st.button(
+                t(f"upload.sample.{name}"),
+                key=f"upload.sample.{name}",
+                on_click=_load_sample,
+                args=(name,),
+                icon="📄",
+            )
 
     parsed = st.session_state.get(PARSED)
     if parsed is None:
@@ -274,33 +305,59 @@ def _csv_panel() -> Dataset | None:
     choice = fix_choice(frame, st.session_state.get(CHOICE) or default_choice(frame))
     st.session_state[CHOICE] = choice
     columns = list(frame.columns)
-    st.selectbox(t("upload.target"), columns, key=_sync("w.upload.target", choice["target"]),
-                 on_change=_store, args=("target",), help=t("upload.target_help"))
+    st.selectbox(
+        t("upload.target"),
+        columns,
+        key=_sync("w.upload.target", choice["target"]),
+        on_change=_store,
+        args=("target",),
+        help=t("upload.target_help"),
+    )
     numeric = [c for c in numeric_columns(frame) if c != choice["target"]]
     if not numeric:
         st.error(error_text(CSVError("no_features", "Choose at least one feature column.")))
         return None
-    st.multiselect(t("upload.features"), numeric,
-                   key=_sync("w.upload.features", choice["features"]),
-                   on_change=_store, args=("features",), help=t("upload.features_help"))
+    st.multiselect(
+        t("upload.features"),
+        numeric,
+        key=_sync("w.upload.features", choice["features"]),
+        on_change=_store,
+        args=("features",),
+        help=t("upload.features_help"),
+    )
     features = choice["features"]
     if len(features) > 2:
         x, y = choice["plane"]
         cols = st.columns(2)
-        cols[0].selectbox(t("upload.plane_x"), features, key=_sync("w.upload.plane_x", x),
-                          on_change=_store, args=("plane",))
-        cols[1].selectbox(t("upload.plane_y"), [f for f in features if f != x],
-                          key=_sync("w.upload.plane_y", y), on_change=_store, args=("plane",))
+        cols[0].selectbox(
+            t("upload.plane_x"),
+            features,
+            key=_sync("w.upload.plane_x", x),
+            on_change=_store,
+            args=("plane",),
+        )
+        cols[1].selectbox(
+            t("upload.plane_y"),
+            [f for f in features if f != x],
+            key=_sync("w.upload.plane_y", y),
+            on_change=_store,
+            args=("plane",),
+        )
         st.caption(t("upload.plane_help"))
 
     config = current_config()
     try:
         task, reason = infer_task(frame[choice["target"]])
         dataset, notes = build_dataset(
-            frame, target=choice["target"], features=features,
+            frame,
+            target=choice["target"],
+            features=features,
             plane=choice["plane"] if len(features) > 1 else None,
-            test_fraction=config.test_fraction, seed=config.data_seed,
-            standardize=config.standardize, name=parsed["name"])
+            test_fraction=config.test_fraction,
+            seed=config.data_seed,
+            standardize=config.standardize,
+            name=parsed["name"],
+        )
     except CSVError as err:
         st.error(error_text(err))
         return None

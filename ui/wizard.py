@@ -25,10 +25,10 @@ from core.config import MAX_TRAIN_SECONDS, TrainConfig
 from core.csv_data import CSVError, build_dataset, infer_task
 from core.datasets import MAX_CLASSES
 from core.rules import Rule
+from ui import state, upload
 from ui.config_ui import activation_label, set_config
 from ui.i18n import current_language, pick, t
 from ui.results import final_surface, show_notes
-from ui import state, upload
 
 RULES_PAGE = "pages/5_Rules.py"
 PLAYGROUND = "pages/1_Playground.py"
@@ -64,8 +64,9 @@ def when_text(rule: Rule) -> str:
         if key in w:
             parts.append(t(f"rules.when.{key}", n=w[key]))
     if "symptoms" in w:
-        parts.append(t("rules.when.symptoms",
-                       symptoms=joiner.join(symptom_label(s) for s in w["symptoms"])))
+        parts.append(
+            t("rules.when.symptoms", symptoms=joiner.join(symptom_label(s) for s in w["symptoms"]))
+        )
     return t("rules.when.joiner").join(parts) if parts else t("rules.when.always")
 
 
@@ -74,11 +75,19 @@ def recommend_text(rule: Rule) -> str:
     if "hidden" in r:
         parts.append(t("rules.slot.hidden", name=activation_label(r["hidden"])))
     if "output" in r:
-        parts.append(t("rules.slot.output", name=activation_label(r["output"]),
-                       units=t(f"rules.units.{r['units']}")))
+        parts.append(
+            t(
+                "rules.slot.output",
+                name=activation_label(r["output"]),
+                units=t(f"rules.units.{r['units']}"),
+            )
+        )
     if "loss" in r:
-        parts.append(t("rules.slot.loss_canonical") if r["loss"] == "canonical"
-                     else t("rules.slot.loss", name=loss_label(r["loss"])))
+        parts.append(
+            t("rules.slot.loss_canonical")
+            if r["loss"] == "canonical"
+            else t("rules.slot.loss", name=loss_label(r["loss"]))
+        )
     parts += [t(f"rules.action.{a}") for a in r.get("actions", ())]
     return "; ".join(parts)
 
@@ -99,18 +108,21 @@ def differences(mine: dict, other: dict) -> str:
     """The settings where two demo query strings differ, in ``mine``'s values."""
     fields = [f for f in dict.fromkeys([*mine, *other]) if mine.get(f) != other.get(f)]
     defaults = TrainConfig().to_query(only_changed=False)
-    return ", ".join(f"{_field_label(f)}: {_value_label(f, mine.get(f, defaults[f]))}"
-                     for f in fields)
+    return ", ".join(
+        f"{_field_label(f)}: {_value_label(f, mine.get(f, defaults[f]))}" for f in fields
+    )
 
 
 # --- runs ------------------------------------------------------------------------------------
+
 
 def _train_in_worker(config: TrainConfig, dataset=None):
     """One training in the server's process pool, as every training the app runs for a
     student: in the server's own threads it would stall every other session meanwhile."""
     # No replay here: two-pixel frames keep each cached result small.
-    return parallel.submit_training(config, dataset, time_budget=MAX_TRAIN_SECONDS,
-                                    snapshot_resolution=2).result()
+    return parallel.submit_training(
+        config, dataset, time_budget=MAX_TRAIN_SECONDS, snapshot_resolution=2
+    ).result()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -148,14 +160,25 @@ def show_run(run: dict, key: str, title: str) -> None:
     result = run["result"]
     values, grid = final_surface(result)
     with st.container(key=key):
-        st.altair_chart(small_multiple(output_chart(values, result.dataset, grid, model=result.model,
-                                                    title=title, size=SURFACE_SIZE)),
-                        theme=None, width="content")
+        st.altair_chart(
+            small_multiple(
+                output_chart(
+                    values, result.dataset, grid, model=result.model, title=title, size=SURFACE_SIZE
+                )
+            ),
+            theme=None,
+            width="content",
+        )
     h = result.history
     score = float(h.test_score.iloc[-1]) if len(h) else math.nan
     metric = "r2" if result.dataset.task == "regression" else "accuracy"
-    st.markdown(t("rules.test_score", metric=t(f"rules.metric.{metric}"),
-                  score=score_text(result.dataset.task, score)))
+    st.markdown(
+        t(
+            "rules.test_score",
+            metric=t(f"rules.metric.{metric}"),
+            score=score_text(result.dataset.task, score),
+        )
+    )
     st.caption(t("rules.measured", facts=facts_text(run["measurements"])))
     st.caption(t("rules.symptoms_found", symptoms=symptoms_text(run["symptoms"])))
     show_notes(result)
@@ -172,17 +195,21 @@ def rule_card(rule: Rule, highlighted: bool = False) -> None:
         st.caption(f"`{rule.id}` · {t('rules.applies')}: {when_text(rule)}")
         st.markdown(f"**{t('rules.recommends')}:** {recommend_text(rule)}")
         st.markdown(f"**{t('rules.why')}:** {pick(rule.why)}")
-        st.markdown(f"**{t('rules.guidance_title')}:**\n"
-                    + "\n".join(f"- **{g}** {t(f'rules.guidance.{g}')}" for g in rule.guidance))
+        st.markdown(
+            f"**{t('rules.guidance_title')}:**\n"
+            + "\n".join(f"- **{g}** {t(f'rules.guidance.{g}')}" for g in rule.guidance)
+        )
         if rule.alternatives:
-            st.caption(f"{t('rules.tempting')}: "
-                       + " · ".join(pick(a.why) for a in rule.alternatives))
+            st.caption(
+                f"{t('rules.tempting')}: " + " · ".join(pick(a.why) for a in rule.alternatives)
+            )
         left, right = st.columns([1, 2], vertical_alignment="center")
         shown = st.session_state.setdefault(SHOWN, set())
         if left.button(t("rules.show_me"), key=f"show-{rule.id}", help=t("rules.show_me_help")):
             shown.add(rule.id)
-        right.page_link(PLAYGROUND, label=t("rules.playground"), icon="🧪",
-                        query_params=dict(rule.demo))
+        right.page_link(
+            PLAYGROUND, label=t("rules.playground"), icon="🧪", query_params=dict(rule.demo)
+        )
         if rule.id in shown:
             _show_demo(rule)
 
@@ -193,8 +220,10 @@ def _show_demo(rule: Rule) -> None:
         runs.append(("contrast", dict(rule.contrast), dict(rule.demo)))
     try:
         with st.spinner(t("rules.running")):
-            done = [(kind, query, other, run_query(tuple(sorted(query.items()))))
-                    for kind, query, other in runs]
+            done = [
+                (kind, query, other, run_query(tuple(sorted(query.items()))))
+                for kind, query, other in runs
+            ]
     except (ValueError, BrokenExecutor) as err:  # BrokenExecutor: a worker died
         st.error(t("rules.failed", error=str(err)))
         return
@@ -209,12 +238,25 @@ def _show_demo(rule: Rule) -> None:
 
 # --- the wizard's state ------------------------------------------------------------------------
 
-STEP, ANSWERS, CHECK, COMPARISON = "wizard.step", "wizard.answers", "wizard.check", "wizard.comparison"
+STEP, ANSWERS, CHECK, COMPARISON = (
+    "wizard.step",
+    "wizard.answers",
+    "wizard.check",
+    "wizard.comparison",
+)
 STEPS = ("task", "network", "symptoms", "advice")
 TASK_CHOICES = ("binary", "multiclass", "multilabel", "regression", "csv")
 CURRENT_CHOICES = ("unknown",) + HIDDEN_ACTIVATIONS
-DEFAULTS = dict(task="binary", n_classes=3, n_labels=3, depth=2, width=16, current="unknown",
-                symptoms=[], mode="observed")
+DEFAULTS = dict(
+    task="binary",
+    n_classes=3,
+    n_labels=3,
+    depth=2,
+    width=16,
+    current="unknown",
+    symptoms=[],
+    mode="observed",
+)
 QUICK = dict(n_samples=300, epochs=150)  # the quick check's and the comparison's runs
 SEEDS = (0, 1, 2)
 STAND_IN = {"binary": "moons", "multilabel": "moons", "multiclass": "blobs", "regression": "sine"}
@@ -248,6 +290,7 @@ def restart() -> None:
 
 # --- step 1: the user's own data ---------------------------------------------------------------
 
+
 def _on_file() -> None:
     uploaded = st.session_state.get("w.wizard.file")
     if uploaded is not None:
@@ -255,7 +298,9 @@ def _on_file() -> None:
 
 
 def _on_sample(name: str) -> None:
-    upload.use_bytes((upload.SAMPLES_DIR / f"{name}.csv").read_bytes(), f"{name}.csv", kind="sample")
+    upload.use_bytes(
+        (upload.SAMPLES_DIR / f"{name}.csv").read_bytes(), f"{name}.csv", kind="sample"
+    )
 
 
 def _on_target() -> None:
@@ -263,19 +308,30 @@ def _on_target() -> None:
     current = upload.choice_for([target])  # None: a report from an earlier file's widget
     if current is not None:
         frame, choice = current
-        st.session_state[upload.CHOICE] = upload.fix_choice(frame, dict(choice, target=target),
-                                                            refill=True)
+        st.session_state[upload.CHOICE] = upload.fix_choice(
+            frame, dict(choice, target=target), refill=True
+        )
 
 
 def csv_step() -> bool:
     """The upload, sample buttons and target choice; True when the data are usable. The
     CSV is the session's CSV, shared with the Playground (ui.upload)."""
-    st.file_uploader(t("wizard.csv.file"), type=["csv", "tsv", "txt"], key="w.wizard.file",
-                     on_change=_on_file, max_upload_size=upload.MAX_UPLOAD_MB)
+    st.file_uploader(
+        t("wizard.csv.file"),
+        type=["csv", "tsv", "txt"],
+        key="w.wizard.file",
+        on_change=_on_file,
+        max_upload_size=upload.MAX_UPLOAD_MB,
+    )
     with st.container(horizontal=True, wrap=True):
         for name in upload.SAMPLES:
-            st.button(t(f"upload.sample.{name}"), key=f"wizard.sample.{name}",
-                      on_click=_on_sample, args=(name,), icon="📄")
+            st.button(
+                t(f"upload.sample.{name}"),
+                key=f"wizard.sample.{name}",
+                on_click=_on_sample,
+                args=(name,),
+                icon="📄",
+            )
     return csv_data(show=True) is not None
 
 
@@ -289,28 +345,49 @@ def csv_data(show: bool = False):
         return None
     if parsed["error"] is not None:
         if show:
-            st.error(t("wizard.csv.error", name=parsed["name"], error=upload.error_text(parsed["error"])))
+            st.error(
+                t("wizard.csv.error", name=parsed["name"], error=upload.error_text(parsed["error"]))
+            )
         return None
     frame = parsed["frame"]
-    choice = upload.fix_choice(frame, st.session_state.get(upload.CHOICE) or upload.default_choice(frame))
+    choice = upload.fix_choice(
+        frame, st.session_state.get(upload.CHOICE) or upload.default_choice(frame)
+    )
     st.session_state[upload.CHOICE] = choice
     if show:
-        st.caption(t("wizard.csv.loaded", name=parsed["name"], rows=len(frame), columns=frame.shape[1]))
+        st.caption(
+            t("wizard.csv.loaded", name=parsed["name"], rows=len(frame), columns=frame.shape[1])
+        )
         st.session_state["w.wizard.target"] = choice["target"]
-        st.selectbox(t("wizard.csv.target"), list(frame.columns), key="w.wizard.target",
-                     on_change=_on_target, help=t("wizard.csv.target_help"))
+        st.selectbox(
+            t("wizard.csv.target"),
+            list(frame.columns),
+            key="w.wizard.target",
+            on_change=_on_target,
+            help=t("wizard.csv.target_help"),
+        )
     try:
         task, reason = infer_task(frame[choice["target"]])
-        data, _ = build_dataset(frame, target=choice["target"], features=choice["features"],
-                                plane=choice["plane"] if len(choice["features"]) > 1 else None,
-                                name=parsed["name"])
+        data, _ = build_dataset(
+            frame,
+            target=choice["target"],
+            features=choice["features"],
+            plane=choice["plane"] if len(choice["features"]) > 1 else None,
+            name=parsed["name"],
+        )
     except (CSVError, KeyError) as err:
         if show:
             st.error(upload.error_text(err) if isinstance(err, CSVError) else str(err))
         return None
     if show:
-        st.success(t("wizard.csv.task", task=task_label(task), reason=upload.reason_text(reason),
-                     features=", ".join(choice["features"])))
+        st.success(
+            t(
+                "wizard.csv.task",
+                task=task_label(task),
+                reason=upload.reason_text(reason),
+                features=", ".join(choice["features"]),
+            )
+        )
     return data
 
 
@@ -322,6 +399,7 @@ def _csv_key(data) -> str:
 
 # --- the problem the answers describe ----------------------------------------------------------
 
+
 def problem() -> dict:
     """task, n_classes, depth, width, current (None: not decided), data (CSV or None)."""
     a = answers()
@@ -331,10 +409,19 @@ def problem() -> dict:
         n_classes = data.n_classes if data is not None and task != "regression" else None
     else:
         task = a["task"]
-        n_classes = {"binary": 2, "multiclass": a["n_classes"], "multilabel": a["n_labels"]}.get(task)
+        n_classes = {"binary": 2, "multiclass": a["n_classes"], "multilabel": a["n_labels"]}.get(
+            task
+        )
     current = None if a["current"] == "unknown" else a["current"]
-    return dict(task=task, n_classes=n_classes, depth=int(a["depth"]), width=int(a["width"]),
-                current=current, data=data, symptoms=tuple(a["symptoms"]))
+    return dict(
+        task=task,
+        n_classes=n_classes,
+        depth=int(a["depth"]),
+        width=int(a["width"]),
+        current=current,
+        data=data,
+        symptoms=tuple(a["symptoms"]),
+    )
 
 
 def base_config(p: dict, **sizes) -> TrainConfig:
@@ -342,16 +429,27 @@ def base_config(p: dict, **sizes) -> TrainConfig:
     one label of it, a binary set; more classes than the built-in data have: the most)."""
     name = STAND_IN[p["task"]]
     classes = min(max(p["n_classes"] or 3, 2), MAX_CLASSES) if name == "blobs" else None
-    return TrainConfig(dataset=name, n_classes=classes, hidden_layers=(p["width"],) * p["depth"],
-                       activation=p["current"] or "relu", **sizes)
+    return TrainConfig(
+        dataset=name,
+        n_classes=classes,
+        hidden_layers=(p["width"],) * p["depth"],
+        activation=p["current"] or "relu",
+        **sizes,
+    )
 
 
 def advice(p: dict) -> Recommendation:
-    return recommend(p["task"], n_classes=p["n_classes"], n_hidden_layers=p["depth"],
-                     current_hidden=p["current"], symptoms=p["symptoms"])
+    return recommend(
+        p["task"],
+        n_classes=p["n_classes"],
+        n_hidden_layers=p["depth"],
+        current_hidden=p["current"],
+        symptoms=p["symptoms"],
+    )
 
 
 # --- step 3: the quick check -------------------------------------------------------------------
+
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _check(items: tuple, data_key: str | None, _data) -> dict:
@@ -375,25 +473,41 @@ def show_check() -> None:
     if check is None:
         return
     config, run = check["config"], check["run"]
-    data = t(f"common.dataset.{config.dataset}") if not problem()["data"] else problem()["data"].name
+    data = (
+        t(f"common.dataset.{config.dataset}") if not problem()["data"] else problem()["data"].name
+    )
     with st.container(border=True, key="wizard-check"):
-        st.markdown(t("wizard.check.done", data=data, epochs=len(run["result"].history),
-                      layers=len(config.hidden_layers), width=config.hidden_layers[0],
-                      activation=activation_label(config.activation)))
+        st.markdown(
+            t(
+                "wizard.check.done",
+                data=data,
+                epochs=len(run["result"].history),
+                layers=len(config.hidden_layers),
+                width=config.hidden_layers[0],
+                activation=activation_label(config.activation),
+            )
+        )
         st.caption(t("rules.measured", facts=facts_text(run["measurements"])))
         st.markdown(t("wizard.check.found", symptoms=symptoms_text(run["symptoms"])))
 
 
 # --- step 4: the comparison --------------------------------------------------------------------
 
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def _compare(items: tuple, variants: tuple[str, ...], data_key: str | None, _data, _text: str):
     config, _ = TrainConfig.from_query(dict(items), strict=True)
     bar = st.progress(0.0, text=_text)
     try:
-        return cmp.compare(config, [cmp.Variant.from_id(v) for v in variants], SEEDS,
-                           lambda done, n: bar.progress(done / n, _text), dataset=_data,
-                           time_budget=MAX_TRAIN_SECONDS / 3, in_workers=True)
+        return cmp.compare(
+            config,
+            [cmp.Variant.from_id(v) for v in variants],
+            SEEDS,
+            lambda done, n: bar.progress(done / n, _text),
+            dataset=_data,
+            time_budget=MAX_TRAIN_SECONDS / 3,
+            in_workers=True,
+        )
     finally:
         bar.empty()
 
@@ -405,8 +519,10 @@ def variant_of(hidden: str, output: str, loss: str) -> cmp.Variant:
 def _comparison_key(p: dict, rec: Recommendation, alt_index: int) -> tuple:
     alt = rec.alternatives[alt_index]
     base = base_config(p, **QUICK)
-    variants = (variant_of(rec.hidden_activation, rec.output_activation, rec.loss).id,
-                variant_of(alt.hidden_activation, alt.output_activation, alt.loss).id)
+    variants = (
+        variant_of(rec.hidden_activation, rec.output_activation, rec.loss).id,
+        variant_of(alt.hidden_activation, alt.output_activation, alt.loss).id,
+    )
     data = p["data"]
     return tuple(sorted(base.to_query().items())), variants, _csv_key(data) if data else None
 
@@ -427,8 +543,12 @@ def open_in_playground(p: dict, rec: Recommendation) -> None:
 
 
 def design_label(hidden: str, output: str, loss: str) -> str:
-    return t("wizard.design", hidden=activation_label(hidden), output=activation_label(output),
-             loss=loss_label(loss))
+    return t(
+        "wizard.design",
+        hidden=activation_label(hidden),
+        output=activation_label(output),
+        loss=loss_label(loss),
+    )
 
 
 def show_comparison(p: dict, rec: Recommendation, alt_index: int) -> None:
@@ -447,15 +567,29 @@ def show_comparison(p: dict, rec: Recommendation, alt_index: int) -> None:
             values, grid, model = result.surface(variant)
             with col:
                 st.markdown(f"**{titles[i]}**")
-                st.caption(design_label(variant.activation, variant.output_activation, variant.loss))
+                st.caption(
+                    design_label(variant.activation, variant.output_activation, variant.loss)
+                )
                 with st.container(key=f"wizard-surface-{i}"):
-                    st.altair_chart(small_multiple(output_chart(values, result.dataset, grid, model=model,
-                                                                size=SURFACE_SIZE)),
-                                    theme=None, width="content")
-                st.markdown(t("wizard.compare.score", mean=cmp.format_score(row.test_mean, result.task),
-                              spread=cmp.format_spread(row.test_std, result.task),
-                              low=cmp.format_score(row.test_min, result.task),
-                              high=cmp.format_score(row.test_max, result.task), seeds=len(result.seeds)))
+                    st.altair_chart(
+                        small_multiple(
+                            output_chart(
+                                values, result.dataset, grid, model=model, size=SURFACE_SIZE
+                            )
+                        ),
+                        theme=None,
+                        width="content",
+                    )
+                st.markdown(
+                    t(
+                        "wizard.compare.score",
+                        mean=cmp.format_score(row.test_mean, result.task),
+                        spread=cmp.format_spread(row.test_std, result.task),
+                        low=cmp.format_score(row.test_min, result.task),
+                        high=cmp.format_score(row.test_max, result.task),
+                        seeds=len(result.seeds),
+                    )
+                )
         best, other = rows
         if best.test_min > other.test_max:
             verdict = "better"
@@ -465,4 +599,3 @@ def show_comparison(p: dict, rec: Recommendation, alt_index: int) -> None:
             verdict = "tied"
         st.markdown(t(f"wizard.compare.verdict.{verdict}", seeds=len(result.seeds)))
         st.caption(t("wizard.compare.why_alt", why=alt.why_in(current_language())))
-

@@ -8,13 +8,19 @@ and waiting for the app live in harness.py (no pytest), which bench/ uses too.
 """
 
 import contextlib
+import os
 import re
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import (CHROMIUM_ARGS, REPO_ROOT, chromium_path, run_server, tail,
-                               wait_for_app)
+from tests.e2e.harness import (
+    CHROMIUM_ARGS,
+    REPO_ROOT,
+    chromium_path,
+    run_server,
+    tail,
+)
 
 E2E_DIR = Path(__file__).resolve().parent
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
@@ -54,8 +60,11 @@ def assert_no_exception(page):
     errors = page.locator('[data-testid="stException"]').all_inner_texts()
     if errors:
         log = _SERVER_LOGS.get(re.match(r"https?://[^/]+", page.url).group(0))
-        pytest.fail("the app shows exception(s):\n" + "\n---\n".join(errors)
-                    + (f"\n\nserver log tail:\n{tail(log)}" if log else ""))
+        pytest.fail(
+            "the app shows exception(s):\n"
+            + "\n---\n".join(errors)
+            + (f"\n\nserver log tail:\n{tail(log)}" if log else "")
+        )
 
 
 def _artifact(name):
@@ -140,4 +149,5 @@ def fresh_server():
     nobody has visited yet (stopped after the test)."""
     with contextlib.ExitStack() as stack:
         yield lambda *extra_args, script="app.py": stack.enter_context(
-            _run_server(*extra_args, script=script))
+            _run_server(*extra_args, script=script)
+        )

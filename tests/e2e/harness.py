@@ -77,15 +77,18 @@ def wait_for_app(page, timeout=30_000, rerun=False):
     if rerun:
         page.wait_for_timeout(300)
     app = '[data-testid="stApp"]'
-    page.wait_for_selector(f'{app}[data-test-connection-state="CONNECTED"]',
-                           state="attached", timeout=timeout)
-    page.wait_for_selector(f'{app}[data-test-script-state="notRunning"]',
-                           state="attached", timeout=timeout)
+    page.wait_for_selector(
+        f'{app}[data-test-connection-state="CONNECTED"]', state="attached", timeout=timeout
+    )
+    page.wait_for_selector(
+        f'{app}[data-test-script-state="notRunning"]', state="attached", timeout=timeout
+    )
     # The script has finished, but the browser may still be loading the code of some
     # elements (widgets, page links, charts are lazy chunks); each shows a stSkeleton
     # placeholder until then. On a cold server or a loaded machine that takes seconds.
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout)
+        "() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout
+    )
 
 
 def tail(path, lines=30) -> str:
@@ -110,29 +113,55 @@ def run_server(*extra_args, script="app.py"):
     """Start `streamlit run <script>` on a free port; yield a Server once
     /_stcore/health answers; stop its process group (workers included) on exit."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", script,
-           "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           # Others edit the tree while tests run: no file watching, no surprise reruns.
-           "--server.fileWatcherType", "none", *extra_args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        script,
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        # Others edit the tree while tests run: no file watching, no surprise reruns.
+        "--server.fileWatcherType",
+        "none",
+        *extra_args,
+    ]
     # A file, not a pipe: a chatty server can never block on a full pipe.
-    log = tempfile.NamedTemporaryFile(prefix="streamlit-e2e-", suffix=".log", delete=False)
-    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+    # Open for the server's whole life, closed by the caller's cleanup: no context manager.
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115
+        prefix="streamlit-e2e-", suffix=".log", delete=False
+    )
+    proc = subprocess.Popen(
+        cmd,
+        cwd=REPO_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {proc.returncode}:\n"
-                                   f"{tail(log.name)}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.read().strip() == b"ok":
-                        break
+                raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{tail(log.name)}")
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r,
+            ):
+                if r.read().strip() == b"ok":
+                    break
             if time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit not healthy after {SERVER_START_TIMEOUT}s "
-                                   f"({' '.join(cmd)}):\n{tail(log.name)}")
+                raise RuntimeError(
+                    f"streamlit not healthy after {SERVER_START_TIMEOUT}s "
+                    f"({' '.join(cmd)}):\n{tail(log.name)}"
+                )
             time.sleep(0.1)
         yield Server(url, proc.pid, log.name)
     finally:

@@ -3,7 +3,6 @@ path, shared links, the language switch, concurrent sessions and hostile URLs.""
 
 import random
 import re
-import threading
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -146,19 +145,28 @@ def test_two_sessions_training_at_once_see_only_their_own_run(browser, app_serve
 
 
 HOSTILE = [
-    {"epochs": "99999999999999999999"}, {"epochs": "-1"}, {"noise": "nan"},
-    {"hidden_layers": ",".join(["128"] * 50)}, {"hidden_layers": "0"},
-    {"dataset": "<script>alert(1)</script>"}, {"activation": "relu\u0000"},
-    {"learning_rate": "1e400"}, {"n_classes": "9", "dataset": "moons"},
-    {"loss": "log_loss", "dataset": "sine"}, {"lang": "xx"}, {"hide": ",,,nope"},
+    {"epochs": "99999999999999999999"},
+    {"epochs": "-1"},
+    {"noise": "nan"},
+    {"hidden_layers": ",".join(["128"] * 50)},
+    {"hidden_layers": "0"},
+    {"dataset": "<script>alert(1)</script>"},
+    {"activation": "relu\u0000"},
+    {"learning_rate": "1e400"},
+    {"n_classes": "9", "dataset": "moons"},
+    {"loss": "log_loss", "dataset": "sine"},
+    {"lang": "xx"},
+    {"hide": ",,,nope"},
 ]
 
 
 def _random_query(rng: random.Random) -> dict:
     keys = list(TrainConfig.__dataclass_fields__) + ["lang", "hide", "junk"]
     alphabet = "0123456789.,-e+abcxyz_%&=?/ 中"
-    return {rng.choice(keys): "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
-            for _ in range(rng.randint(1, 5))}
+    return {
+        rng.choice(keys): "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        for _ in range(rng.randint(1, 5))
+    }
 
 
 def test_hostile_and_random_query_strings_never_break_the_playground(page, app_server):

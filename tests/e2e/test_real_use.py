@@ -58,8 +58,9 @@ def press(page, key: str, label: str, timeout: int = 30_000) -> None:
 
 def alert_texts(scope, kind: str) -> list[str]:
     # The markdown only: an alert's icon is part of its content element.
-    texts = scope.locator(f'[data-testid="stAlertContent{kind}"] '
-                          '[data-testid="stMarkdownContainer"]')
+    texts = scope.locator(
+        f'[data-testid="stAlertContent{kind}"] [data-testid="stMarkdownContainer"]'
+    )
     return [plain(x) for x in texts.all_inner_texts()]
 
 
@@ -85,7 +86,8 @@ def metrics(scope) -> list[tuple[str, str]]:
 def expect_step(page, n: int) -> None:
     name = en(f"wizard.steps.{('task', 'network', 'symptoms', 'advice')[n - 1]}")
     expect(page.locator('[data-testid="stProgress"]').first).to_contain_text(
-        en("wizard.step_of", n=n, total=4, name=name))
+        en("wizard.step_of", n=n, total=4, name=name)
+    )
 
 
 def next_step(page, n: int) -> None:
@@ -162,8 +164,16 @@ def test_design_wizard_from_task_to_comparison_and_back(page, app_server):
     check = box(page, "wizard-check")
     expect(check).to_be_visible(timeout=LONG)
     wait_for_app(page, timeout=LONG)
-    done = re.escape(en("wizard.check.done", epochs="@", data=en("common.dataset.moons"),
-                        layers=depth, width=width, activation=relu)).replace("@", r"\d+")
+    done = re.escape(
+        en(
+            "wizard.check.done",
+            epochs="@",
+            data=en("common.dataset.moons"),
+            layers=depth,
+            width=width,
+            activation=relu,
+        )
+    ).replace("@", r"\d+")
     expect(check).to_contain_text(re.compile(done))
     found = chosen_symptoms(page)  # the tags are exactly what the check reported
     reported = "; ".join(en(f"rules.symptom.{s}") for s in found) or en("rules.no_symptoms")
@@ -188,16 +198,19 @@ def test_design_wizard_from_task_to_comparison_and_back(page, app_server):
     next_step(page, 4)
 
     # 4. the recommendation is core.advice.recommend's for the same answers
-    rec = recommend("binary", n_classes=2, n_hidden_layers=depth, current_hidden=current,
-                    symptoms=symptoms)
+    rec = recommend(
+        "binary", n_classes=2, n_hidden_layers=depth, current_hidden=current, symptoms=symptoms
+    )
     advice = box(page, "wizard-advice")
     expect(advice.locator('[data-testid="stMetricValue"]')).to_have_count(3)
     assert metrics(advice) == [
         (en("wizard.advice.hidden"), en(f"common.activation.{rec.hidden_activation}")),
         (en("wizard.advice.output"), en(f"common.activation.{rec.output_activation}")),
-        (en("wizard.advice.loss"), en(f"rules.loss_short.{rec.loss}"))]
+        (en("wizard.advice.loss"), en(f"rules.loss_short.{rec.loss}")),
+    ]
     assert alert_texts(advice, "Warning") == [
-        plain(en("wizard.advice.action", action=en(f"rules.action.{a}"))) for a in rec.actions]
+        plain(en("wizard.advice.action", action=en(f"rules.action.{a}"))) for a in rec.actions
+    ]
     expect(page.locator('[class*="st-key-reason-"]')).to_have_count(len(rec.rules))
     for rule_id in rec.rules:
         link = box(page, f"reason-{rule_id}").get_by_role("link")
@@ -206,11 +219,16 @@ def test_design_wizard_from_task_to_comparison_and_back(page, app_server):
     alt = rec.alternatives[0]  # the most tempting one is offered first
 
     def design(hidden, output, loss):
-        return en("wizard.design", hidden=en(f"common.activation.{hidden}"),
-                  output=en(f"common.activation.{output}"), loss=en(f"rules.loss_name.{loss}"))
+        return en(
+            "wizard.design",
+            hidden=en(f"common.activation.{hidden}"),
+            output=en(f"common.activation.{output}"),
+            loss=en(f"rules.loss_name.{loss}"),
+        )
 
     expect(box(page, "w.wizard.alternative").locator("input")).to_have_value(
-        design(alt.hidden_activation, alt.output_activation, alt.loss) + " — " + alt.why)
+        design(alt.hidden_activation, alt.output_activation, alt.loss) + " — " + alt.why
+    )
     save_screenshot(page, "wizard-recommendation")
 
     # The one-click comparison: both designs, 3 seeds each, on the same moons data.
@@ -222,8 +240,10 @@ def test_design_wizard_from_task_to_comparison_and_back(page, app_server):
     for i in (0, 1):
         expect(box(page, f"wizard-surface-{i}").locator("canvas, svg").first).to_be_visible()
     base = TrainConfig(dataset="moons", hidden_layers=(width,) * depth, activation=current, **QUICK)
-    variants = [cmp.Variant(rec.hidden_activation, rec.output_activation, rec.loss),
-                cmp.Variant(alt.hidden_activation, alt.output_activation, alt.loss)]
+    variants = [
+        cmp.Variant(rec.hidden_activation, rec.output_activation, rec.loss),
+        cmp.Variant(alt.hidden_activation, alt.output_activation, alt.loss),
+    ]
     expected = cmp.compare(base, variants, SEEDS, time_budget=MAX_TRAIN_SECONDS / 3)
     summary = cmp.summarise(expected)
     text = plain(result.inner_text())
@@ -231,14 +251,23 @@ def test_design_wizard_from_task_to_comparison_and_back(page, app_server):
         row = summary.loc[v.id]
         assert en(f"wizard.compare.{title}") in text
         assert design(v.activation, v.output_activation, v.loss) in text
-        score = en("wizard.compare.score", mean=cmp.format_score(row.test_mean, "binary"),
-                   spread=cmp.format_spread(row.test_std, "binary"),
-                   low=cmp.format_score(row.test_min, "binary"),
-                   high=cmp.format_score(row.test_max, "binary"), seeds=len(SEEDS))
+        score = en(
+            "wizard.compare.score",
+            mean=cmp.format_score(row.test_mean, "binary"),
+            spread=cmp.format_spread(row.test_std, "binary"),
+            low=cmp.format_score(row.test_min, "binary"),
+            high=cmp.format_score(row.test_max, "binary"),
+            seeds=len(SEEDS),
+        )
         assert plain(score) in text
     best, other = (summary.loc[v.id] for v in variants)
-    verdict = ("better" if best.test_min > other.test_max
-               else "worse" if best.test_max < other.test_min else "tied")
+    verdict = (
+        "better"
+        if best.test_min > other.test_max
+        else "worse"
+        if best.test_max < other.test_min
+        else "tied"
+    )
     assert plain(en(f"wizard.compare.verdict.{verdict}", seeds=len(SEEDS))) in text
     result.scroll_into_view_if_needed()
     save_screenshot(page, "wizard-comparison")
@@ -268,7 +297,8 @@ def expect_trained(page, metric_keys: list[str]) -> None:
     train_button(page).click()
     # Retried until they match: an earlier run's metrics stay up while this one trains.
     expect(page.locator('[data-testid="stMetricLabel"]')).to_have_text(
-        [en(f"playground.{k}") for k in metric_keys], timeout=LONG)
+        [en(f"playground.{k}") for k in metric_keys], timeout=LONG
+    )
     wait_for_app(page, timeout=LONG)
     assert_no_exception(page)
     expect(box(page, "surface").locator("canvas, svg").first).to_be_visible()
@@ -276,15 +306,19 @@ def expect_trained(page, metric_keys: list[str]) -> None:
 
 def task_line(frame: pd.DataFrame, target: str) -> str:
     task, reason = infer_task(frame[target])
-    return en("upload.task_line", task=en(f"upload.task.{task}"),
-              reason=en(f"upload.reason.{reason.code}", **reason.params))
+    return en(
+        "upload.task_line",
+        task=en(f"upload.task.{task}"),
+        reason=en(f"upload.reason.{reason.code}", **reason.params),
+    )
 
 
 def expect_error(page, message: str) -> None:
     errors = box(page, "upload").locator('[data-testid="stAlertContentError"]')
     # An error or a crash, whichever comes: a crash fails with the server's traceback.
-    expect(page.locator(f'.st-key-upload [data-testid="stAlertContentError"], {EXCEPTION}')
-           ).to_have_count(1)
+    expect(
+        page.locator(f'.st-key-upload [data-testid="stAlertContentError"], {EXCEPTION}')
+    ).to_have_count(1)
     assert_no_exception(page)
     expect(errors).to_have_text([plain(message)])  # retried: the one error, this file's
     wait_for_app(page)
@@ -319,20 +353,27 @@ def test_csv_upload_trains_and_bad_files_are_clear_messages(page, app_server, tm
     choice = upload.default_choice(frame)
     put_file(page, sample)
     panel = box(page, "upload")
-    expect(panel).to_contain_text(en("upload.loaded", name=sample.name, rows=len(frame),
-                                     columns=frame.shape[1]))
+    expect(panel).to_contain_text(
+        en("upload.loaded", name=sample.name, rows=len(frame), columns=frame.shape[1])
+    )
     expect(box(page, "w.upload.target").locator("input")).to_have_value(choice["target"])
     expect(panel.locator('[data-testid="stAlertContentInfo"]')).to_have_text(
-        task_line(frame, choice["target"]))
+        task_line(frame, choice["target"])
+    )
     expect(train_button(page)).to_be_enabled()
     expect_trained(page, ["test_accuracy", "train_accuracy", "test_loss", "epochs_run"])
     # ... and it trained on the file's rows, not on the built-in moons.
     config = TrainConfig()
     data, _ = build_dataset(  # as ui.upload builds it for the default settings
-        frame, target=choice["target"], features=choice["features"],
+        frame,
+        target=choice["target"],
+        features=choice["features"],
         plane=choice["plane"] if len(choice["features"]) > 1 else None,
-        test_fraction=config.test_fraction, seed=config.data_seed,
-        standardize=config.standardize, name=sample.name)
+        test_fraction=config.test_fraction,
+        seed=config.data_seed,
+        standardize=config.standardize,
+        name=sample.name,
+    )
     history = train(config, dataset=data, time_budget=MAX_TRAIN_SECONDS).history
     values = [v for _, v in metrics(page.locator('[data-testid="stMain"]'))]
     assert values[0] == f"{history.test_score.iloc[-1]:.1%}"
@@ -340,13 +381,16 @@ def test_csv_upload_trains_and_bad_files_are_clear_messages(page, app_server, tm
     save_screenshot(page, "playground-csv-trained")
 
     # Bad files: each one a translated message, Train disabled, never a traceback.
-    bad = {"empty.csv": b"", "garbage.csv": bytes(range(256)) * 8,
-           "header-only.csv": b"hours_studied,hours_slept,result\n"}
+    bad = {
+        "empty.csv": b"",
+        "garbage.csv": bytes(range(256)) * 8,
+        "header-only.csv": b"hours_studied,hours_slept,result\n",
+    }
     for name, content in bad.items():
         path = tmp_path / name
         path.write_bytes(content)
         put_file(page, path)
-        expect_error(page, file_error(name, csv_error(lambda: load_csv(content))))
+        expect_error(page, file_error(name, csv_error(lambda c=content: load_csv(c))))
         save_screenshot(page, f"playground-csv-{path.stem}")
 
     # A file whose real target holds one value: fine until that column is the target.
@@ -357,10 +401,12 @@ def test_csv_upload_trains_and_bad_files_are_clear_messages(page, app_server, tm
     put_file(page, constant)
     expect(box(page, "upload").locator('[data-testid="stAlertContentError"]')).to_have_count(0)
     expect(box(page, "w.upload.target").locator("input")).to_have_value(
-        upload.default_choice(frame)["target"])  # the last column that works: weight
+        upload.default_choice(frame)["target"]
+    )  # the last column that works: weight
     choose(page, box(page, "w.upload.target").locator("input"), "outcome")
-    expect_error(page, en("upload.error.one_value",
-                          **csv_error(lambda: infer_task(frame["outcome"])).params))
+    expect_error(
+        page, en("upload.error.one_value", **csv_error(lambda: infer_task(frame["outcome"])).params)
+    )
     save_screenshot(page, "playground-csv-constant-target")
 
     # After all that, a good file works again (a regression this time).
@@ -370,7 +416,8 @@ def test_csv_upload_trains_and_bad_files_are_clear_messages(page, app_server, tm
     put_file(page, sample)
     expect(box(page, "upload").locator('[data-testid="stAlertContentError"]')).to_have_count(0)
     expect(box(page, "upload").locator('[data-testid="stAlertContentInfo"]')).to_have_text(
-        task_line(frame, choice["target"]))
+        task_line(frame, choice["target"])
+    )
     expect(train_button(page)).to_be_enabled()
     expect_trained(page, ["test_r2", "train_r2", "test_rmse", "epochs_run"])
     save_screenshot(page, "playground-csv-again")
