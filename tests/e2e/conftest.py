@@ -21,6 +21,7 @@ from tests.e2e.harness import (
     run_server,
     tail,
 )
+from tests.e2e.harness import wait_for_app as wait_for_app  # re-exported: the tests import it here
 
 E2E_DIR = Path(__file__).resolve().parent
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
