@@ -1,0 +1,91 @@
+"""Accessibility in a real browser: an axe-core audit of every page in both languages
+(and of the Playground after a run), and the Playground from the keyboard alone.
+
+axe-core comes bundled in the ``axe-playwright-python`` package (requirements-test.txt),
+so nothing is downloaded at test time. Only serious and critical findings fail a test:
+they are the ones that stop someone from reading or using a page.
+"""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.e2e.conftest import assert_no_exception, save_screenshot, wait_for_app
+from tests.e2e.test_pages import QUICK, click_train, page_url
+from ui.frame import PAGES
+
+AXE = Axe()
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+BLOCKING = ("serious", "critical")
+
+
+def blocking_violations(page) -> list[str]:
+    """axe's serious and critical WCAG 2.1 AA findings on the page as it is now, one line
+    each: rule, impact, how many elements, the first element and why."""
+    found = []
+    for v in AXE.run(page, options=WCAG_AA).response["violations"]:
+        if v["impact"] in BLOCKING:
+            node = v["nodes"][0]
+            why = node.get("failureSummary", "").replace("\n", " ")[:300]
+            found.append(f"{v['id']} ({v['impact']}, {len(v['nodes'])}x) {node['target']}: {why}")
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("script", [p[1] for p in PAGES], ids=[p[0] for p in PAGES])
+def test_every_page_passes_an_axe_audit(script, lang, page, app_server):
+    page.goto(f"{app_server}/{page_url(script)}?lang={lang}")
+    wait_for_app(page, timeout=60_000)
+    assert_no_exception(page)
+    assert blocking_violations(page) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_playground_after_a_run_passes_an_axe_audit(lang, page, app_server):
+    query = "&".join(f"{k}={v}" for k, v in QUICK.items())
+    page.goto(f"{app_server}/Playground?{query}&lang={lang}")
+    wait_for_app(page)
+    click_train(page)
+    assert_no_exception(page)
+    assert blocking_violations(page) == []
+
+
+def _tab_to(page, matches, limit=150) -> bool:
+    """Press Tab until the focused element satisfies the JavaScript predicate
+    ``matches(el)``; False if ``limit`` presses never get there."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(
+            f"(() => {{ const el = document.activeElement; return !!el && ({matches}); }})()"
+        ):
+            return True
+    return False
+
+
+def test_the_playground_works_from_the_keyboard_alone(page, app_server):
+    query = "&".join(f"{k}={v}" for k, v in QUICK.items())
+    page.goto(f"{app_server}/Playground?{query}")
+    wait_for_app(page)
+    assert _tab_to(page, "el.tagName === 'BUTTON' && el.innerText.trim() === 'Train'"), (
+        "Tab never reaches the Train button"
+    )
+    page.keyboard.press("Enter")
+    page.locator(".st-key-surface").wait_for(state="visible", timeout=60_000)
+    page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=90_000)
+    wait_for_app(page, timeout=60_000, rerun=True)
+    assert_no_exception(page)
+
+    # The replay slider: reachable by Tab, moved by the arrow keys.
+    slider = page.locator(".st-key-replay input[type=range]")
+    before = slider.input_value()
+    page.locator("body").focus()
+    assert _tab_to(page, "el.type === 'range' && !!el.closest('.st-key-replay')"), (
+        "Tab never reaches the replay slider"
+    )
+    for _ in range(3):
+        page.keyboard.press("ArrowLeft")
+    wait_for_app(page, rerun=True)
+    assert slider.input_value() != before
+    assert_no_exception(page)
+    save_screenshot(page, "playground-keyboard")
