@@ -16,6 +16,7 @@ from ui.config_ui import (
 from ui.frame import page_frame
 from ui.i18n import t
 from ui.results import data_fingerprint, run_view, show_run, start_training_workers, train_live
+from ui.takeaway import download_buttons
 from ui.upload import csv_mode, data_source_picker, share_notice
 from ui.upload import hidden_fields as upload_hidden
 
@@ -66,6 +67,7 @@ def train_and_results(config, csv_data):
         view.status.info(t("playground.press_train"))
     else:
         show_run(result, view)
+        download_buttons(result, uploaded=csv_data is not None)
 
 
 with view:

@@ -16,6 +16,7 @@ from ui.frame import page_frame
 from ui.i18n import t
 from ui.results import show_chart
 from ui.state import kept
+from ui.takeaway import comparison_downloads
 
 page_frame("compare")
 st.title(t("compare.title"))
@@ -153,10 +154,13 @@ labels = {
 }
 summary = cmp.summarise(result, target or None)
 
+verdicts = [
+    t(f"compare.verdict.{k}", **p) for k, p in cmp.verdict(summary, result.task, labels.get)
+]
 with st.container(key="compare-verdict", border=True):
     st.markdown(f"#### {t('compare.verdict_title')}")
-    for kind, params in cmp.verdict(summary, result.task, labels.get):
-        st.markdown(t(f"compare.verdict.{kind}", **params))
+    for line in verdicts:
+        st.markdown(line)
 
 st.subheader(t("compare.surfaces"))
 st.caption(t("compare.surfaces_help", seed=result.seeds[0]))
@@ -197,6 +201,6 @@ targets = ", ".join(
 )
 st.caption(t("compare.table_help", seeds=len(result.seeds), targets=targets))
 with st.container(key="compare-table"):
-    st.dataframe(
-        cmp.table(summary, result.task, labels.get, lambda k: t(f"compare.{k}")), hide_index=True
-    )
+    shown_table = cmp.table(summary, result.task, labels.get, lambda k: t(f"compare.{k}"))
+    st.dataframe(shown_table, hide_index=True)
+comparison_downloads(result, labels, shown_table, verdicts)

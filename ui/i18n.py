@@ -49,14 +49,18 @@ def current_language() -> str:
     return lang
 
 
-def t(key: str, **params) -> str:
-    """The current language's text for ``key``, formatted with ``params``."""
-    lang = current_language()
+def translate(lang: str, key: str, **params) -> str:
+    """``lang``'s text for ``key`` (English if it has none), formatted with ``params``."""
     text = strings(lang).get(key) or strings(DEFAULT_LANGUAGE).get(key) or key
     try:
         return text.format(**params) if params else text
     except (KeyError, IndexError, ValueError):
         return text
+
+
+def t(key: str, **params) -> str:
+    """The current language's text for ``key``, formatted with ``params``."""
+    return translate(current_language(), key, **params)
 
 
 def pick(mapping: dict, lang: str | None = None) -> str:

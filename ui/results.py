@@ -21,6 +21,7 @@ import streamlit as st
 from core import parallel
 from core.charts import SURFACE_SIZE, confusion_chart, curve_chart, history_spec, surface_spec
 from core.config import MAX_TRAIN_SECONDS, TrainConfig
+from core.report import run_metrics
 from core.training import SNAPSHOT_RESOLUTION, TrainResult, dataset_for, make_grid, model_outputs
 from ui.i18n import t
 
@@ -254,31 +255,22 @@ def show_run(result: TrainResult, view: RunView) -> None:
         view.confusion.altair_chart(confusion_chart(result.model, result.dataset), theme=None)
 
 
+def note_text(note) -> str:
+    """A run's note in the current language (its English message if untranslated)."""
+    text = t(f"notes.{note.kind}", **note.params)
+    return note.message if text == f"notes.{note.kind}" else text
+
+
 def show_notes(result: TrainResult) -> None:
     for note in result.notes:
-        text = t(f"notes.{note.kind}", **note.params)
-        if text == f"notes.{note.kind}":
-            text = note.message
-        (st.error if note.kind == "diverged" else st.info)(text)
+        (st.error if note.kind == "diverged" else st.info)(note_text(note))
 
 
 def metrics_row(result: TrainResult) -> None:
-    h = result.history
-    if h.empty:
+    """The run's headline numbers (core.report.run_metrics, which the report reads too)."""
+    metrics = run_metrics(result)
+    if not metrics:
         return
-    last = h.iloc[-1]
-    cols = st.columns(4)
-    if result.dataset.task == "regression":
-        rmse = float(np.sqrt(2 * last.test_loss)) if np.isfinite(last.test_loss) else float("nan")
-        cols[0].metric(t("playground.test_r2"), f"{last.test_score:.3f}")
-        cols[1].metric(t("playground.train_r2"), f"{last.train_score:.3f}")
-        cols[2].metric(t("playground.test_rmse"), f"{rmse:.3f}")
-    else:
-        cols[0].metric(t("playground.test_accuracy"), f"{last.test_score:.1%}")
-        cols[1].metric(t("playground.train_accuracy"), f"{last.train_score:.1%}")
-        cols[2].metric(t("playground.test_loss"), f"{last.test_loss:.4f}")
-    cols[3].metric(
-        t("playground.epochs_run"),
-        f"{int(last.epoch)}",
-        help=t("playground.seconds", seconds=f"{result.seconds:.2f}"),
-    )
+    for col, (key, value) in zip(st.columns(len(metrics)), metrics):
+        extra = {"help": t("playground.seconds", seconds=f"{result.seconds:.2f}")}
+        col.metric(t(f"playground.{key}"), value, **(extra if key == "epochs_run" else {}))

@@ -1,0 +1,200 @@
+"""What a student takes home from a run: a self-contained HTML report, the per-epoch
+history as CSV and the trained weights as a NumPy ``.npz`` (never a pickle).
+
+Pure Python, no Streamlit: the page passes the translated texts in. The report's
+numbers come from ``run_metrics``, the same function the Playground's metric row reads,
+so the page and the report cannot disagree. Charts are the page's own Altair charts,
+rendered to PNG by vl-convert (the Vega-Lite project's converter, no browser needed);
+``chart_images`` is meant to run in a training worker, so the server process never
+loads the converter.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import html
+import io
+import json
+import platform
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+
+from core.training import TrainResult
+
+Text = Callable[..., str]
+
+# Metric keys (translated by the caller) and how each value is written. Regression
+# shows R² and RMSE (RMSE from the loss 0.5 * mean squared error).
+_CLASSIFICATION = ("test_accuracy", "train_accuracy", "test_loss", "epochs_run")
+_REGRESSION = ("test_r2", "train_r2", "test_rmse", "epochs_run")
+
+
+def run_metrics(result: TrainResult) -> list[tuple[str, str]]:
+    """The headline numbers of a finished run as (key, text) pairs, in display order;
+    empty when the run recorded no epoch."""
+    h = result.history
+    if h.empty:
+        return []
+    last = h.iloc[-1]
+    if result.dataset.task == "regression":
+        rmse = float(np.sqrt(2 * last.test_loss)) if np.isfinite(last.test_loss) else float("nan")
+        values = (f"{last.test_score:.3f}", f"{last.train_score:.3f}", f"{rmse:.3f}")
+        keys = _REGRESSION
+    else:
+        values = (f"{last.test_score:.1%}", f"{last.train_score:.1%}", f"{last.test_loss:.4f}")
+        keys = _CLASSIFICATION
+    return list(zip(keys, (*values, f"{int(last.epoch)}")))
+
+
+def history_csv(result: TrainResult) -> bytes:
+    """The per-epoch history (losses, scores), one row per epoch."""
+    return result.history.to_csv(index=False).encode("utf-8")
+
+
+def weights_npz(result: TrainResult) -> bytes:
+    """The trained weights and biases as a NumPy archive that loads with
+    ``np.load(..., allow_pickle=False)``: ``coef_<i>`` and ``intercept_<i>`` per layer,
+    plus ``config`` (the run's settings as JSON text) and the activations used."""
+    model = result.model
+    arrays: dict[str, np.ndarray] = {}
+    for i, (coef, intercept) in enumerate(zip(model.coefs_, model.intercepts_)):
+        arrays[f"coef_{i}"] = np.asarray(coef)
+        arrays[f"intercept_{i}"] = np.asarray(intercept)
+    arrays["config"] = np.array(json.dumps(dataclasses.asdict(result.config)))
+    arrays["hidden_activation"] = np.array(str(model.activation))
+    arrays["output_activation"] = np.array(str(model.out_activation_))
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def chart_images(specs: Mapping[str, dict], scale: float = 1.0) -> dict[str, bytes]:
+    """PNG bytes of each Vega-Lite spec. Imports vl-convert here, so only the process
+    that renders (a training worker) pays for loading it."""
+    import vl_convert
+
+    return {name: vl_convert.vegalite_to_png(spec, scale=scale) for name, spec in specs.items()}
+
+
+def _png_tag(png: bytes, alt: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
+
+
+def versions() -> dict[str, str]:
+    import sklearn
+
+    return {"Python": platform.python_version(), "scikit-learn": sklearn.__version__}
+
+
+def report_html(
+    result: TrainResult,
+    t: Text,
+    *,
+    lang: str,
+    share_link: str | None,
+    code: str,
+    images: Mapping[str, bytes],
+    notes: list[str],
+    settings: list[tuple[str, str]],
+    now: datetime | None = None,
+) -> str:
+    """One HTML file that opens offline: settings, link, metrics, notes, charts (PNG
+    embedded as data URLs), the code snippet, the date and the library versions.
+
+    ``t`` translates keys (``report.*`` and ``playground.*``); ``images`` maps a chart
+    name (surface, loss, score) to PNG bytes; ``settings`` are (label, value) rows."""
+    esc = html.escape
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in settings)
+    metrics = "".join(
+        f'<div class="metric"><div class="label">{esc(t(f"playground.{key}"))}</div>'
+        f'<div class="value" data-metric="{key}">{esc(value)}</div></div>'
+        for key, value in run_metrics(result)
+    )
+    charts = "".join(
+        f"<figure>{_png_tag(png, t(f'report.alt_{name}'))}"
+        f"<figcaption>{esc(t(f'report.alt_{name}'))}</figcaption></figure>"
+        for name, png in images.items()
+    )
+    note_items = "".join(f"<li>{esc(n)}</li>" for n in notes)
+    link = (
+        f'<p>{esc(t("report.share"))}: <a href="{esc(share_link)}">{esc(share_link)}</a></p>'
+        if share_link
+        else ""
+    )
+    return _page(
+        lang,
+        t("report.title"),
+        f"""<p>{esc(_made(t, now))}</p>
+<h2>{esc(t("report.results"))}</h2>
+<div class="metrics">{metrics}</div>
+<ul class="notes">{note_items}</ul>
+{charts}
+<h2>{esc(t("report.settings"))}</h2>
+<table>{rows}</table>
+{link}
+<h2>{esc(t("report.code"))}</h2>
+<pre><code>{esc(code)}</code></pre>""",
+    )
+
+
+def comparison_report_html(
+    t: Text,
+    *,
+    lang: str,
+    verdicts: list[str],
+    table: pd.DataFrame,
+    settings: list[tuple[str, str]],
+    now: datetime | None = None,
+) -> str:
+    """The Compare page's outcome as one offline HTML file: the verdict, the table of
+    results per variant (mean and spread over seeds) and the shared settings."""
+    esc = html.escape
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in settings)
+    # Verdicts are Markdown on the page; the report shows their words without the marks.
+    plain = (re.sub(r"\*\*|`", "", v) for v in verdicts)
+    items = "".join(f"<li>{esc(v)}</li>" for v in plain)
+    return _page(
+        lang,
+        t("report.compare_title"),
+        f"""<p>{esc(_made(t, now))}</p>
+<h2>{esc(t("report.verdict"))}</h2>
+<ul class="verdict">{items}</ul>
+<h2>{esc(t("report.results"))}</h2>
+{table.to_html(index=False, border=0, classes="results")}
+<h2>{esc(t("report.settings"))}</h2>
+<table>{rows}</table>""",
+    )
+
+
+def _made(t: Text, now: datetime | None) -> str:
+    """'Made on <date> with <versions>', in the report's language."""
+    now = now or datetime.now(UTC)
+    version_text = ", ".join(f"{k} {v}" for k, v in versions().items())
+    return t("report.made", date=now.strftime("%Y-%m-%d %H:%M UTC"), versions=version_text)
+
+
+def _page(lang: str, title: str, body: str) -> str:
+    esc = html.escape
+    return f"""<!DOCTYPE html>
+<html lang="{esc(lang)}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; color: #111; max-width: 60rem; margin: 2rem auto;
+       padding: 0 1rem; line-height: 1.45; }}
+table {{ border-collapse: collapse; }} th, td {{ text-align: left; padding: .2rem .8rem .2rem 0; }}
+.metrics {{ display: flex; flex-wrap: wrap; gap: 1.5rem; margin: 1rem 0; }}
+.metric .label {{ font-size: .85rem; color: #444; }} .metric .value {{ font-size: 1.6rem; }}
+figure {{ display: inline-block; margin: 0 1rem 1rem 0; }} img {{ max-width: 100%; }}
+pre {{ background: #f4f4f4; padding: 1rem; overflow-x: auto; }}
+</style></head><body>
+<h1>{esc(title)}</h1>
+{body}
+</body></html>
+"""

@@ -1,0 +1,66 @@
+"""Downloads in a real browser: the report opens offline and shows the page's numbers;
+the history and the weights arrive as files that read back."""
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from tests.e2e.conftest import assert_no_exception, save_screenshot
+from tests.e2e.test_pages import QUICK, click_train, metric_values
+
+
+def _download(page, label: str):
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name=label).click()
+    return info.value
+
+
+def test_downloads_after_a_run(page, app_server, browser, tmp_path):
+    query = "&".join(f"{k}={v}" for k, v in {**QUICK, "lang": "zh"}.items())
+    page.goto(f"{app_server}/Playground?{query}")
+    click_train(page)
+    assert_no_exception(page)
+    shown = metric_values(page)
+
+    report = tmp_path / "report.html"
+    _download(page, "报告（HTML）").save_as(report)
+    history = pd.read_csv(_download(page, "训练历史（CSV）").path())
+    weights = np.load(_download(page, "权重（.npz）").path(), allow_pickle=False)
+    assert_no_exception(page)
+    assert len(history) == int(shown[-1])  # one row per epoch run
+    assert {"coef_0", "intercept_0", "config"} <= set(weights.files)
+
+    # Offline: every network request from the report's page is refused.
+    offline = browser.new_context(offline=True)
+    try:
+        requests = []
+        viewer = offline.new_page()
+        viewer.on("request", lambda r: requests.append(r.url))
+        viewer.goto(report.as_uri())
+        numbers = viewer.locator("[data-metric]").all_inner_texts()
+        assert numbers == shown
+        assert viewer.locator("img").count() == 3  # surface, loss, score
+        assert viewer.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+        assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+        assert re.search("训练报告", viewer.title())
+        save_screenshot(viewer, "report-offline")
+    finally:
+        offline.close()
+
+
+def test_compare_downloads_every_run_and_a_report(page, app_server, tmp_path):
+    page.goto(f"{app_server}/Compare?" + "&".join(f"{k}={v}" for k, v in QUICK.items()))
+    page.get_by_role("button", name="Run comparison").click()
+    page.locator(".st-key-compare-table").wait_for(timeout=120_000)
+    assert_no_exception(page)
+    runs = pd.read_csv(_download(page, "Every run (CSV)").path())
+    # The default comparison: three activations, three seeds each.
+    assert len(runs) == 9 and runs.groupby("variant").seed.nunique().eq(3).all()
+    assert set(runs.variant_label) == {"ReLU", "Tanh", "Sigmoid"}
+    report = tmp_path / "compare.html"
+    _download(page, "Report (HTML)").save_as(report)
+    page.goto(report.as_uri())
+    table = page.locator("table.results")
+    assert table.locator("tbody tr").count() == 3
+    assert "**" not in page.locator("ul.verdict").inner_text()
