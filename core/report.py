@@ -32,6 +32,7 @@ Text = Callable[..., str]
 # shows R² and RMSE (RMSE from the loss 0.5 * mean squared error).
 _CLASSIFICATION = ("test_accuracy", "train_accuracy", "test_loss", "epochs_run")
 _REGRESSION = ("test_r2", "train_r2", "test_rmse", "epochs_run")
+METRIC_KEYS = tuple(dict.fromkeys(_CLASSIFICATION + _REGRESSION))
 
 
 def run_metrics(result: TrainResult) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ from ui.config_ui import (
 from ui.frame import page_frame
 from ui.i18n import t
 from ui.results import data_fingerprint, run_view, show_run, start_training_workers, train_live
+from ui.run_history import history_panel, remember
 from ui.takeaway import download_buttons
 from ui.upload import csv_mode, data_source_picker, share_notice
 from ui.upload import hidden_fields as upload_hidden
@@ -58,6 +59,7 @@ def train_and_results(config, csv_data):
             return
         st.session_state["result"] = result
         st.session_state["result_data"] = data_fingerprint(csv_data)
+        remember(result, data_fingerprint(csv_data))
         st.session_state.pop("replay", None)
     elif result is not None and (
         result.config != config or st.session_state.get("result_data") != data_fingerprint(csv_data)
@@ -68,6 +70,7 @@ def train_and_results(config, csv_data):
     else:
         show_run(result, view)
         download_buttons(result, uploaded=csv_data is not None)
+    history_panel()
 
 
 with view:

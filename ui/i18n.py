@@ -63,6 +63,12 @@ def t(key: str, **params) -> str:
     return translate(current_language(), key, **params)
 
 
+def setting_label(name: str) -> str:
+    """The display name of a TrainConfig field (its own name if it has none)."""
+    label = t(f"config.{name}")
+    return name if label == f"config.{name}" else label
+
+
 def pick(mapping: dict, lang: str | None = None) -> str:
     """Choose the current language from a {"en": ..., "zh": ...} value (rules file)."""
     lang = lang or current_language()

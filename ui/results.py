@@ -150,11 +150,16 @@ def score_title(task: str) -> str:
     return t("playground.score_" + task.replace("multiclass", "binary"))
 
 
+def history_specs(history: pd.DataFrame, task: str) -> tuple[dict, dict]:
+    """The loss and score curves as the Playground draws them."""
+    loss = history_spec(history, "loss", t("playground.loss"), log_scale=True)
+    return loss, history_spec(history, "score", score_title(task))
+
+
 def show_history(view: RunView, history: pd.DataFrame, task: str) -> None:
-    view.loss.vega_lite_chart(
-        history_spec(history, "loss", t("playground.loss"), log_scale=True), theme=None
-    )
-    view.score.vega_lite_chart(history_spec(history, "score", score_title(task)), theme=None)
+    loss, score = history_specs(history, task)
+    view.loss.vega_lite_chart(loss, theme=None)
+    view.score.vega_lite_chart(score, theme=None)
 
 
 def _live_history(rows: list[dict]) -> pd.DataFrame:

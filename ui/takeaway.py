@@ -26,7 +26,7 @@ from core.report import (
 )
 from core.snippet import code_snippet
 from core.training import TrainResult
-from ui.i18n import current_language, t, translate
+from ui.i18n import current_language, setting_label, t, translate
 from ui.results import final_surface, note_text
 
 RENDER_TIMEOUT = 60  # seconds: a worker's first render loads the converter (~0.5 s)
@@ -51,9 +51,7 @@ def _settings_rows(result: TrainResult) -> list[tuple[str, str]]:
     rows = []
     for f in dataclasses.fields(result.config):
         value = getattr(result.config, f.name)
-        label = t(f"config.{f.name}")
-        label = f.name if label == f"config.{f.name}" else label
-        rows.append((label, "auto" if value is None else str(value)))
+        rows.append((setting_label(f.name), "auto" if value is None else str(value)))
     return rows
 
 

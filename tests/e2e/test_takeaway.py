@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from tests.e2e.conftest import assert_no_exception, save_screenshot
+from tests.e2e.conftest import assert_no_exception, save_screenshot, wait_for_app
 from tests.e2e.test_pages import QUICK, click_train, metric_values
 
 
@@ -64,3 +64,31 @@ def test_compare_downloads_every_run_and_a_report(page, app_server, tmp_path):
     table = page.locator("table.results")
     assert table.locator("tbody tr").count() == 3
     assert "**" not in page.locator("ul.verdict").inner_text()
+
+
+def test_run_history_survives_page_switches_and_stays_in_its_session(browser, app_server):
+    url = f"{app_server}/Playground?" + "&".join(f"{k}={v}" for k, v in QUICK.items())
+    mine, theirs = browser.new_context(), browser.new_context()
+    try:
+        page = mine.new_page()
+        page.goto(url)
+        click_train(page)
+        kept = page.get_by_text(re.compile(r"^Your runs \(1 of the last 10 kept\)$"))
+        kept.wait_for()
+        # Away to another page and back through the sidebar, as a student would.
+        page.locator('[data-testid="stSidebar"]').get_by_text("Compare").click()
+        page.get_by_role("heading", name="Compare").wait_for()
+        page.locator('[data-testid="stSidebar"]').get_by_text("Playground").click()
+        kept.wait_for()
+        assert_no_exception(page)
+
+        other = theirs.new_page()
+        other.goto(url)
+        wait_for_app(other)
+        other.get_by_role("heading", name="Playground").wait_for()
+        assert other.get_by_text(re.compile(r"^Your runs")).count() == 0
+        click_train(other)
+        other.get_by_text(re.compile(r"^Your runs \(1 of the last 10 kept\)$")).wait_for()
+    finally:
+        mine.close()
+        theirs.close()
