@@ -92,3 +92,38 @@ def test_run_history_survives_page_switches_and_stays_in_its_session(browser, ap
     finally:
         mine.close()
         theirs.close()
+
+
+def test_a_run_whose_tab_is_closed_frees_its_worker(browser, fresh_server, monkeypatch):
+    # One training worker: a run abandoned in a closed tab would hold it for the whole
+    # 30-second budget, and the next student would wait for all of it. Streamlit stops a
+    # disconnected session's script (it keeps only its state for a reconnect), and
+    # train_live's finally then asks the worker to stop: that chain is what this tests.
+    monkeypatch.setenv("ACTIVATION_LAB_WORKERS", "1")
+    base = fresh_server()
+    long_run = {
+        "dataset": "spiral",
+        "epochs": "3000",
+        "stop_when_flat": "0",
+        "hidden_layers": "64,64,64",
+    }
+    leaving = browser.new_context()
+    page = leaving.new_page()
+    page.goto(f"{base}/Playground?" + "&".join(f"{k}={v}" for k, v in long_run.items()))
+    wait_for_app(page)
+    page.get_by_role("button", name="Train").click()
+    page.get_by_text(re.compile(r"^Epoch \d+ of 3000$")).wait_for(timeout=60_000)
+    leaving.close()  # the student closes the tab mid-run
+
+    staying = browser.new_context()
+    try:
+        other = staying.new_page()
+        other.goto(f"{base}/Playground?" + "&".join(f"{k}={v}" for k, v in QUICK.items()))
+        wait_for_app(other)
+        other.get_by_role("button", name="Train").click()
+        # The abandoned run has at least 20 s of its budget left; the worker must come
+        # free well before that for this run to finish inside the wait.
+        other.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=15_000)
+        assert_no_exception(other)
+    finally:
+        staying.close()
