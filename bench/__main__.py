@@ -49,7 +49,7 @@ def main(argv=None) -> int:
     parser.add_argument("--only", nargs="*", choices=list(SECTIONS), help="sections to run")
     args = parser.parse_args(argv)
     chosen = args.only or list(SECTIONS)
-    report = dict(
+    report: dict = dict(
         started=time.strftime("%Y-%m-%d %H:%M:%S"),
         machine=machine(),
         sections={},

@@ -44,8 +44,10 @@ def run(out) -> list[Figure]:
     cs = configs()
     parallel.shutdown()
     start_s = parallel.warm_up(WORKERS)
-    serial, pooled, threaded = [], [], []
-    cpu = {"serial": [], "pool": [], "threads": []}
+    serial: list[float] = []
+    pooled: list[float] = []
+    threaded: list[float] = []
+    cpu: dict[str, list[float]] = {"serial": [], "pool": [], "threads": []}
     for _ in range(REPS):
         seconds, used, reference = timed_cpu(one_after_another, cs)
         serial.append(seconds)

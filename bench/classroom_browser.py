@@ -91,11 +91,12 @@ def together(sessions: list[Session], observer: Session | None = None):
 
 
 def one_after_another(sessions: list[Session]) -> float:
-    first = None
+    first: float | None = None
     for s in sessions:
         start = s.click_train()
         first = first or start
         end = finish([s])[0]
+    assert first is not None, "no session"
     return end - first
 
 

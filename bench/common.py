@@ -6,9 +6,12 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
-def timed(fn: Callable, *args, **kwargs) -> tuple[float, object]:
+def timed(fn: Callable[..., T], *args, **kwargs) -> tuple[float, T]:
     start = time.perf_counter()
     value = fn(*args, **kwargs)
     return time.perf_counter() - start, value
@@ -98,7 +101,7 @@ def tree_cpu_seconds(root: int | None = None) -> float:
     return total
 
 
-def timed_cpu(fn: Callable, *args, **kwargs) -> tuple[float, float, object]:
+def timed_cpu(fn: Callable[..., T], *args, **kwargs) -> tuple[float, float, T]:
     """(wall seconds, CPU seconds of this process tree, value)."""
     cpu = tree_cpu_seconds()
     start = time.perf_counter()

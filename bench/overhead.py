@@ -32,7 +32,10 @@ def cpu_timed(fn, *args, **kwargs):
 
 def measure(config: TrainConfig, reps: int = REPS) -> dict:
     data = dataset_for(config)
-    fits, trains, bare, walls = [], [], [], {"fit": [], "train": []}
+    fits: list[float] = []
+    trains: list[float] = []
+    bare: list[float] = []
+    walls: dict[str, list[float]] = {"fit": [], "train": []}
     for _ in range(reps):  # interleaved, so a slow minute hits all three alike
         with threadpool_limits(1):
             cpu, wall, model = cpu_timed(

@@ -84,7 +84,8 @@ def brief(m: dict) -> str:
 
 
 def run(out) -> list[Figure]:
-    readings, phases = {}, {}
+    readings: dict = {}
+    phases: dict = {}
     started = time.perf_counter()
 
     def lap(name):

@@ -139,8 +139,8 @@ def _arms(n, noise, seed, k, turns):
         s = np.arange(m) / m  # Playground's i / n
         X.append(_polar(s * PLANE, turns * 2 * np.pi * s + 2 * np.pi * j / k))
         y.append(np.full(m, j))
-    X = np.vstack(X)
-    return X + rng.uniform(-1, 1, X.shape) * noise, np.concatenate(y)
+    points = np.vstack(X)
+    return points + rng.uniform(-1, 1, points.shape) * noise, np.concatenate(y)
 
 
 def _spiral(n, noise, seed, k):
@@ -369,7 +369,7 @@ def _class_count(spec: DatasetSpec, n_classes: int | None) -> int:
             )
         return spec.default_n_classes or 0
     if n_classes is None:
-        return spec.default_n_classes
+        return spec.default_n_classes or 0
     _check_range(f"n_classes (for {spec.name!r})", n_classes, *spec.n_classes_range, integer=True)
     return int(n_classes)
 

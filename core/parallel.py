@@ -129,8 +129,10 @@ if hasattr(mp.context, "ForkServerProcess"):  # POSIX
 def _context():
     """A forkserver (or spawn) context whose processes do not re-run ``__main__``."""
     if "forkserver" in mp.get_all_start_methods():
-        base, process = mp.get_context("forkserver"), WorkerForkServerProcess
-        base.set_forkserver_preload(_PRELOAD)
+        forkserver = mp.get_context("forkserver")
+        forkserver.set_forkserver_preload(_PRELOAD)
+        base: mp.context.BaseContext = forkserver
+        process: type = WorkerForkServerProcess
     else:
         base, process = mp.get_context("spawn"), WorkerSpawnProcess
     return type(f"Worker{type(base).__name__}", (type(base),), {"Process": process})()
@@ -318,7 +320,9 @@ class TrainingJob:
     ):
         self.config = config
         size = 8 * len(_SLOTS) + 4 * _frame_capacity()
-        self._block = shared_memory.SharedMemory(create=True, size=size)
+        self._block: shared_memory.SharedMemory | None = shared_memory.SharedMemory(
+            create=True, size=size
+        )
         self._header, self._frame = _views(self._block)
         self._header[:] = 0.0
         self._header[_SLOT["max_epochs"]] = config.epochs
@@ -359,7 +363,7 @@ class TrainingJob:
         """{"epoch", "max_epochs", "train_loss", "test_loss", "test_score"} after the
         last finished epoch (epoch 0: not started, still queued)."""
         with self._closed:
-            return dict(self._final) if self._block is None else self._read()
+            return dict(self._final or {}) if self._block is None else self._read()
 
     def started(self) -> bool:
         """Whether a worker has picked the job up (False while it waits in the queue)."""

@@ -70,7 +70,7 @@ def weights_npz(result: TrainResult) -> bytes:
     arrays["hidden_activation"] = np.array(str(model.activation))
     arrays["output_activation"] = np.array(str(model.out_activation_))
     buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
+    np.savez(buffer, allow_pickle=False, **arrays)
     return buffer.getvalue()
 
 

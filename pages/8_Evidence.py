@@ -37,15 +37,16 @@ with st.expander(t("evidence.recompute.header")):
     )
     grid = RECOMPUTE_GRID.replace(datasets=tuple(chosen)) if chosen else None
     st.caption(t("evidence.recompute.size", n=grid.size if grid else 0))
-    if st.button(t("evidence.recompute.button"), key="recompute", disabled=grid is None):
+    if st.button(t("evidence.recompute.button"), key="recompute", disabled=grid is None) and grid:
         bar = st.progress(0.0, text=t("evidence.recompute.progress", done=0, total=grid.size))
-        try:
-            table = run_sweep(
-                grid,
-                on_progress=lambda done, total: bar.progress(
-                    done / total, text=t("evidence.recompute.progress", done=done, total=total)
-                ),
+
+        def show_progress(done: int, total: int) -> None:
+            bar.progress(
+                done / total, text=t("evidence.recompute.progress", done=done, total=total)
             )
+
+        try:
+            table = run_sweep(grid, on_progress=show_progress)
         except (ValueError, OSError, RuntimeError) as err:
             st.error(t("evidence.recompute.failed", error=str(err)))
         else:

@@ -22,7 +22,14 @@ from core import parallel
 from core.charts import SURFACE_SIZE, confusion_chart, curve_chart, history_spec, surface_spec
 from core.config import MAX_TRAIN_SECONDS, TrainConfig
 from core.report import run_metrics
-from core.training import SNAPSHOT_RESOLUTION, TrainResult, dataset_for, make_grid, model_outputs
+from core.training import (
+    SNAPSHOT_RESOLUTION,
+    Grid,
+    TrainResult,
+    dataset_for,
+    make_grid,
+    model_outputs,
+)
 from ui.i18n import t
 
 POLL_SECONDS = 0.25  # how often the page reads the worker's progress and redraws
@@ -92,7 +99,7 @@ def show_outputs(
         )
 
 
-def final_surface(result: TrainResult) -> tuple[np.ndarray, object]:
+def final_surface(result: TrainResult) -> tuple[np.ndarray, Grid]:
     """The finished model's outputs on the fine grid (200x200 for two features); the
     ones the worker computed (``result.surface``) when it was asked to."""
     grid = make_grid(result.dataset, SURFACE_SIZE)
@@ -277,5 +284,5 @@ def metrics_row(result: TrainResult) -> None:
     if not metrics:
         return
     for col, (key, value) in zip(st.columns(len(metrics)), metrics):
-        extra = {"help": t("playground.seconds", seconds=f"{result.seconds:.2f}")}
-        col.metric(t(f"playground.{key}"), value, **(extra if key == "epochs_run" else {}))
+        seconds = t("playground.seconds", seconds=f"{result.seconds:.2f}")
+        col.metric(t(f"playground.{key}"), value, help=seconds if key == "epochs_run" else None)

@@ -10,6 +10,7 @@ deferred download runs outside the page's script, so everything that reads the s
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from functools import partial
 from urllib.parse import urlencode
 
@@ -94,7 +95,7 @@ def download_buttons(result: TrainResult, uploaded: bool = False) -> None:
     }
     data_name = "csv" if uploaded else result.config.dataset
     stem = f"activation-lab-{data_name}-{result.config.activation}"
-    files = (
+    files: tuple[tuple[str, str, str, Callable[[], str | bytes]], ...] = (
         ("report", "html", "text/html", lambda: build_report(result, lang=lang, context=context)),
         ("history", "csv", "text/csv", lambda: history_csv(result)),
         ("weights", "npz", "application/octet-stream", lambda: weights_npz(result)),

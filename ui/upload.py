@@ -12,7 +12,9 @@ back when the user returns to the built-in data.
 from __future__ import annotations
 
 import logging
+from collections.abc import Set
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -118,7 +120,8 @@ def csv_mode() -> bool:
 
 def use_bytes(data: bytes, name: str, kind: str = "file") -> None:
     """Parse ``data`` and make it this session's CSV (or its error)."""
-    frame, error = None, None
+    frame = None
+    error: Exception | None = None
     try:
         frame = load_csv(data)
     except CSVError as err:
@@ -159,7 +162,7 @@ def _on_mode() -> None:
         st.query_params[URL_FLAG] = "csv"
 
 
-def _mode_from_url(hidden: set[str]) -> str:
+def _mode_from_url(hidden: Set[str]) -> str:
     """This session's mode; a fresh session opened with ?data=csv starts in CSV mode.
     Leaves CSV mode (keeping the link's config) when the teacher hid the data or a link
     set the config."""
@@ -230,6 +233,7 @@ def choice_for(names) -> tuple[pd.DataFrame, dict] | None:
 
 
 def _store(field: str) -> None:
+    value: Any
     if field == "plane":
         value = (st.session_state.get("w.upload.plane_x"), st.session_state.get("w.upload.plane_y"))
     else:
@@ -243,7 +247,7 @@ def _store(field: str) -> None:
     )
 
 
-def data_source_picker(hidden: set[str] = frozenset()) -> Dataset | None:
+def data_source_picker(hidden: Set[str] = frozenset()) -> Dataset | None:
     """Draw the data-source choice; return the CSV ``Dataset`` to train on, or None
     (built-in data, or no usable CSV yet). A teacher who hides the dataset hides this."""
     mode = _mode_from_url(hidden)
