@@ -19,10 +19,11 @@ SECTIONS = {
     "memory": "memory of 20 held TrainResults",
     "coldstart": "cold start",
     "sweep": "evidence sweep scaling",
-    # These three run a real server and Chromium (bench/browser.py).
+    # These four run a real server and Chromium (bench/browser.py).
     "latency": "click-to-chart latency in a browser",
     "server_memory": "memory of a real server with 20 browser sessions",
     "classroom_browser": "a class pressing Train together in browsers",
+    "soak": "15 students doing random things for 5 minutes",
 }
 RESULTS = Path(__file__).resolve().parent / "results"
 NOT_HERE: list[str] = []  # what a goal needs but this bench cannot measure
