@@ -38,7 +38,15 @@ import numpy as np
 import pandas as pd
 
 from core.activations import DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS
-from core.config import MAX_HIDDEN_LAYERS, TrainConfig
+from core.config import (
+    MAX_HIDDEN_LAYERS,
+    ConfigError,
+    Show,
+    TrainConfig,
+    declare,
+    parse_fields,
+    query_of,
+)
 from core.diagnostics import (
     at_initialisation,
     forward_layers,
@@ -61,19 +69,36 @@ HIST_BINS = 24
 VANISHING, SHRINKING, GROWING = 1e-3, 0.1, 10.0
 
 
+def _like(name: str, default, **show):
+    """A field declared as TrainConfig's ``name`` (same range, choices and labels),
+    with this page's default; ``show`` overrides its display hints."""
+    meta = dict(TrainConfig.__dataclass_fields__[name].metadata)
+    meta["show"] = dataclasses.replace(meta["show"], group=None, **show)
+    meta.pop("help", None)
+    return declare(default, **meta)
+
+
 @dataclass(frozen=True)
 class FlowSettings:
     """One gradient-flow experiment; ``config(activation)`` is the TrainConfig of one
-    of its networks (it validates every value and raises ``ConfigError``)."""
+    of its networks (it validates every value and raises ``ConfigError``). Declared
+    like TrainConfig's fields, so the page's controls and its URL come from here."""
 
-    dataset: str = "moons"
-    n_samples: int = 300
-    depth: int = 8
-    width: int = 16
-    learning_rate: float = 0.01
-    epochs: int = 150
-    leaky_slope: float = DEFAULT_LEAKY_SLOPE
-    seed: int = 0
+    dataset: str = _like("dataset", "moons")
+    n_samples: int = _like("n_samples", 300, widget="none")
+    depth: int = declare(8, lo=DEPTHS[0], hi=DEPTHS[-1], show=Show(widget="slider"))
+    # Narrower than the Playground's: every activation runs at every depth here.
+    width: int = declare(16, choices=WIDTHS, show=Show(widget="select_slider"))
+    learning_rate: float = _like("learning_rate", 0.01, ladder=LEARNING_RATES)
+    epochs: int = _like("epochs", 150, widget="none")
+    leaky_slope: float = _like("leaky_slope", DEFAULT_LEAKY_SLOPE, widget="none")
+    seed: int = _like("seed", 0, widget="none")
+    activations: tuple[str, ...] = declare(
+        DEFAULT_ACTIVATIONS,
+        kind=tuple,
+        choices=HIDDEN_ACTIVATIONS,
+        show=Show(widget="multiselect", labels="common.activation"),
+    )
 
     def config(self, activation: str) -> TrainConfig:
         return TrainConfig(
@@ -98,62 +123,22 @@ class FlowSettings:
         )
 
 
-# The page's settings in a URL (a teacher's link): these keys, with these choices.
-QUERY_CHOICES = {"dataset": None, "depth": DEPTHS, "width": WIDTHS, "learning_rate": LEARNING_RATES}
+# The page's settings in a URL (a teacher's link): these fields.
+QUERY_KEYS = ("dataset", "depth", "width", "learning_rate", "activations")
 
 
-def settings_from_query(
-    params: Mapping[str, str],
-) -> tuple[FlowSettings, tuple[str, ...], list[str]]:
-    """(settings, activations, problems) from a URL's query parameters. A value the page
-    does not offer falls back to its default, and ``problems`` says which and why; keys
+def settings_from_query(params: Mapping[str, str]) -> tuple[FlowSettings, list[ConfigError]]:
+    """(settings, problems) from a URL's query parameters. A value the page does not
+    offer falls back to its default, with a ``ConfigError`` saying which and why; keys
     that are not the page's are ignored."""
-    from core.datasets import DATASETS
-
-    defaults, problems, changes = FlowSettings(), [], {}
-    for key, choices in QUERY_CHOICES.items():
-        if key not in params:
-            continue
-        raw = str(params[key]).strip()
-        default = getattr(defaults, key)
-        try:
-            number = None if key == "dataset" else float(raw)
-            value = raw if number is None else type(default)(number)
-            if (key == "dataset" and value not in DATASETS) or (
-                number is not None and value != number
-            ):
-                raise ValueError  # an unknown dataset, or a depth of 3.5
-            if choices is not None and value not in choices:
-                raise ValueError
-        except (ValueError, OverflowError):
-            offered = ", ".join(map(str, choices or DATASETS))
-            problems.append(f"{key}={raw[:40]!r} is not one of {offered}; using {default}")
-            continue
-        changes[key] = value
-    activations = DEFAULT_ACTIVATIONS
-    if "activations" in params:
-        names = [n.strip() for n in str(params["activations"]).split(",") if n.strip()]
-        unknown = [n for n in names if n not in HIDDEN_ACTIVATIONS]
-        if unknown or not names:
-            problems.append(
-                f"activations={str(params['activations'])[:60]!r}: use some of "
-                f"{', '.join(HIDDEN_ACTIVATIONS)}; using the default four"
-            )
-        else:
-            activations = tuple(dict.fromkeys(names))
-    return defaults.replace(**changes), activations, problems
+    fields = [f for f in dataclasses.fields(FlowSettings) if f.name in QUERY_KEYS]
+    values, problems = parse_fields(fields, params)
+    return FlowSettings(**values), problems
 
 
-def settings_to_query(settings: FlowSettings, activations: Iterable[str]) -> dict[str, str]:
+def settings_to_query(settings: FlowSettings) -> dict[str, str]:
     """The query parameters that reopen these settings (only those not at default)."""
-    defaults, query = FlowSettings(), {}
-    for key in QUERY_CHOICES:
-        value = getattr(settings, key)
-        if value != getattr(defaults, key):
-            query[key] = f"{value:g}" if isinstance(value, float) else str(value)
-    if tuple(activations) != DEFAULT_ACTIVATIONS:
-        query["activations"] = ",".join(activations)
-    return query
+    return {k: v for k, v in query_of(settings).items() if k in QUERY_KEYS}
 
 
 def gradient_ratio(norms) -> float:

@@ -11,7 +11,7 @@ from ui.config_ui import (
     load_from_url,
     pairing_warning,
     share_query,
-    write_url,
+    write_config_url,
 )
 from ui.frame import page_frame
 from ui.i18n import t
@@ -36,7 +36,7 @@ with controls:
     csv_data = data_source_picker(hidden)  # None: built-in data
     hidden |= upload_hidden()
     config = config_widgets(hidden)
-write_url(config)
+write_config_url(config)
 
 
 @st.fragment

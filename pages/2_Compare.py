@@ -11,7 +11,7 @@ from core.activations import HIDDEN_ACTIVATIONS
 from core.charts import output_chart
 from core.charts_compare import loss_chart, small_multiple
 from core.config import MAX_TRAIN_SECONDS, TrainConfig
-from ui.config_ui import activation_label, current_config, load_from_url, write_url
+from ui.config_ui import activation_label, current_config, load_from_url, write_config_url
 from ui.frame import page_frame
 from ui.i18n import t
 from ui.results import show_chart
@@ -25,7 +25,7 @@ st.caption(t("compare.intro"))
 for warning in load_from_url():
     st.warning(warning)
 base = current_config()
-write_url(base)
+write_config_url(base)
 
 
 def act(name: str, task: str = base.task) -> str:

@@ -9,18 +9,16 @@ from core import gradient_flow as gf
 from core.activations import HIDDEN_ACTIVATIONS
 from core.charts_explorer import ACTIVATION_COLOURS
 from core.charts_gradients import depth_chart, fraction_chart, grad_norm_chart, histogram_chart
-from core.datasets import DATASETS
 from ui.frame import page_frame
-from ui.gradients_ui import load_flow_from_url, write_flow_url
+from ui.gradients_ui import flow_controls, load_flow_from_url
 from ui.i18n import t
 from ui.results import show_chart
-from ui.state import keep, kept
+from ui.state import keep
 
 page_frame("gradients")
 st.title(t("gradients.title"))
 st.caption(t("gradients.intro"))
 
-DEFAULTS = gf.FlowSettings()
 labels = {n: t(f"common.activation.{n}") for n in HIDDEN_ACTIVATIONS}
 for warning in load_flow_from_url():
     st.warning(warning)
@@ -44,17 +42,8 @@ def profile(settings, names):
 
 
 row1 = st.columns([1.2, 1.4, 1, 1.2, 1])
-row1[0].selectbox(
-    t("gradients.dataset"),
-    list(DATASETS),
-    **kept("g.dataset", DEFAULTS.dataset),
-    format_func=lambda n: t(f"common.dataset.{n}"),
-)
-row1[1].slider(t("gradients.depth"), 1, gf.DEPTHS[-1], **kept("g.depth", DEFAULTS.depth))
-row1[2].select_slider(t("gradients.width"), gf.WIDTHS, **kept("g.width", DEFAULTS.width))
-row1[3].select_slider(
-    t("gradients.learning_rate"), gf.LEARNING_RATES, **kept("g.lr", DEFAULTS.learning_rate)
-)
+settings = flow_controls(row1[:4])
+chosen = list(settings.activations)
 row1[4].button(
     t("gradients.preset"),
     on_click=make_relus_die,
@@ -65,25 +54,12 @@ row1[4].button(
         depth=gf.DEAD_RELU_PRESET["min_depth"],
     ),
 )
-chosen = st.multiselect(
-    t("gradients.activations"),
-    list(HIDDEN_ACTIVATIONS),
-    **kept("g.acts", list(gf.DEFAULT_ACTIVATIONS)),
-    format_func=labels.get,
-)
 with st.expander(t("gradients.preset_why"), icon="💀"):
     st.caption(t("gradients.preset_note"))
 if not chosen:
     st.info(t("gradients.pick_some"))
     st.stop()
 
-settings = DEFAULTS.replace(
-    dataset=st.session_state["g.dataset"],
-    depth=st.session_state["g.depth"],
-    width=st.session_state["g.width"],
-    learning_rate=st.session_state["g.lr"],
-)
-write_flow_url(settings, chosen)
 try:
     with st.spinner(t("gradients.training")):
         flow = flow_for(settings, tuple(chosen))

@@ -157,8 +157,10 @@ def test_summary_display_formats():
 
 
 def test_settings_travel_in_a_query_string_and_bad_values_fall_back():
-    settings = gf.FlowSettings(dataset="xor", depth=3, width=8, learning_rate=0.3)
-    query = gf.settings_to_query(settings, ["relu", "tanh"])
+    settings = gf.FlowSettings(
+        dataset="xor", depth=3, width=8, learning_rate=0.3, activations=("relu", "tanh")
+    )
+    query = gf.settings_to_query(settings)
     assert query == {
         "dataset": "xor",
         "depth": "3",
@@ -166,8 +168,8 @@ def test_settings_travel_in_a_query_string_and_bad_values_fall_back():
         "learning_rate": "0.3",
         "activations": "relu,tanh",
     }
-    assert gf.settings_from_query(query) == (settings, ("relu", "tanh"), [])
-    assert gf.settings_to_query(gf.FlowSettings(), gf.DEFAULT_ACTIVATIONS) == {}
+    assert gf.settings_from_query(query) == (settings, [])
+    assert gf.settings_to_query(gf.FlowSettings()) == {}
     hostile = {
         "depth": "3.5",
         "width": "nan",
@@ -176,6 +178,22 @@ def test_settings_travel_in_a_query_string_and_bad_values_fall_back():
         "activations": "relu,<b>",
         "other": "ignored",
     }
-    back, activations, problems = gf.settings_from_query(hostile)
-    assert back == gf.FlowSettings() and activations == gf.DEFAULT_ACTIVATIONS
-    assert len(problems) == 5 and all(len(p) < 300 for p in problems)
+    back, problems = gf.settings_from_query(hostile)
+    assert back == gf.FlowSettings()
+    assert [p.field for p in problems] == [
+        "depth",
+        "width",
+        "learning_rate",
+        "dataset",
+        "activations",
+    ]
+    assert all(len(str(p)) < 300 and p.reason for p in problems)
+    # The page's fields are the Playground's where they mean the same: one declaration.
+    from core.config import TrainConfig
+
+    for name in ("dataset", "learning_rate"):
+        ours, theirs = (
+            gf.FlowSettings.__dataclass_fields__[name],
+            TrainConfig.__dataclass_fields__[name],
+        )
+        assert all(ours.metadata[k] == theirs.metadata[k] for k in ("kind", "lo", "hi", "choices"))

@@ -68,7 +68,7 @@ def test_a_mistyped_link_key_is_named_with_the_setting_meant():
 
 
 def test_every_key_the_app_writes_into_a_link_is_known():
-    from ui.config_ui import LINK_KEYS
+    from ui.url import LINK_KEYS
     from ui.upload import URL_FLAG
 
     assert URL_FLAG in LINK_KEYS

@@ -1,48 +1,73 @@
-"""The gradient-flow page's settings in its URL, so a teacher can link a configuration
-(the Playground does the same with its whole config)."""
+"""The gradient-flow page's controls and URL: drawn from ``FlowSettings``'s declared
+fields by the same generator as the Playground's (``ui.widgets``), synced with the
+query string by the same helper (``ui.url``), so a teacher can link a configuration."""
 
 from __future__ import annotations
 
-import streamlit as st
-
 from core import gradient_flow as gf
-from ui.config_ui import unknown_key_warnings
+from core.config import control
 from ui.i18n import t
-from ui.state import keep
+from ui.state import keep, kept, kept_value
+from ui.url import UrlSettings, read_url, write_url
+from ui.widgets import draw
 
-# The page's widget keys and the query parameters they map to.
-WIDGETS = {"g.dataset": "dataset", "g.depth": "depth", "g.width": "width", "g.lr": "learning_rate"}
-ACTIVATIONS_WIDGET = "g.acts"
-_SEEN = "g.url_signature"  # the query string last applied or written
+# The page's widget keys, by setting.
+WIDGETS = {
+    "dataset": "g.dataset",
+    "depth": "g.depth",
+    "width": "g.width",
+    "learning_rate": "g.lr",
+    "activations": "g.acts",
+}
+URL = UrlSettings(
+    name="gradients",
+    keys=gf.QUERY_KEYS,
+    parse=gf.settings_from_query,
+    to_query=gf.settings_to_query,
+)
+_DEFAULTS = gf.FlowSettings()
+
+
+def _widget_value(name: str, value):
+    return list(value) if isinstance(value, tuple) else value
 
 
 def load_flow_from_url() -> list[str]:
-    """Apply the URL's settings when it carries any the page has not applied yet (a
-    link just opened); returns the warnings to show (values that fell back to a default,
-    keys that are no setting of this page)."""
-    params = st.query_params.to_dict()
-    signature = tuple(sorted(params.items()))
-    if st.session_state.get(_SEEN) == signature:
-        return []
-    st.session_state[_SEEN] = signature
-    ours = {*gf.QUERY_CHOICES, "activations"}
-    warnings = unknown_key_warnings(params, ours)
-    if not ours & set(params):
-        return warnings  # arrived from another page: the kept settings stand
-    settings, activations, problems = gf.settings_from_query(params)
-    for widget, field in WIDGETS.items():
-        keep(widget, getattr(settings, field))
-    keep(ACTIVATIONS_WIDGET, list(activations))
-    return [t("config.url_fallback", error=p) for p in problems] + warnings
+    """Apply a link's settings to the controls (once per distinct link); return the
+    warnings to show."""
+    settings, warnings = read_url(URL)
+    if settings is not None:
+        for name, key in WIDGETS.items():
+            keep(key, _widget_value(name, getattr(settings, name)))
+    return warnings
 
 
-def write_flow_url(settings: gf.FlowSettings, activations) -> None:
-    """Mirror the settings into the query string (only values not at their default)."""
-    wanted = gf.settings_to_query(settings, activations)
-    for key in list(st.query_params):
-        if (key in gf.QUERY_CHOICES or key == "activations") and key not in wanted:
-            del st.query_params[key]
-    for key, value in wanted.items():
-        if st.query_params.get(key) != value:
-            st.query_params[key] = value
-    st.session_state[_SEEN] = tuple(sorted(st.query_params.to_dict().items()))
+def current_settings() -> gf.FlowSettings:
+    """The settings the controls hold (their kept values)."""
+    values = {
+        name: kept_value(key, _widget_value(name, getattr(_DEFAULTS, name)))
+        for name, key in WIDGETS.items()
+    }
+    values["activations"] = tuple(values["activations"])
+    return _DEFAULTS.replace(**values)
+
+
+def flow_controls(columns) -> gf.FlowSettings:
+    """Dataset, depth, width and learning rate in ``columns``, then the activations;
+    returns the settings they hold and mirrors them into the URL."""
+    settings = current_settings()
+    for name, column in zip(("dataset", "depth", "width", "learning_rate"), columns):
+        draw(control(settings, name), container=column, **_kept(name))
+    draw(
+        control(settings, "activations"),
+        label_text=t("gradients.activations"),
+        **_kept("activations"),
+    )
+    settings = current_settings()
+    if settings.activations:  # none chosen: the page asks for some, the link stays
+        write_url(URL, settings)
+    return settings
+
+
+def _kept(name: str) -> dict:
+    return kept(WIDGETS[name], _widget_value(name, getattr(_DEFAULTS, name)))

@@ -73,3 +73,8 @@ def pick(mapping: dict, lang: str | None = None) -> str:
     """Choose the current language from a {"en": ..., "zh": ...} value (rules file)."""
     lang = lang or current_language()
     return mapping.get(lang) or mapping.get(DEFAULT_LANGUAGE) or ""
+
+
+def has(key: str) -> bool:
+    """Whether ``key`` has a text (in the current language or the default one)."""
+    return key in strings(current_language()) or key in strings(DEFAULT_LANGUAGE)

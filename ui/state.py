@@ -51,3 +51,8 @@ def keep(
     """Set a kept widget's value from code, e.g. a preset button's callback (setting
     only the widget's state would be undone by ``kept`` on the next run)."""
     _store(store)[name or key] = st.session_state[key] = value
+
+
+def kept_value(key: str, default: Any, *, store: MutableMapping | None = None) -> Any:
+    """A kept widget's value before its widget is drawn (``default`` if none yet)."""
+    return _store(store).get(key, default)
