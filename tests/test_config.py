@@ -7,13 +7,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.config import (
+    ALPHAS,
+    CLASS_DATASETS,
     MAX_EPOCHS,
     MAX_HIDDEN_LAYERS,
     MAX_UNITS,
+    WIDTHS,
     ConfigError,
+    Control,
     TrainConfig,
+    controls,
+    field_groups,
     unknown_query_keys,
 )
+from ui.i18n import LANGUAGES, strings
 
 
 def test_default_experiment_is_moons_two_relu_layers_sigmoid_output():
@@ -123,6 +130,9 @@ def test_any_query_gives_a_valid_config_or_clear_problems(params):
     config, problems = TrainConfig.from_query(params)
     assert isinstance(config, TrainConfig)
     assert all(isinstance(p, ConfigError) and p.field in params for p in problems)
+    # Every problem says why in a form the interface translates into both languages.
+    for p in problems:
+        assert all(f"config.problem.{p.reason}" in strings(lang) for lang in LANGUAGES), p
     assert TrainConfig.from_query(config.to_query(), strict=True)[0] == config
 
 
@@ -139,3 +149,99 @@ def test_unknown_link_keys_are_named_with_the_setting_they_resemble():
 
 def test_analytics_tags_on_a_shared_link_are_not_reported():
     assert unknown_query_keys(["utm_source", "utm_campaign", "fbclid", "gclid"], ["dataset"]) == []
+
+
+def test_every_reason_a_config_can_be_refused_is_translated():
+    refused = [
+        {"epochs": "x"},  # unreadable
+        {"activation": "swish"},  # not_choice
+        {"epochs": "0"},  # out_of_range
+        {"hidden_layers": ",".join(["4"] * (MAX_HIDDEN_LAYERS + 1))},  # too_many_layers
+        {"dataset": "moons", "n_classes": "3"},  # fixed_classes
+        {"dataset": "spiral_k", "n_classes": "2"},  # class_range
+        {"dataset": "sine", "loss": "log_loss"},  # log_loss_regression
+    ]
+    reasons = set()
+    for query in refused:
+        problems = TrainConfig.from_query(query)[1]
+        assert len(problems) == 1, (query, problems)
+        reasons.add(problems[0].reason)
+    assert len(reasons) == len(refused)
+    for reason in reasons:
+        assert all(f"config.problem.{reason}" in strings(lang) for lang in LANGUAGES), reason
+
+
+def _shows(control: Control, config: TrainConfig) -> bool:
+    """Whether ``control`` can show the config's value exactly."""
+    value = getattr(config, control.name)
+    if control.widget == "layers":
+        depth, width = control.value
+        return (
+            control.lo <= depth <= control.hi
+            and width in control.options
+            and (depth == len(value) and (not value or width == max(value)))
+        )
+    if control.widget in ("select", "select_slider", "multiselect"):
+        return control.value == value and value in control.options
+    if control.widget == "checkbox":
+        return control.value is value
+    if value is None:  # an optional field shows the dataset's own default
+        return control.value is not None
+    return control.value == value and control.lo <= value <= control.hi
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from([f.name for f in dataclasses.fields(TrainConfig)]),
+        st.one_of(
+            st.text(max_size=12), st.floats(0, 6000).map(repr), st.integers(0, 2**31).map(str)
+        ),
+        max_size=8,
+    )
+)
+def test_every_control_can_show_its_configs_value(params):
+    config, _ = TrainConfig.from_query(params)
+    for control in controls(config):
+        assert _shows(control, config), (control, config)
+
+
+def test_ladders_hold_only_values_the_config_accepts():
+    for f in dataclasses.fields(TrainConfig):
+        for stop in f.metadata["show"].ladder:
+            value = (stop,) if f.metadata["kind"] is tuple else stop
+            TrainConfig(**{f.name: value})  # raises if a stop were out of range
+    assert WIDTHS[-1] == MAX_UNITS and ALPHAS[0] == 0.0
+
+
+def test_groups_and_conditional_controls():
+    groups = field_groups()
+    assert list(groups) == ["data", "network", "training"]
+    assert sum(map(len, groups.values())) == len(dataclasses.fields(TrainConfig))
+    names = lambda config: [c.name for c in controls(config)]  # noqa: E731
+    assert "leaky_slope" not in names(TrainConfig())
+    assert "leaky_slope" in names(TrainConfig(activation="leaky_relu"))
+    assert "n_classes" not in names(TrainConfig())
+    assert all("n_classes" in names(TrainConfig(dataset=d)) for d in CLASS_DATASETS)
+    assert "standardize" not in names(TrainConfig())  # set by links and code only
+    loss = [c for c in controls(TrainConfig(dataset="sine")) if c.name == "loss"][0]
+    assert "log_loss" not in loss.options
+
+
+def test_a_new_field_gets_a_control_without_interface_code():
+    """A field declared under the Network heading, with choices and nothing else,
+    becomes a select box in the network group (the declaration is all it takes)."""
+    from core.config import Show, _spec
+
+    Extended = dataclasses.make_dataclass(
+        "Extended",
+        [
+            ("dataset", str, _spec("moons", choices=("moons",), show=Show(group="data"))),
+            ("activation", str, _spec("relu", choices=("relu",), show=Show(group="network"))),
+            ("init", str, _spec("auto", choices=("auto", "he_normal"))),
+            ("seed", int, _spec(0, lo=0, hi=9, show=Show(group="training"))),
+        ],
+        frozen=True,
+    )
+    init = [c for c in controls(Extended()) if c.name == "init"][0]
+    assert (init.widget, init.group, init.options) == ("select", "network", ("auto", "he_normal"))

@@ -165,3 +165,19 @@ def test_a_training_worker_that_dies_gives_a_message(monkeypatch):
     monkeypatch.undo()
     at.run()  # the next run works again: nothing broken was cached
     assert not at.error and chart_in(at, "grad-trained")
+
+
+def test_a_link_with_unusable_values_is_explained_in_chinese():
+    at = open_page(
+        PAGE,
+        query={"depth": "99", "width": "3.5", "activations": "swish", "learning_rate": "1e400"},
+        lang="zh",
+    )
+    texts = [w.value for w in at.warning]
+    assert len(texts) == 4, texts
+    for text in texts:
+        assert "已改用默认值" in text
+        assert not any(english in text for english in ("is not", "cannot", "outside", "using"))
+    joined = "\n".join(texts)
+    assert "超出允许范围 1 至 10" in joined and "无法读取 3.5" in joined
+    assert "swish 不是可选值之一" in joined

@@ -1,7 +1,12 @@
 """The Playground page under AppTest: default render, training, URL round trip,
 bad URL values, non-standard pairings, replay, and settings surviving page switches."""
 
-from core.config import TrainConfig
+import dataclasses
+
+import pytest
+
+from core.config import MAX_HIDDEN_LAYERS, MAX_UNITS, ConfigError, TrainConfig, _format
+from core.snippet import code_snippet
 from tests.apptest_utils import chart_in, layer_rows, mark_types, open_page
 
 PAGE = "pages/1_Playground.py"
@@ -68,8 +73,8 @@ def test_a_mistyped_link_key_is_named_with_the_setting_meant():
 
 
 def test_every_key_the_app_writes_into_a_link_is_known():
-    from ui.url import LINK_KEYS
     from ui.upload import URL_FLAG
+    from ui.url import LINK_KEYS
 
     assert URL_FLAG in LINK_KEYS
 
@@ -177,3 +182,83 @@ def test_a_worker_killed_mid_run_gives_a_message_and_the_next_run_works():
     at.button(key="train").click().run()  # the same session, a new pool
     assert not at.exception and not at.error
     assert at.session_state["result"].history.epoch.iloc[-1] > 0 and at.metric
+
+
+# --- every numeric field: a link at its limits opens with the control showing the value --
+def _numeric_fields():
+    return [
+        f
+        for f in dataclasses.fields(TrainConfig)
+        if f.metadata["kind"] in (int, float) and f.metadata["choices"] is None
+    ]
+
+
+def _link_for(name: str, value) -> dict:
+    """A link setting ``name`` to ``value`` plus whatever makes its control shown (the
+    slope needs Leaky ReLU, the class count a dataset with a class range)."""
+    show = TrainConfig.__dataclass_fields__[name].metadata["show"]
+    query = {name: _format(value)}
+    for other, allowed in (show.when or {}).items():
+        for candidate in allowed:  # the first value under which ``value`` is valid
+            try:
+                TrainConfig(**{other: candidate, name: value})
+            except ConfigError:
+                continue
+            query[other] = _format(candidate)
+            break
+    return query
+
+
+def _limit_cases():
+    cases = []
+    for f in _numeric_fields():
+        lo, hi = f.metadata["lo"], f.metadata["hi"]
+        cases += [(f.name, lo), (f.name, hi)]
+        ladder = f.metadata["show"].ladder
+        if ladder:  # and a value between two stops, as a hand-written link may carry
+            cases.append(
+                (
+                    f.name,
+                    (ladder[-2] + ladder[-1]) / 2
+                    if f.metadata["kind"] is float
+                    else ladder[-2] + 1,
+                )
+            )
+    return cases
+
+
+def _shown_value(at, key):
+    for kind in ("number_input", "slider", "select_slider"):
+        try:
+            return getattr(at, kind)(key=key).value
+        except KeyError:
+            continue
+    raise AssertionError(f"no control with key {key}")
+
+
+@pytest.mark.parametrize("name,value", _limit_cases(), ids=lambda v: str(v))
+def test_a_link_at_a_fields_limit_shows_that_value_and_the_code_agrees(name, value):
+    """The rule: a control shows exactly the value a link carries. Number inputs and
+    sliders span the declared range; a ladder (select slider) gains a linked value that
+    is not one of its stops. (A weight seed of 20,000,000 once showed 0 while the code
+    said random_state=20000000.)"""
+    query = _link_for(name, value)
+    at = open_page(PAGE, query=query)
+    assert not at.warning, [w.value for w in at.warning]
+    expected = TrainConfig.from_query(query, strict=True)[0]
+    assert at.session_state["config"] == expected
+    assert _shown_value(at, f"w.{name}") == value
+    shown_code = [c.value for c in at.code if c.language == "python"]
+    assert shown_code == [code_snippet(expected).strip()]
+
+
+def test_a_link_at_the_layer_limits_shows_depth_and_width():
+    for layers in ((1,), (MAX_UNITS,) * MAX_HIDDEN_LAYERS, (10, 10)):
+        query = {"hidden_layers": _format(layers)}
+        at = open_page(PAGE, query=query)
+        assert at.slider(key="w.depth").value == len(layers)
+        assert at.select_slider(key="w.width").value == max(layers)
+        expected = TrainConfig(hidden_layers=layers)
+        assert [c.value for c in at.code if c.language == "python"] == [
+            code_snippet(expected).strip()
+        ]

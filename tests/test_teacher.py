@@ -5,8 +5,8 @@ import pytest
 from core.config import TrainConfig, unknown_query_keys
 from tests.apptest_utils import open_page
 from ui.config_ui import GROUPS
-from ui.url import LINK_KEYS
 from ui.teacher import teacher_links
+from ui.url import LINK_KEYS
 
 LINKS = teacher_links()
 
