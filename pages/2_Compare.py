@@ -7,7 +7,6 @@ from urllib.parse import parse_qsl, urlencode
 import streamlit as st
 
 from core import compare as cmp
-from core.activations import HIDDEN_ACTIVATIONS
 from core.charts import output_chart
 from core.charts_compare import loss_chart, small_multiple
 from core.config import MAX_TRAIN_SECONDS, TrainConfig
@@ -17,6 +16,7 @@ from ui.i18n import t
 from ui.results import show_chart
 from ui.state import kept
 from ui.takeaway import comparison_downloads
+from ui.widgets import draw, many
 
 page_frame("compare")
 st.title(t("compare.title"))
@@ -87,13 +87,15 @@ st.page_link("pages/1_Playground.py", label=t("compare.change_base"), icon="🧪
 
 pair_options = ["+".join(p) for p in cmp.output_pairs(base.task)]
 left, middle, right, far = st.columns([2, 2, 1, 1])
-hidden = left.multiselect(
-    t("compare.hidden"),
-    HIDDEN_ACTIVATIONS,
+activations = many(base, "activation")  # the Playground's choices, as a multiselect
+hidden = draw(
+    activations,
+    container=left,
+    label_text=t("compare.hidden"),
     format_func=act,
     help=t("compare.hidden_help"),
     placeholder=t("compare.choose"),
-    **kept_choice("hidden", ["relu", "tanh", "logistic"], HIDDEN_ACTIVATIONS),
+    **kept_choice("hidden", ["relu", "tanh", "logistic"], activations.options),
 )
 pairs = middle.multiselect(
     t("compare.pairs"),

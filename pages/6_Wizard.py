@@ -7,12 +7,13 @@ import streamlit as st
 
 from core.activations import HIDDEN_ACTIVATIONS
 from core.advice import SYMPTOMS
-from core.config import MAX_HIDDEN_LAYERS
+from core.config import TrainConfig, control
 from core.rules import get_rule
 from ui import wizard as wz
-from ui.config_ui import WIDTHS, activation_label
+from ui.config_ui import activation_label
 from ui.frame import page_frame
 from ui.i18n import current_language, pick, t
+from ui.widgets import draw_layers
 
 page_frame("wizard")
 st.title(t("wizard.title"))
@@ -58,12 +59,16 @@ if index == 0:
         ready = wz.csv_step()
 
 elif index == 1:
-    cols = st.columns(2)
-    cols[0].slider(t("wizard.network.depth"), 1, MAX_HIDDEN_LAYERS, **wz.kept("depth"))
-    cols[1].select_slider(t("wizard.network.width"), WIDTHS, **wz.kept("width"))
+    network = TrainConfig(hidden_layers=(int(a["width"]),) * int(a["depth"]))
+    draw_layers(
+        control(network, "hidden_layers"),
+        depth=wz.kept("depth"),
+        width=wz.kept("width"),
+        min_depth=1,  # the wizard advises on hidden activations: at least one layer
+    )
     st.selectbox(
         t("wizard.network.current"),
-        ("unknown",) + HIDDEN_ACTIVATIONS,
+        ("unknown",) + control(network, "activation").options,
         format_func=label.get,
         help=t("wizard.network.current_help"),
         **wz.kept("current"),

@@ -9,12 +9,13 @@ as ``core.gradient_flow.FlowSettings``) gets its control without code here.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
-from core.config import Control
+from core.config import Control, control
 from ui.i18n import has, t
 
 
@@ -72,6 +73,13 @@ def draw(
     if widget == "checkbox":
         return where.checkbox(text, key=key, **kwargs)
     raise ValueError(f"{control.name}: no drawing for widget kind {widget!r}")
+
+
+def many(settings, name: str) -> Control:
+    """A multiselect over the choices of field ``name`` (several activations to
+    compare where the config holds one)."""
+    one = control(settings, name)
+    return dataclasses.replace(one, widget="multiselect", value=[one.value])
 
 
 def draw_layers(control: Control, *, depth: dict, width: dict, columns=None, min_depth: int = 0):
