@@ -5,6 +5,7 @@ import streamlit as st
 from core.rules import load_rules
 from ui.frame import page_frame
 from ui.i18n import pick, t
+from ui.url import choice_url, read_url, url_settings
 from ui.wizard import anchor, rule_card
 
 page_frame("rules")
@@ -15,8 +16,11 @@ book = load_rules()
 st.caption(t("rules.count", n=len(book.rules)))
 
 # ?rule=<id> (the wizard and the lessons link here): mark that rule and offer a jump to it.
-linked = st.query_params.get("rule")
-if linked in book.ids:
+link = choice_url("rules", "rule", book.ids)
+for warning in read_url(link)[1]:  # a rule id that does not exist, a mistyped key
+    st.warning(warning)
+linked = url_settings(link)
+if linked is not None:
     rule = book.rule(linked)
     st.info(
         t("rules.linked", title=pick(rule.title), id=rule.id)

@@ -10,6 +10,7 @@ from core.lessons import lesson_ids, lesson_specs, playground_query, run_lesson
 from ui.frame import available_pages, page_frame
 from ui.i18n import current_language, pick, t
 from ui.results import show_chart
+from ui.url import choice_url, read_url, write_url
 
 page_frame("lessons")
 st.title(t("lessons.title"))
@@ -26,9 +27,12 @@ def cached_lesson(lesson_id: str):
 ids, specs = lesson_ids(), lesson_specs()
 # The current lesson lives under a non-widget key (widget state is dropped when the page
 # is left); a shared link may name it with ?lesson=<id>.
-if st.session_state.get("lessons.current") not in ids:
-    wanted = st.query_params.get("lesson")
-    st.session_state["lessons.current"] = wanted if wanted in ids else ids[0]
+LINK = choice_url("lessons", "lesson", ids)
+wanted, warnings = read_url(LINK)
+for warning in warnings:
+    st.warning(warning)
+if wanted is not None or st.session_state.get("lessons.current") not in ids:
+    st.session_state["lessons.current"] = wanted or ids[0]
 results = st.session_state.setdefault("lessons.results", {})
 
 
@@ -43,7 +47,7 @@ def choose() -> None:
 
 current = st.session_state["lessons.current"]
 index, spec = ids.index(current), specs[current]
-st.query_params["lesson"] = current
+write_url(LINK, current)
 st.session_state["lesson_select"] = current
 
 titles = {i: f"{n}. {pick(specs[i]['title'], current_language())}" for n, i in enumerate(ids, 1)}

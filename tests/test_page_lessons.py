@@ -79,6 +79,7 @@ def test_selector_and_deep_link_choose_a_lesson():
     assert at.subheader[0].value.startswith("5. ") and lesson_param(at) == "depth"
     at = open_page(PAGE, query={"lesson": "no-such-lesson"})
     assert at.subheader[0].value.startswith("1. ")
+    assert "`lesson`: no-such-lesson is not one of" in at.warning[0].value
 
 
 def test_results_are_kept_while_moving_between_lessons():

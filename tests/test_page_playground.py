@@ -79,6 +79,15 @@ def test_every_key_the_app_writes_into_a_link_is_known():
     assert URL_FLAG in LINK_KEYS
 
 
+def test_pages_read_and_write_their_urls_only_through_the_one_helper():
+    """ui/url.py reads every page's settings (validated, warnings translated); a page
+    that touched st.query_params itself would bypass both."""
+    from pathlib import Path
+
+    for page in Path(__file__).resolve().parent.parent.glob("pages/*.py"):
+        assert "st.query_params" not in page.read_text(encoding="utf-8"), page.name
+
+
 def test_widget_change_updates_config_and_url():
     at = open_page(PAGE)
     at.selectbox(key="w.activation").select("leaky_relu").run()

@@ -120,8 +120,11 @@ def test_a_link_to_a_rule_marks_it():
     assert "(#r-output-binary)" in at.info[0].value
     assert keyed_block(at, "rule-R-output-binary").get("subheader")[0].value.startswith("📌 ")
     assert sum(s.value.startswith("📌") for s in at.subheader) == 1
-    at = open_page(PAGE, query={"rule": "R-nonsense"})  # an unknown id is ignored
+    at.button(key="show-R-output-binary").click().run()  # still marked after a rerun
+    assert "**Two classes: one sigmoid output**" in at.info[0].value
+    at = open_page(PAGE, query={"rule": "R-nonsense"}, lang="zh")  # unknown: said, in Chinese
     assert not at.info and not any(s.value.startswith("📌") for s in at.subheader)
+    assert "`rule`：R-nonsense 不是可选值之一" in at.warning[0].value
 
 
 def test_chinese():

@@ -95,3 +95,29 @@ def write_url(page: UrlSettings, settings) -> None:
         if st.query_params.get(key) != value:
             st.query_params[key] = value
     st.session_state[f"url.{page.name}"] = _signature()
+
+
+def choice_url(name: str, key: str, choices) -> UrlSettings:
+    """A page whose URL names one of ``choices`` (a lesson, a rule) under ``key``."""
+    choices = tuple(choices)
+
+    def parse(params):
+        raw = params[key]
+        raw = str(raw[-1] if isinstance(raw, list) and raw else raw).strip()
+        if raw in choices:
+            return raw, []
+        shown = raw if len(raw) <= 40 else raw[:39] + "…"
+        offered = ", ".join(choices)
+        problem = ConfigError(
+            key, f"{shown!r} is not one of {offered}", "not_choice", value=shown, choices=offered
+        )
+        return None, [problem]
+
+    return UrlSettings(name, (key,), parse, lambda value: {key: value} if value else {})
+
+
+def url_settings(page: UrlSettings):
+    """The settings the address names now (None if it names none, or a bad one),
+    for a page that follows its URL on every rerun rather than once per link."""
+    ours = {k: v for k, v in st.query_params.to_dict().items() if k in page.keys}
+    return page.parse(ours)[0] if ours else None
