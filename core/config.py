@@ -2,9 +2,12 @@
 
 The same type drives the Playground's widgets, the URL query string, the cache key and
 the "show code" snippet. Every field is declared once below, with its type, default and
-allowed range or choices (the idea of TensorFlow Playground's declarative state list);
-parsing, validation and serialisation all read those declarations. The caps a class
-server relies on live here and nowhere else.
+allowed range or choices (the idea of TensorFlow Playground's declarative state list),
+and how the interface shows it (``Show``: widget kind, step, ladder, group, when shown);
+parsing, validation, serialisation and the controls all read those declarations. Adding
+a field is its declaration here plus ``config.<field>`` in both translation files (and
+``config.<field>_help`` for a tooltip); the Playground draws it without interface code.
+The caps a class server relies on live here and nowhere else.
 """
 
 from __future__ import annotations
@@ -153,7 +156,7 @@ class TrainConfig:
     n_samples: int = _spec(500, lo=MIN_SAMPLES, hi=MAX_SAMPLES, show=Show(step=50, half=True))
     test_fraction: float = _spec(0.2, lo=0.05, hi=0.5, show=Show(step=0.05, half=True))
     data_seed: int = _spec(0, lo=0, hi=2**31 - 1)
-    standardize: bool = _spec(True, show=Show(widget="none"))  # always right for these nets
+    standardize: bool = _spec(True, show=Show(widget="none"))  # no control: links and code set it
     # Network
     hidden_layers: tuple[int, ...] = _spec(
         (16, 16),
@@ -439,12 +442,6 @@ def _check(f: dataclasses.Field, value) -> None:
                 lo=lo,
                 hi=hi,
             )
-
-
-def field_spec(name: str) -> dict:
-    """The declared default, range and choices of one field (widgets read this)."""
-    f = {f.name: f for f in dataclasses.fields(TrainConfig)}[name]
-    return dict(default=f.default, **f.metadata)
 
 
 # --- controls: how each declared field is drawn for a given config -----------------------
