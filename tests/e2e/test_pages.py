@@ -176,3 +176,25 @@ def test_hostile_and_random_query_strings_never_break_the_playground(page, app_s
         wait_for_app(page)
         assert_no_exception(page)
         page.locator("h1").first.wait_for(state="visible")
+
+
+def test_a_link_at_a_fields_limit_shows_that_value_in_the_control(page, app_server):
+    """The bug the generated controls removed: seed=20000000 showed 0 in the weight-seed
+    box (it stopped at 10,000,000) while the code said random_state=20000000; a noise
+    past the dataset's slider range raised a traceback; batch_size=5000 showed 512."""
+    query = {"seed": "20000000", "data_seed": "2147483647", "noise": "2.0", "batch_size": "5000"}
+    page.goto(f"{app_server}/Playground?{urlencode(query)}")
+    wait_for_app(page)
+    assert_no_exception(page)
+    page.get_by_text("Training", exact=True).click()  # a collapsed expander
+    expect(page.get_by_label("Weight seed")).to_have_value("20000000")
+    expect(page.get_by_label("Data seed")).to_have_value("2147483647")
+    expect(page.get_by_role("slider", name="Batch size")).to_have_attribute(
+        "aria-valuetext", "5000"
+    )
+    expect(page.get_by_role("slider", name="Noise")).to_have_attribute("aria-valuetext", "2.00")
+    page.get_by_text("Show code").click()
+    code = page.locator('[data-testid="stCode"]').first
+    expect(code).to_contain_text("random_state=20000000")
+    expect(code).to_contain_text("seed=2147483647")
+    save_screenshot(page, "playground-limits")
