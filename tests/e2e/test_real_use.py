@@ -12,12 +12,11 @@ from playwright.sync_api import expect
 
 from core import compare as cmp
 from core.advice import SYMPTOMS, recommend
-from core.config import MAX_TRAIN_SECONDS, TrainConfig
+from core.config import MAX_TRAIN_SECONDS, WIDTHS, TrainConfig
 from core.csv_data import CSVError, build_dataset, infer_task, load_csv
 from core.training import train
 from tests.e2e.conftest import assert_no_exception, save_screenshot, wait_for_app
 from ui import upload
-from ui.config_ui import WIDTHS
 from ui.i18n import strings
 from ui.wizard import DEFAULTS, QUICK, SEEDS
 
