@@ -245,3 +245,19 @@ def test_a_new_field_gets_a_control_without_interface_code():
     )
     init = [c for c in controls(Extended()) if c.name == "init"][0]
     assert (init.widget, init.group, init.options) == ("select", "network", ("auto", "he_normal"))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_control_has_its_label_in_both_languages(lang):
+    """Labels come from config.<field> (the hidden layers: config.depth and config.width);
+    a field added without its two translation lines fails here."""
+    from core.gradient_flow import FlowSettings
+
+    texts = strings(lang)
+    for declared in (TrainConfig(activation="leaky_relu", dataset="blobs"), FlowSettings()):
+        for control in controls(declared):
+            names = ("depth", "width") if control.widget == "layers" else (control.name,)
+            if control.name == "activations":
+                continue  # the gradient page's own label (gradients.activations)
+            for name in names:
+                assert f"config.{name}" in texts, (lang, name)
