@@ -17,7 +17,7 @@ import difflib
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from core.datasets import DATASETS, MAX_CLASSES, MAX_NOISE, MAX_SAMPLES, MIN_CLASSES, MIN_SAMPLES
@@ -79,9 +79,9 @@ class Show:
     ladder: tuple = ()
     when: Mapping[str, tuple] | None = None
     half: bool = False
-    bounds: Callable[[Any], tuple] | None = None
+    bounds: Callable[[Any], Any] | None = None  # -> (lo, hi)
     unset: Callable[[Any], Any] | None = None
-    options: Callable[[Any], tuple] | None = None
+    options: Callable[[Any], Any] | None = None  # -> a tuple of choices
     labels: str | None = None
 
 
@@ -523,7 +523,7 @@ def control(settings, name: str, *, group: str = "") -> Control | None:
             value = f.default if f.default in options else options[0]
         return Control(value=value, options=options, **made)
     if widget == "layers":  # (depth, width): the width shown is the widest layer's
-        width = max(value, default=max(f.default))
+        width = max(value, default=max(cast(tuple, f.default)))
         options = tuple(sorted({*show.ladder, width}))
         return Control(
             value=(len(value), width), options=options, lo=0, hi=MAX_HIDDEN_LAYERS, **made

@@ -7,13 +7,13 @@ import streamlit as st
 
 from core.activations import HIDDEN_ACTIVATIONS
 from core.advice import SYMPTOMS
-from core.config import TrainConfig, control
+from core.config import TrainConfig
 from core.rules import get_rule
 from ui import wizard as wz
 from ui.config_ui import activation_label
 from ui.frame import page_frame
 from ui.i18n import current_language, pick, t
-from ui.widgets import draw_layers
+from ui.widgets import draw_layers, shown
 
 page_frame("wizard")
 st.title(t("wizard.title"))
@@ -61,14 +61,14 @@ if index == 0:
 elif index == 1:
     network = TrainConfig(hidden_layers=(int(a["width"]),) * int(a["depth"]))
     draw_layers(
-        control(network, "hidden_layers"),
+        shown(network, "hidden_layers"),
         depth=wz.kept("depth"),
         width=wz.kept("width"),
         min_depth=1,  # the wizard advises on hidden activations: at least one layer
     )
     st.selectbox(
         t("wizard.network.current"),
-        ("unknown",) + control(network, "activation").options,
+        ("unknown",) + shown(network, "activation").options,
         format_func=label.get,
         help=t("wizard.network.current_help"),
         **wz.kept("current"),

@@ -10,6 +10,8 @@ the same experiment. Teacher mode: ``?hide=data,solver,...`` hides fields or gro
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
+from typing import Any
 
 import streamlit as st
 
@@ -67,7 +69,7 @@ def share_query(config: TrainConfig) -> str:
 def hidden_fields() -> set[str]:
     """Fields the teacher hid with ?hide=...; group names expand to their fields."""
     raw = st.query_params.get("hide", "")
-    hidden = set()
+    hidden: set[str] = set()
     for name in (part.strip() for part in raw.split(",")):
         hidden.update(GROUPS.get(name, (name,)))
     return hidden
@@ -130,7 +132,7 @@ def _draw(control: Control, config: TrainConfig, where) -> None:
         if len(set(layers)) > 1:
             where.caption(t("config.custom_layers", sizes=", ".join(map(str, layers))))
         return
-    extra = {}
+    extra: dict[str, Any] = {}
     if name == "output_activation":
         labels = {n: output_label(n, config.task) for n in control.options}
         extra["format_func"] = labels.get
@@ -141,7 +143,7 @@ def _draw(control: Control, config: TrainConfig, where) -> None:
     draw(control, key=_sync(name, control.value), container=where, **extra)
 
 
-def config_widgets(hidden: set[str] = frozenset()) -> TrainConfig:
+def config_widgets(hidden: Collection[str] = frozenset()) -> TrainConfig:
     """Draw the controls for every field not hidden, by group; return the config."""
     config = current_config()
     if err := st.session_state.pop("_config_error", None):

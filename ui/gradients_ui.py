@@ -5,11 +5,10 @@ query string by the same helper (``ui.url``), so a teacher can link a configurat
 from __future__ import annotations
 
 from core import gradient_flow as gf
-from core.config import control
 from ui.i18n import t
 from ui.state import keep, kept, kept_value
 from ui.url import UrlSettings, read_url, write_url
-from ui.widgets import draw
+from ui.widgets import draw_field
 
 # The page's widget keys, by setting.
 WIDGETS = {
@@ -57,9 +56,10 @@ def flow_controls(columns) -> gf.FlowSettings:
     returns the settings they hold and mirrors them into the URL."""
     settings = current_settings()
     for name, column in zip(("dataset", "depth", "width", "learning_rate"), columns):
-        draw(control(settings, name), container=column, **_kept(name))
-    draw(
-        control(settings, "activations"),
+        draw_field(settings, name, container=column, **_kept(name))
+    draw_field(
+        settings,
+        "activations",
         label_text=t("gradients.activations"),
         **_kept("activations"),
     )

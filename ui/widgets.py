@@ -75,11 +75,25 @@ def draw(
     raise ValueError(f"{control.name}: no drawing for widget kind {widget!r}")
 
 
+def shown(settings, name: str) -> Control:
+    """The control of field ``name``, which these settings show."""
+    found = control(settings, name)
+    if found is None:
+        raise ValueError(f"{name} has no control for these settings")
+    return found
+
+
 def many(settings, name: str) -> Control:
     """A multiselect over the choices of field ``name`` (several activations to
     compare where the config holds one)."""
-    one = control(settings, name)
+    one = shown(settings, name)
     return dataclasses.replace(one, widget="multiselect", value=[one.value])
+
+
+def draw_field(settings, name: str, **kwargs):
+    """Draw field ``name`` of ``settings`` (a declared dataclass) if it is shown."""
+    found = control(settings, name)
+    return None if found is None else draw(found, **kwargs)
 
 
 def draw_layers(control: Control, *, depth: dict, width: dict, columns=None, min_depth: int = 0):
