@@ -135,6 +135,15 @@ def test_settings_survive_switching_pages():
 def test_chinese_page_renders():
     at = open_page(PAGE, lang="zh")
     assert at.title[0].value == "训练场"
+    assert at.number_input(key="w.seed").label == "权重随机种子"  # labels from config.<field>
+    assert at.selectbox(key="w.dataset").label == "数据集"
+
+
+def test_a_bad_link_value_is_explained_in_chinese():
+    at = open_page(PAGE, query={"epochs": "999999", "activation": "swish"}, lang="zh")
+    texts = [w.value for w in at.warning]
+    assert any("`epochs`：999999 超出允许范围 1 至 3000" in w for w in texts), texts
+    assert any("`activation`：swish 不是可选值之一" in w for w in texts), texts
 
 
 def test_a_changed_setting_marks_the_run_out_of_date_until_trained_again():

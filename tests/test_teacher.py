@@ -33,3 +33,26 @@ def test_hidden_controls_are_not_drawn_but_still_apply():
     assert "w.output_activation" in keys
     assert at.session_state["config"].activation == "identity"
     assert not any(e.label == "Show code" for e in at.expander)
+
+
+@pytest.mark.parametrize("link", LINKS, ids=[link["id"] for link in LINKS])
+def test_link_opens_its_experiment_without_a_warning(link):
+    at = open_page("pages/1_Playground.py", query=dict(link["query"]))
+    assert not at.warning or all("Non-standard" in w.value for w in at.warning)
+    expected, _ = TrainConfig.from_query(link["query"], strict=True)
+    assert at.session_state["config"] == expected
+    hidden = hidden_names(link["query"].get("hide", ""))
+    keys = {
+        w.key
+        for kind in ("selectbox", "slider", "select_slider", "number_input")
+        for w in getattr(at, kind)
+    }
+    for name in ("dataset", "activation", "epochs", "learning_rate"):
+        assert (f"w.{name}" in keys) == (name not in hidden), name
+
+
+def hidden_names(hide: str) -> set[str]:
+    names: set[str] = set()
+    for part in filter(None, hide.split(",")):
+        names.update(GROUPS.get(part, (part,)))
+    return names
