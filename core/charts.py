@@ -18,9 +18,8 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-# TensorFlow Playground's two-class colours (orange for class 0, blue for class 1), then
-# Tableau-10 for more classes.
-CLASS_COLOURS = ("#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
+from core.colours import CLASS_COLOURS
+
 SURFACE_SIZE = 200  # cells per side of the live/final surface
 CHART_SIZE = 380  # pixels
 

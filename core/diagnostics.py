@@ -6,6 +6,8 @@ its derivative there is below 1% of the activation's peak derivative. For the si
 that is |z| > 5.99 and for tanh |z| > 2.99 (tests/test_explorer.py measures both), the
 article's "beyond +-6" and "beyond +-3"; for ReLU it is z < 0. A unit is *dead* when its
 derivative is zero on every sample of the batch: no gradient reaches its incoming weights (G17).
+A unit is *saturated* when its activation saturates (the table gives it a flat edge, as
+for tanh and the sigmoid), it is not dead, and it is flat on most samples (G7, G11).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from core.activations import get_activation
 from core.mlp import output_loss_and_error, target_matrix
 
 FLAT_FRACTION_OF_PEAK = 0.01
+# A unit is *saturated* when it is flat on more than this share of the samples.
+SATURATED_MAJORITY = 0.5
 
 
 def at_initialisation(model, X, y):
@@ -48,8 +52,9 @@ def forward_layers(model, X) -> list[tuple[np.ndarray, np.ndarray]]:
     return layers
 
 
-def gradient_norms(model, X, y) -> np.ndarray:
-    """Frobenius norm of dLoss/dW for each weight layer, first to last (no L2 term)."""
+def weight_gradients(model, X, y) -> list[np.ndarray]:
+    """dLoss/dW of each weight layer, first to last (no L2 term): column j of layer i
+    is the gradient reaching unit j's incoming weights."""
     X = np.asarray(X, dtype=float)
     layers = forward_layers(model, X)
     _, delta = output_loss_and_error(
@@ -62,23 +67,58 @@ def gradient_norms(model, X, y) -> np.ndarray:
     )
     hidden = get_activation(model.activation, model.leaky_slope)
     inputs = [X] + [a for _, a in layers[:-1]]
-    norms = np.empty(len(model.coefs_))
+    grads: list[np.ndarray] = [np.empty(0)] * len(model.coefs_)
     for i in range(len(model.coefs_) - 1, -1, -1):
-        norms[i] = np.linalg.norm(inputs[i].T @ delta / len(X))
+        grads[i] = inputs[i].T @ delta / len(X)
         if i:
             delta = delta @ model.coefs_[i].T
             hidden.backward(inputs[i], delta)
-    return norms
+    return grads
+
+
+def gradient_norms(model, X, y) -> np.ndarray:
+    """Frobenius norm of dLoss/dW for each weight layer, first to last (no L2 term)."""
+    return np.array([np.linalg.norm(g) for g in weight_gradients(model, X, y)])
+
+
+def flat_peak(activation) -> float:
+    """The activation's peak derivative, which "flat" is measured against."""
+    return float(activation.derivative(np.linspace(-10, 10, 2001)).max())
+
+
+def unit_states(model, X, layers=None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per hidden layer, per unit: (dead, flat fraction). Dead: zero slope on every
+    sample of ``X`` (G17); flat fraction: the share of samples where the slope is below
+    ``FLAT_FRACTION_OF_PEAK`` of the peak. ``layers``: ``forward_layers(model, X)``
+    when the caller has it already."""
+    hidden = get_activation(model.activation, model.leaky_slope)
+    peak = flat_peak(hidden)
+    states = []
+    for _z, a in (layers or forward_layers(model, X))[:-1]:
+        slope = hidden.grad_from_output(a)
+        states.append(
+            ((slope == 0).all(axis=0), np.mean(slope < FLAT_FRACTION_OF_PEAK * peak, axis=0))
+        )
+    return states
+
+
+def saturated_units(activation, dead: np.ndarray, flat: np.ndarray) -> np.ndarray:
+    """Units that sit in their activation's flat region on most samples: only for an
+    activation the table says saturates (tanh, sigmoid; a ReLU unit that is off is
+    reported as dead or not at all), and not already dead."""
+    if activation.saturates_beyond is None:
+        return np.zeros_like(dead)
+    return (flat > SATURATED_MAJORITY) & ~dead
 
 
 def layer_table(model, X, y) -> pd.DataFrame:
     """One row per weight layer: gradient norm, and for hidden layers the fractions of
     dead units and of unit-samples in the flat region."""
-    hidden = get_activation(model.activation, model.leaky_slope)
-    peak = hidden.derivative(np.linspace(-10, 10, 2001)).max()
     norms = gradient_norms(model, X, y)
+    layers = forward_layers(model, X)
+    states = unit_states(model, X, layers)
     rows = []
-    for i, (_z, a) in enumerate(forward_layers(model, X)):
+    for i, (_z, a) in enumerate(layers):
         is_output = i == len(model.coefs_) - 1
         row = dict(
             layer=i + 1,
@@ -90,9 +130,9 @@ def layer_table(model, X, y) -> pd.DataFrame:
             flat_fraction=np.nan,
         )
         if not is_output:
-            slope = hidden.grad_from_output(a)
-            row["dead_fraction"] = float(np.mean((slope == 0).all(axis=0)))
-            row["flat_fraction"] = float(np.mean(slope < FLAT_FRACTION_OF_PEAK * peak))
+            dead, flat = states[i]
+            row["dead_fraction"] = float(np.mean(dead))
+            row["flat_fraction"] = float(np.mean(flat))
         rows.append(row)
     return pd.DataFrame(rows)
 

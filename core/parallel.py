@@ -52,6 +52,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing as mp
 import os
+import pickle
 import sys
 import threading
 import types
@@ -71,7 +72,19 @@ PROGRESS_FIELDS = ("epoch", "max_epochs", "train_loss", "test_loss", "test_score
 # "started" when it picks the job up; the page sets "stop" to end the run early;
 # "frame_epoch" is the epoch of the frame in the buffer (-1 while it is being written),
 # "frame_d0".."frame_d2" its shape padded to three numbers (d1 is 0 for one feature).
-_SLOTS = (*PROGRESS_FIELDS, "started", "stop", "frame_epoch", "frame_d0", "frame_d1", "frame_d2")
+# "net_epoch" and "net_bytes" do the same for the neuron view's frame (a pickled
+# ``NetFrame``, in a byte region after the surface frame).
+_SLOTS = (
+    *PROGRESS_FIELDS,
+    "started",
+    "stop",
+    "frame_epoch",
+    "frame_d0",
+    "frame_d1",
+    "frame_d2",
+    "net_epoch",
+    "net_bytes",
+)
 _SLOT = {name: i for i, name in enumerate(_SLOTS)}
 _PRELOAD = ["core.training", "core.parallel"]
 
@@ -233,13 +246,21 @@ def _frame_capacity() -> int:
     return SNAPSHOT_RESOLUTION * SNAPSHOT_RESOLUTION * MAX_CLASSES
 
 
+# Bytes for a live neuron-view frame: 10 layers of 128 units pickle to about 40 KB
+# (its pictures are one PNG; the links only between the drawn units).
+NET_CAPACITY = 256 * 1024
+
+
 def _views(block):
-    """(header, frame buffer) over a job's shared-memory block."""
+    """(header, frame buffer, neuron-view bytes) over a job's shared-memory block."""
     header = np.ndarray((len(_SLOTS),), dtype=np.float64, buffer=block.buf)
     frame = np.ndarray(
         (_frame_capacity(),), dtype=np.float32, buffer=block.buf, offset=header.nbytes
     )
-    return header, frame
+    net = np.ndarray(
+        (NET_CAPACITY,), dtype=np.uint8, buffer=block.buf, offset=header.nbytes + frame.nbytes
+    )
+    return header, frame, net
 
 
 def _train_in_worker(
@@ -249,14 +270,15 @@ def _train_in_worker(
     progress_name: str | None,
     surface_resolution: int | None = None,
     snapshot_resolution: int | None = None,
+    network_view: bool = False,
 ):
     from core.training import SNAPSHOT_RESOLUTION, StopRequested, train
 
-    block = header = frame_buffer = None
+    block = header = frame_buffer = net_buffer = None
     on_epoch = None
     if progress_name is not None:
         block = shared_memory.SharedMemory(name=progress_name)
-        header, frame_buffer = _views(block)
+        header, frame_buffer, net_buffer = _views(block)
         header[_SLOT["started"]] = 1
 
         def on_epoch(p):
@@ -269,6 +291,13 @@ def _train_in_worker(
                 )
                 header[_SLOT["frame_d0"] : _SLOT["frame_d2"] + 1] = shape
                 header[_SLOT["frame_epoch"]] = p.epoch
+            if p.network is not None:
+                data = pickle.dumps(p.network, protocol=pickle.HIGHEST_PROTOCOL)
+                if len(data) <= net_buffer.size:
+                    header[_SLOT["net_epoch"]] = -1
+                    net_buffer[: len(data)] = np.frombuffer(data, dtype=np.uint8)
+                    header[_SLOT["net_bytes"]] = len(data)
+                    header[_SLOT["net_epoch"]] = p.epoch
             row = p.row
             # The epoch goes last: a reader that sees epoch n sees that epoch's numbers.
             for name in ("train_loss", "test_loss", "test_score"):
@@ -286,6 +315,7 @@ def _train_in_worker(
             time_budget=time_budget,
             surface_resolution=surface_resolution,
             snapshot_resolution=snapshot_resolution or SNAPSHOT_RESOLUTION,
+            network_view=network_view,
         )
     except Exception as err:
         err.add_note(
@@ -295,7 +325,7 @@ def _train_in_worker(
         raise
     finally:
         if block is not None:
-            del header, frame_buffer
+            del header, frame_buffer, net_buffer
             block.close()
 
 
@@ -317,19 +347,27 @@ class TrainingJob:
         dataset: Dataset | None,
         time_budget: float | None,
         surface_resolution: int | None = None,
+        network_view: bool = False,
     ):
         self.config = config
-        size = 8 * len(_SLOTS) + 4 * _frame_capacity()
+        size = 8 * len(_SLOTS) + 4 * _frame_capacity() + NET_CAPACITY
         self._block: shared_memory.SharedMemory | None = shared_memory.SharedMemory(
             create=True, size=size
         )
-        self._header, self._frame = _views(self._block)
+        self._header, self._frame, self._net = _views(self._block)
         self._header[:] = 0.0
         self._header[_SLOT["max_epochs"]] = config.epochs
         self._final: dict | None = None
         self._closed = threading.Lock()
         self.future: Future = submit(
-            _train_in_worker, config, dataset, time_budget, self._block.name, surface_resolution
+            _train_in_worker,
+            config,
+            dataset,
+            time_budget,
+            self._block.name,
+            surface_resolution,
+            None,
+            network_view,
         )
         self.future.add_done_callback(self._release)
 
@@ -348,7 +386,7 @@ class TrainingJob:
                         test_loss=float(last.test_loss),
                         test_score=float(last.test_score),
                     )
-            del self._header, self._frame
+            del self._header, self._frame, self._net
             self._block.close()
             self._block.unlink()
             self._block = None
@@ -386,6 +424,21 @@ class TrainingJob:
             if int(h[_SLOT["frame_epoch"]]) != epoch:  # rewritten while we copied
                 return None
             return epoch, frame
+
+    def latest_network(self):
+        """The newest live neuron-view frame (a ``core.network_view.NetFrame``), or
+        None (none yet, not asked for, or the job is over: its result has them all)."""
+        with self._closed:
+            if self._block is None:
+                return None
+            h = self._header
+            epoch = int(h[_SLOT["net_epoch"]])
+            if epoch <= 0:
+                return None
+            data = self._net[: int(h[_SLOT["net_bytes"]])].tobytes()
+            if int(h[_SLOT["net_epoch"]]) != epoch:  # rewritten while we copied
+                return None
+        return pickle.loads(data)  # our own worker's bytes, never a user's
 
     def request_stop(self) -> None:
         """Ask the worker to end the run after its current epoch (the result keeps
@@ -429,10 +482,11 @@ def submit_training(
     time_budget: float | None = None,
     surface_resolution: int | None = None,
     snapshot_resolution: int | None = None,
+    network_view: bool = False,
 ):
     """Train ``config`` (on ``dataset`` if given) in a worker process; ``time_budget``,
-    ``surface_resolution`` and ``snapshot_resolution`` (replay frames; default
-    ``train``'s) as for ``core.training.train``.
+    ``surface_resolution``, ``snapshot_resolution`` (replay frames; default ``train``'s)
+    and ``network_view`` as for ``core.training.train``.
 
     Returns a ``Future[TrainResult]``; with ``progress=True`` a ``TrainingJob`` (the same
     interface plus ``epochs_done()`` / ``latest()``). Errors raised in the worker come
@@ -444,7 +498,7 @@ def submit_training(
     if progress:
         if snapshot_resolution is not None:
             raise ValueError("a live run's frames are the replay's: no snapshot_resolution")
-        return TrainingJob(config, dataset, time_budget, surface_resolution)
+        return TrainingJob(config, dataset, time_budget, surface_resolution, network_view)
     return submit(
         _train_in_worker,
         config,
@@ -453,6 +507,7 @@ def submit_training(
         None,
         surface_resolution,
         snapshot_resolution,
+        network_view,
     )
 
 

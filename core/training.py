@@ -29,6 +29,7 @@ from core.mlp import (
     output_loss_and_error,
     target_matrix,
 )
+from core.network_view import TILE, NetFrame, net_frame
 
 SNAPSHOT_COUNT = 32  # a full-length run keeps between this many frames and twice as many
 SNAPSHOT_RESOLUTION = 64  # cells per side of a replay frame: 5x cheaper than 100 per
@@ -66,6 +67,7 @@ class Progress:
     max_epochs: int
     row: dict  # this epoch's history row
     frame: np.ndarray | None  # a fresh snapshot (grid-shaped outputs) or None
+    network: NetFrame | None = None  # the neuron view of that snapshot, when asked for
 
 
 @dataclass
@@ -83,6 +85,9 @@ class TrainResult:
     # The finished model's outputs on make_grid(dataset, surface_resolution), when train()
     # was asked for them: a worker computes them, so the page does not have to.
     surface: np.ndarray | None = None
+    # The neuron view at each snapshot epoch (``core.network_view``), when train() was
+    # asked for it; empty otherwise.
+    network_frames: list[NetFrame] = field(default_factory=list)
 
     @property
     def score_name(self) -> str:
@@ -170,18 +175,21 @@ class _FrameBuffer:
         self.count, self.stride = count, max(1, planned_epochs // (2 * count))
         self.epochs: list[int] = []
         self.frames: list[np.ndarray] = []
+        self.extras: list = []  # what goes with each frame (the neuron view), or None
 
     def wants(self, epoch: int) -> bool:
         return epoch == 1 or epoch % self.stride == 0
 
-    def add(self, epoch: int, frame: np.ndarray) -> None:
+    def add(self, epoch: int, frame: np.ndarray, extra=None) -> None:
         self.epochs.append(epoch)
         self.frames.append(frame)
+        self.extras.append(extra)
         if len(self.frames) > 2 * self.count:
             self.stride *= 2
             keep = [i for i, e in enumerate(self.epochs) if e == 1 or e % self.stride == 0]
             self.epochs = [self.epochs[i] for i in keep]
             self.frames = [self.frames[i] for i in keep]
+            self.extras = [self.extras[i] for i in keep]
 
 
 def train(
@@ -192,13 +200,16 @@ def train(
     time_budget: float | None = None,
     snapshot_resolution: int = SNAPSHOT_RESOLUTION,
     surface_resolution: int | None = None,
+    network_view: bool = False,
 ) -> TrainResult:
     """Train the experiment ``config`` describes and record what happened.
 
     ``dataset`` replaces the config's built-in data (for example an uploaded CSV).
     ``time_budget`` (seconds) stops the run cleanly with a note when spent.
     ``surface_resolution`` also evaluates the finished model on a grid that fine
-    (``result.surface``), for a caller that will draw it.
+    (``result.surface``), for a caller that will draw it. ``network_view`` also measures
+    the neuron view at every snapshot (``result.network_frames``, ``Progress.network``):
+    a few ms a frame, so only for a caller that draws it.
     """
     config = config or TrainConfig()
     data = dataset if dataset is not None else dataset_for(config)
@@ -213,6 +224,23 @@ def train(
     def snapshot(fitted) -> np.ndarray:
         outputs = model_outputs(fitted, grid.points, check_input=False)
         return outputs.reshape(*grid.shape, -1).astype(frame_dtype)
+
+    tiles = make_grid(data, TILE) if network_view else None
+    value_range = (float(data.y.min()), float(data.y.max())) if data.task == "regression" else None
+
+    def network(fitted, epoch: int) -> NetFrame | None:
+        if tiles is None:
+            return None
+        outputs = model_outputs(fitted, tiles.points, check_input=False)
+        return net_frame(
+            fitted,
+            epoch,
+            tiles.points,
+            outputs,
+            data.X_train,
+            task=data.task,
+            value_range=value_range,
+        )
 
     rows: list[dict] = []
     last_finite: list[list[np.ndarray]] = []
@@ -261,13 +289,13 @@ def train(
             objective=float(objective),
         )
         rows.append(row)
-        frame = None
+        frame = net = None
         if buffer.wants(epoch):
-            frame = snapshot(fitted)
-            buffer.add(epoch, frame)
+            frame, net = snapshot(fitted), network(fitted, epoch)
+            buffer.add(epoch, frame, net)
         if on_epoch is not None:
             try:
-                on_epoch(Progress(epoch, config.epochs, row, frame))
+                on_epoch(Progress(epoch, config.epochs, row, frame, net))
             except StopRequested:
                 raise _StopTraining("stopped") from None
         if time_budget is not None and time.perf_counter() - start > time_budget:
@@ -301,8 +329,7 @@ def train(
 
     # Keep a final frame, so the replay ends where training ended.
     if rows and (not buffer.epochs or buffer.epochs[-1] != rows[-1]["epoch"]):
-        buffer.epochs.append(rows[-1]["epoch"])
-        buffer.frames.append(snapshot(model))
+        buffer.add(rows[-1]["epoch"], snapshot(model), network(model, rows[-1]["epoch"]))
 
     columns = ["epoch", "train_loss", "test_loss", "train_score", "test_score", "objective"]
     history = pd.DataFrame(rows, columns=columns).astype({c: float for c in columns[1:]})
@@ -333,6 +360,7 @@ def train(
         notes,
         stop_reason,
         surface,
+        [f for f in buffer.extras if f is not None],
     )
 
 

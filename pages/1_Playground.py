@@ -60,7 +60,8 @@ def train_and_results(config, csv_data):
         st.session_state["result"] = result
         st.session_state["result_data"] = data_fingerprint(csv_data)
         remember(result, data_fingerprint(csv_data))
-        st.session_state.pop("replay", None)
+        for key in ("replay", "neuron_unit"):  # the last run's frame and unit
+            st.session_state.pop(key, None)
     elif result is not None and (
         result.config != config or st.session_state.get("result_data") != data_fingerprint(csv_data)
     ):

@@ -31,6 +31,7 @@ from core.training import (
     model_outputs,
 )
 from ui.i18n import t
+from ui.network_view import NetworkPlaces, network_places, show_details, show_network
 
 POLL_SECONDS = 0.25  # how often the page reads the worker's progress and redraws
 # Animate only runs still going after this long: a shorter run is over before the eye
@@ -124,8 +125,10 @@ class RunView:
     loss: object
     score: object
     confusion: object
+    network: NetworkPlaces  # the neuron view, under the rest
 
     def clear(self) -> None:
+        self.network.clear()
         for place in (
             self.status,
             self.summary,
@@ -150,7 +153,8 @@ def run_view() -> RunView:
         loss = st.container(key="loss-chart").empty()
         score = st.container(key="score-chart").empty()
         confusion = st.container(key="confusion").empty()
-    return RunView(status, summary, surface, replay, loss, score, confusion)
+    network = network_places()
+    return RunView(status, summary, surface, replay, loss, score, confusion, network)
 
 
 def score_title(task: str) -> str:
@@ -197,6 +201,7 @@ def train_live(config: TrainConfig, view: RunView, dataset=None) -> TrainResult:
         progress=True,  # built once, here
         time_budget=MAX_TRAIN_SECONDS,
         surface_resolution=SURFACE_SIZE,
+        network_view=True,  # the worker measures the neuron view's frames
     )
     # At once, while the worker trains: the data on a blank surface and empty curves.
     # The student sees what is being fitted, and the browser sets these charts up now
@@ -208,9 +213,10 @@ def train_live(config: TrainConfig, view: RunView, dataset=None) -> TrainResult:
     view.replay.empty()
     view.summary.empty()
     view.confusion.empty()
+    view.network.clear()
     rows: list[dict] = []
     show_history(view, _live_history(rows), data.task)
-    drawn_epoch, started_at = 0, None
+    drawn_epoch, drawn_network, started_at = 0, 0, None
     try:
         while not job.done():
             wait([job.future], timeout=POLL_SECONDS)  # returns at once when it finishes
@@ -234,6 +240,10 @@ def train_live(config: TrainConfig, view: RunView, dataset=None) -> TrainResult:
             if frame is not None and frame[0] != drawn_epoch:
                 drawn_epoch = frame[0]
                 show_outputs(frame[1].astype(float), data, grid, slot=view.surface)
+            network = job.latest_network()
+            if network is not None and network.epoch != drawn_network:
+                drawn_network = network.epoch
+                show_network(view.network, network, data)
             if len(rows) > 1:
                 show_history(view, _live_history(rows), data.task)
         result = job.result()
@@ -259,6 +269,11 @@ def show_run(result: TrainResult, view: RunView) -> None:
     else:
         values, grid = final_surface(result)
     show_outputs(values, result.dataset, grid, model=result.model, slot=view.surface)
+    frames = {f.epoch: f for f in result.network_frames}
+    frame = frames.get(chosen) if chosen is not None else None
+    if frame is not None:
+        show_network(view.network, frame, result.dataset)
+        show_details(view.network, result, frame)
     with view.summary.container():
         metrics_row(result)
         show_notes(result)

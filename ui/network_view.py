@@ -1,0 +1,162 @@
+"""The Playground's neuron view: the network diagram (``core.network_chart``), the
+words that count dead and saturated units, and one unit's details.
+
+The training worker measures every frame (``core.network_view.net_frame``); this module
+only puts a frame's data into the cached chart and writes the sentences, so a redraw
+while training or on the replay slider costs the server a few milliseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from core.network_chart import network_spec, unit_chart
+from core.network_view import MAX_SHOWN, NetFrame, layer_counts, unit_details
+from ui.i18n import t
+
+# Words the chart itself shows (legends, column titles, tooltips), unformatted: the
+# chart fills in the numbers.
+_CHART_WORDS = (
+    "positive",
+    "negative",
+    "dead",
+    "saturated",
+    "sign_title",
+    "state_title",
+    "inputs",
+    "output",
+    "layer",
+    "unit",
+    "units_line",
+    "units_all",
+    "unit_one",
+    "incoming",
+    "histogram",
+    "weight_from",
+    "count",
+    "value",
+)
+UNIT_KEY = "neuron_unit"  # the unit picker's widget key
+
+
+def chart_words() -> dict[str, str]:
+    return {k: t(f"neuron.{k}") for k in _CHART_WORDS}
+
+
+@dataclass
+class NetworkPlaces:
+    """Where the view goes, inside ``st.container(key="neuron_view")``."""
+
+    title: object
+    chart: object
+    words: object
+    details: object
+
+    def clear(self) -> None:
+        for place in (self.title, self.chart, self.words, self.details):
+            place.empty()
+
+
+def network_places() -> NetworkPlaces:
+    with st.container(key="neuron_view"):
+        return NetworkPlaces(st.empty(), st.empty(), st.empty(), st.empty())
+
+
+def describe(frame: NetFrame, dataset) -> str:
+    """The view in words: the legend, each hidden layer's dead and saturated units, and
+    what is summarised or held fixed."""
+    words = chart_words()
+    lines = [t("neuron.legend")]
+    for row in layer_counts(frame):
+        layer = frame.layers[row["layer"]]
+        lines.append(
+            "- "
+            + t(
+                "neuron.layer_counts",
+                layer=words["layer"].format(n=row["layer"]),
+                dead=row["dead"],
+                units=row["units"],
+                saturated=row["saturated"],
+                scale=f"{layer.scale:.3g}",
+            )
+        )
+    marked = [(k, sum(r[k] for r in layer_counts(frame))) for k in ("dead", "saturated")]
+    lines += [t(f"neuron.{k}_help") for k, n in marked if n]
+    if any(len(layer.shown) < layer.units for layer in frame.layers):
+        lines.append(t("neuron.summarised", limit=MAX_SHOWN))
+    names = dataset.feature_names
+    if dataset.n_features > 2:
+        lines.append(t("neuron.plane", x=names[0], y=names[1], others=dataset.n_features - 2))
+    elif dataset.n_features == 1:
+        lines.append(t("neuron.curves", x=names[0]))
+    counts = [line for line in lines if line.startswith("- ")]
+    notes = [line for line in lines[1:] if not line.startswith("- ")]
+    return "\n\n".join([lines[0], "\n".join(counts), *notes])
+
+
+def show_network(places: NetworkPlaces, frame: NetFrame, dataset) -> None:
+    """Draw ``frame`` (while training, or a finished run's replay frame)."""
+    places.title.markdown(f"#### {t('neuron.title')}")
+    # width="content": the diagram keeps its own size (square tiles), not the column's.
+    places.chart.vega_lite_chart(network_spec(frame, chart_words()), theme=None, width="content")
+    places.words.markdown(describe(frame, dataset))
+
+
+def _unit_options(frame: NetFrame) -> list[str]:
+    """ "layer/unit" (both from 1) of every hidden and output unit."""
+    return [
+        f"{c}/{u + 1}"
+        for c, layer in enumerate(frame.layers)
+        if layer.kind != "input"
+        for u in range(layer.units)
+    ]
+
+
+def _unit_label(option: str, frame: NetFrame) -> str:
+    c, u = (int(v) for v in option.split("/"))
+    words = chart_words()
+    kind = frame.layers[c].kind
+    layer = words["output"] if kind == "output" else words["layer"].format(n=c)
+    return words["unit"].format(layer=layer, unit=u)
+
+
+def show_details(places: NetworkPlaces, result, frame: NetFrame) -> None:
+    """A picker of one unit and, once chosen, its incoming weights and bias, activation
+    histogram, gradient size and state, at ``frame``'s weights when the frame kept
+    them."""
+    options = _unit_options(frame)
+    if st.session_state.get(UNIT_KEY) not in (None, *options):
+        del st.session_state[UNIT_KEY]  # a unit of an earlier, larger network
+    with places.details.container():
+        chosen = st.selectbox(
+            t("neuron.pick_unit"),
+            options,
+            index=None,
+            placeholder=t("neuron.pick_placeholder"),
+            format_func=lambda o: _unit_label(o, frame),
+            key=UNIT_KEY,
+        )
+        if chosen is None:
+            return
+        layer, unit = (int(v) for v in chosen.split("/"))
+        data = result.dataset
+        kept = frame.coefs is not None
+        details = unit_details(
+            result.model, frame if kept else None, data.X_train, data.y_train, layer, unit - 1
+        )
+        st.caption(
+            t("neuron.frame_weights", epoch=frame.epoch) if kept else t("neuron.final_weights")
+        )
+        state = "dead" if details.dead else "saturated" if details.saturated else "ok"
+        cols = st.columns(4)
+        cols[0].metric(t("neuron.bias"), f"{details.bias:.3f}")
+        cols[1].metric(
+            t("neuron.gradient"), f"{details.gradient:.2e}", help=t("neuron.gradient_help")
+        )
+        cols[2].metric(t("neuron.state"), t(f"neuron.state_{state}"))
+        if details.flat_fraction == details.flat_fraction:  # not NaN: a hidden unit
+            cols[3].metric(t("neuron.flat_share"), f"{details.flat_fraction:.0%}")
+        with st.container(key="neuron_unit_chart"):
+            st.altair_chart(unit_chart(details, chart_words()), theme=None)
