@@ -43,6 +43,7 @@ def slim(result: TrainResult) -> TrainResult:
         result,
         snapshot_epochs=result.snapshot_epochs[-1:].copy(),
         snapshots=result.snapshots[-1:].copy(),
+        network_frames=result.network_frames[-1:],  # the neuron view's final frame
     )
 
 
@@ -51,6 +52,7 @@ def nbytes(result: TrainResult) -> int:
     arrays = [result.snapshots, result.surface, result.grid.points, *result.model.coefs_]
     arrays += [result.dataset.X_train, result.dataset.X_test]
     own = sum(a.nbytes for a in arrays if isinstance(a, np.ndarray))
+    own += sum(frame.nbytes for frame in result.network_frames)
     return own + int(result.history.memory_usage(deep=True).sum())
 
 

@@ -232,3 +232,12 @@ def test_unit_details_use_the_frames_weights_and_the_real_gradient():
     assert final.dead == bool((relu.derivative(z) == 0).all())
     with pytest.raises(ValueError):
         unit_details(result.model, last, data.X_train, data.y_train, 1, 99)
+
+
+def test_a_run_kept_in_the_history_keeps_only_the_final_view():
+    from core.run_history import nbytes, slim
+
+    result = train(TrainConfig(n_samples=200, epochs=30), network_view=True)
+    kept = slim(result)
+    assert [f.epoch for f in kept.network_frames] == [result.network_frames[-1].epoch]
+    assert nbytes(kept) < nbytes(result)
