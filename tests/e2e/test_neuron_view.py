@@ -1,6 +1,7 @@
 """The neuron view in a real browser: after Train the diagram is drawn (a canvas with
 the units' pictures on it) with its words, under the surface."""
 
+import re
 from urllib.parse import urlencode
 
 from tests.e2e.conftest import assert_no_exception, save_screenshot
@@ -37,3 +38,37 @@ def test_the_neuron_view_appears_after_train(page, app_server):
     assert "Inside the network" in text and "units dead" in text
     view.scroll_into_view_if_needed()
     save_screenshot(page, "playground-neuron-view")
+
+
+# A grid of sampled pixels stands for the picture the diagram shows now.
+PICTURE_JS = """(() => {
+  const c = document.querySelector('.st-key-neuron_view canvas');
+  if (!c || !c.width) return null;
+  const g = c.getContext('2d');
+  const px = [];
+  for (let i = 1; i < 12; i++) for (let j = 1; j < 12; j++) {
+    const d = g.getImageData(Math.floor(c.width * i / 12), Math.floor(c.height * j / 12), 1, 1);
+    px.push(...d.data.slice(0, 3));
+  }
+  return px.join(',');
+})()"""
+
+
+def test_the_neuron_view_updates_while_training(page, app_server):
+    query = {"dataset": "spiral", "epochs": "1500", "stop_when_flat": "false"}
+    page.goto(f"{app_server}/Playground?{urlencode(query)}")
+    wait_for_app(page)
+    page.get_by_role("button", name="Train").click()
+    progress = page.get_by_text(re.compile(r"^Epoch \d+ of 1500$"))
+    progress.wait_for(timeout=60_000)
+    page.locator(".st-key-neuron_view canvas").first.wait_for(timeout=60_000)
+    pictures = set()
+    while progress.is_visible() and len(pictures) < 3:
+        picture = page.evaluate(f"() => {PICTURE_JS}")
+        if picture:
+            pictures.add(picture)
+        page.wait_for_timeout(200)
+    assert len(pictures) >= 3, "the neuron view did not change while training"
+    page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=90_000)
+    wait_for_app(page, timeout=60_000, rerun=True)
+    assert_no_exception(page)
