@@ -19,8 +19,9 @@ SECTIONS = {
     "memory": "memory of 20 held TrainResults",
     "coldstart": "cold start",
     "sweep": "evidence sweep scaling",
-    # These four run a real server and Chromium (bench/browser.py).
+    # These run a real server and Chromium (bench/browser.py; neuron_view partly).
     "latency": "click-to-chart latency in a browser",
+    "neuron_view": "the neuron view: data per redraw, worker cost, click-to-chart",
     "server_memory": "memory of a real server with 20 browser sessions",
     "classroom_browser": "a class pressing Train together in browsers",
     "soak": "15 students doing random things for 5 minutes",

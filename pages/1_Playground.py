@@ -40,14 +40,14 @@ write_config_url(config)
 
 
 @st.fragment
-def train_and_results(config, csv_data):
+def train_and_results(config, csv_data, neurons: bool = True):
     """Train and what it shows. A fragment: pressing Train or moving the replay slider
     reruns only this part, not every control of the page (a full rerun costs the server
     and the student's browser more than the training itself)."""
     train_clicked = st.button(
         t("playground.train"), type="primary", key="train", disabled=csv_mode() and csv_data is None
     )
-    view = run_view()
+    view = run_view(neurons)  # neurons: the neuron view (a teacher may ?hide=neurons)
     result = st.session_state.get("result")
     if train_clicked:
         try:
@@ -77,7 +77,7 @@ def train_and_results(config, csv_data):
 with view:
     if warning := pairing_warning(config):
         st.warning(warning, icon="⚠️")
-    train_and_results(config, csv_data)
+    train_and_results(config, csv_data, "neurons" not in hidden)
 
     if "code" not in hidden:
         with st.expander(t("playground.show_code")):

@@ -115,3 +115,13 @@ def test_a_wide_network_says_how_it_is_summarised():
     lines = [h["line"] for h in chart_in(at, "neuron_view")["datasets"]["net_headers"]]
     assert lines[1] == "16 of 40 shown"
     assert "largest outgoing weights" in view_text(at)
+
+
+def test_a_teacher_can_hide_the_view():
+    at = trained({**QUICK, "hide": "neurons"})
+    assert at.get("vega_lite_chart")  # the surface and curves are there
+    try:
+        keyed_block(at, "neuron_view")
+    except AssertionError:
+        return
+    raise AssertionError("the neuron view is drawn although hidden")

@@ -125,10 +125,11 @@ class RunView:
     loss: object
     score: object
     confusion: object
-    network: NetworkPlaces  # the neuron view, under the rest
+    network: NetworkPlaces | None  # the neuron view, under the rest (None: hidden)
 
     def clear(self) -> None:
-        self.network.clear()
+        if self.network is not None:
+            self.network.clear()
         for place in (
             self.status,
             self.summary,
@@ -141,9 +142,9 @@ class RunView:
             place.empty()
 
 
-def run_view() -> RunView:
+def run_view(neurons: bool = True) -> RunView:
     """Lay out the places (all empty) of a ``RunView``; charts sit in keyed containers,
-    so tests and pages can find them."""
+    so tests and pages can find them. ``neurons``: with the neuron view."""
     status, summary = st.empty(), st.empty()
     left, right = st.columns(2)
     with left:
@@ -153,7 +154,7 @@ def run_view() -> RunView:
         loss = st.container(key="loss-chart").empty()
         score = st.container(key="score-chart").empty()
         confusion = st.container(key="confusion").empty()
-    network = network_places()
+    network = network_places() if neurons else None
     return RunView(status, summary, surface, replay, loss, score, confusion, network)
 
 
@@ -201,7 +202,7 @@ def train_live(config: TrainConfig, view: RunView, dataset=None) -> TrainResult:
         progress=True,  # built once, here
         time_budget=MAX_TRAIN_SECONDS,
         surface_resolution=SURFACE_SIZE,
-        network_view=True,  # the worker measures the neuron view's frames
+        network_view=view.network is not None,  # the worker measures the view's frames
     )
     # At once, while the worker trains: the data on a blank surface and empty curves.
     # The student sees what is being fitted, and the browser sets these charts up now
@@ -213,7 +214,8 @@ def train_live(config: TrainConfig, view: RunView, dataset=None) -> TrainResult:
     view.replay.empty()
     view.summary.empty()
     view.confusion.empty()
-    view.network.clear()
+    if view.network is not None:
+        view.network.clear()
     rows: list[dict] = []
     show_history(view, _live_history(rows), data.task)
     drawn_epoch, drawn_network, started_at = 0, 0, None
@@ -240,7 +242,7 @@ def train_live(config: TrainConfig, view: RunView, dataset=None) -> TrainResult:
             if frame is not None and frame[0] != drawn_epoch:
                 drawn_epoch = frame[0]
                 show_outputs(frame[1].astype(float), data, grid, slot=view.surface)
-            network = job.latest_network()
+            network = job.latest_network() if view.network is not None else None
             if network is not None and network.epoch != drawn_network:
                 drawn_network = network.epoch
                 show_network(view.network, network, data)
@@ -271,7 +273,7 @@ def show_run(result: TrainResult, view: RunView) -> None:
     show_outputs(values, result.dataset, grid, model=result.model, slot=view.surface)
     frames = {f.epoch: f for f in result.network_frames}
     frame = frames.get(chosen) if chosen is not None else None
-    if frame is not None:
+    if frame is not None and view.network is not None:
         show_network(view.network, frame, result.dataset)
         show_details(view.network, result, frame)
     with view.summary.container():
