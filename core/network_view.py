@@ -48,7 +48,7 @@ class LayerFrame:
     shown: np.ndarray  # indices of the drawn units, ascending
     dead: np.ndarray  # (units,) bool; all False for inputs and outputs
     saturated: np.ndarray  # (units,) bool
-    scale: float  # |value| drawn at full colour (hidden and input columns)
+    scale: np.ndarray  # (units,) |value| each unit's picture draws at full colour
 
 
 @dataclass(frozen=True)
@@ -61,13 +61,20 @@ class NetFrame:
     image: bytes  # the PNG atlas of every drawn unit's picture
     rows: int  # rows of the atlas (the widest drawn column)
     one_feature: bool  # pictures are curves over x, not maps over the plane
+    # Full colour for every hidden picture: the activation's own bound (tanh 1, sigmoid
+    # 1); None when unbounded, each picture then at its own largest |value|.
+    hidden_bound: float | None
     # Every weight and bias (float32), for the unit details; None for a large network.
     coefs: tuple[np.ndarray, ...] | None = None
     intercepts: tuple[np.ndarray, ...] | None = None
 
     @property
     def nbytes(self) -> int:
-        arrays = [a for layer in self.layers for a in (layer.shown, layer.dead, layer.saturated)]
+        arrays = [
+            a
+            for layer in self.layers
+            for a in (layer.shown, layer.dead, layer.saturated, layer.scale)
+        ]
         arrays += list(self.links) + list(self.coefs or ()) + list(self.intercepts or ())
         return len(self.image) + sum(a.nbytes for a in arrays)
 
@@ -75,13 +82,26 @@ class NetFrame:
 # --- which units a column draws -------------------------------------------------------
 
 
-def shown_units(outgoing: np.ndarray | None, units: int, limit: int = MAX_SHOWN) -> np.ndarray:
-    """All units when they fit; else the ``limit`` units whose outgoing weights have the
-    largest norm (rows of ``outgoing``: what each unit passes on), in index order."""
+def shown_units(
+    outgoing: np.ndarray | None,
+    units: int,
+    limit: int = MAX_SHOWN,
+    marked: np.ndarray | None = None,
+) -> np.ndarray:
+    """All units when they fit; else ``limit`` of them, in index order: the marked
+    (dead or saturated) units in proportion to their share of the layer (at least one if
+    any), so the diagram shows what the counts say, and the other places for the
+    unmarked units with the largest outgoing weights (rows of ``outgoing``: what each
+    unit passes on). Either group by outgoing norm, strongest first."""
     if units <= limit or outgoing is None:
         return np.arange(min(units, limit))
     norms = np.linalg.norm(outgoing, axis=1)
-    return np.sort(np.argsort(-norms, kind="stable")[:limit])
+    marked = np.zeros(units, dtype=bool) if marked is None else np.asarray(marked, dtype=bool)
+    n_marked = int(marked.sum())
+    places = min(n_marked, max(1, round(limit * n_marked / units))) if n_marked else 0
+    order = np.argsort(-norms, kind="stable")
+    chosen = np.concatenate([order[marked[order]][:places], order[~marked[order]]])[:limit]
+    return np.sort(chosen)
 
 
 def link_widths(weights: np.ndarray) -> np.ndarray:
@@ -146,15 +166,23 @@ def _curve_tile(index: np.ndarray, v: np.ndarray) -> np.ndarray:
 # --- one frame -------------------------------------------------------------------------
 
 
-def _scale(values: np.ndarray, output_range: tuple[float, float] | None = None) -> float:
-    """The |value| a column draws at full colour: a bounded activation's own bound, else
-    the 99th percentile of |value| over the plane (one runaway unit does not wash out
-    the others)."""
+def _scale(values: np.ndarray, output_range: tuple[float, float] | None = None) -> np.ndarray:
+    """(units,) the |value| each unit's picture draws at full colour. A bounded
+    activation: its own bound, so pictures compare across units and epochs and a
+    saturated unit shows as full colour. Unbounded: the unit's own largest |value| over
+    the plane, so each picture shows its unit's shape (ReLU's straight folds) however
+    large its outputs; the sizes are in the unit's details."""
+    bound = _bound(output_range)
+    if bound is not None:
+        return np.full(values.shape[1], bound, dtype=np.float32)
+    peak = np.abs(np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)).max(axis=0)
+    return np.where(peak > 1e-12, peak, 1.0).astype(np.float32)
+
+
+def _bound(output_range: tuple[float, float] | None) -> float | None:
     if output_range is not None and all(np.isfinite(output_range)):
         return float(max(abs(output_range[0]), abs(output_range[1])))
-    finite = np.abs(values[np.isfinite(values)])
-    peak = float(np.percentile(finite, 99)) if finite.size else 0.0
-    return peak if peak > 1e-12 else 1.0
+    return None
 
 
 def _atlas(columns: list[np.ndarray], rows: int, n_classes: int) -> bytes:
@@ -206,7 +234,6 @@ def net_frame(
     layers, pictures = [], []
     for i, v in enumerate(values):
         kind = "input" if i == 0 else "hidden"
-        shown = shown_units(coefs[i], v.shape[1])
         if kind == "input":
             dead = saturated = np.zeros(v.shape[1], dtype=bool)
             scale = _scale(v)
@@ -214,8 +241,9 @@ def net_frame(
             dead, flat = states[i - 1]
             saturated = saturated_units(hidden_act, dead, flat)
             scale = _scale(v, hidden_act.output_range)
+        shown = shown_units(coefs[i], v.shape[1], marked=dead | saturated)
         layers.append(LayerFrame(kind, v.shape[1], shown, dead, saturated, scale))
-        scaled = v[:, shown] / scale
+        scaled = v[:, shown] / scale[shown]
         pictures.append(_tiles(scaled, _diverging_index(scaled), one_feature))
     # The output column: each output unit as the surface shows it.
     out = np.asarray(outputs, dtype=float).reshape(len(grid_points), -1)
@@ -234,7 +262,7 @@ def net_frame(
             scaled, index = np.repeat(scaled, n_out, 1), np.repeat(index, n_out, 1)
             scaled[:, 0], index[:, 0] = -scaled[:, 0], _diverging_index(-scaled[:, 0])
     none = np.zeros(n_out, dtype=bool)
-    layers.append(LayerFrame("output", n_out, shown_out, none, none, 1.0))
+    layers.append(LayerFrame("output", n_out, shown_out, none, none, np.ones(n_out)))
     pictures.append(_tiles(scaled[:, :n_out], index[:, :n_out], one_feature))
 
     links = tuple(
@@ -251,6 +279,7 @@ def net_frame(
         image=_atlas(pictures, rows, n_classes),
         rows=rows,
         one_feature=one_feature,
+        hidden_bound=_bound(hidden_act.output_range),
         coefs=tuple(w.astype(np.float32) for w in coefs) if keep else None,
         intercepts=tuple(b.astype(np.float32) for b in biases) if keep else None,
     )

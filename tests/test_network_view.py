@@ -83,15 +83,22 @@ def test_pictures_are_the_hidden_activations_at_the_grid_points():
     for u in range(5):
         grid_values = expected[:, u].reshape(TILE, TILE)[::-1]  # lowest y at the bottom
         np.testing.assert_array_equal(tiles[u], grid_values)
-    assert frame.layers[1].scale == 1.0  # tanh's own bound: colours comparable over time
+    assert (frame.layers[1].scale == 1.0).all()  # tanh's bound: comparable across units
+    assert frame.hidden_bound == 1.0
 
 
-def test_an_unbounded_activation_is_scaled_by_its_layer_not_its_bound():
+def test_an_unbounded_activation_draws_each_unit_at_its_own_largest_value():
     result = quick(activation="relu", hidden_layers=(8,))
     frame = frame_of(result)
     grid = make_grid(result.dataset, TILE)
     hidden = np.maximum(grid.points @ result.model.coefs_[0] + result.model.intercepts_[0], 0)
-    assert frame.layers[1].scale == pytest.approx(np.percentile(hidden, 99))
+    peak = hidden.max(axis=0)
+    np.testing.assert_allclose(frame.layers[1].scale, np.where(peak > 0, peak, 1.0), rtol=1e-6)
+    assert frame.hidden_bound is None
+    # Each live unit reaches full blue somewhere: its shape shows whatever its size.
+    tiles = unit_pictures(frame, 1)
+    for u in np.flatnonzero(peak > 0):
+        assert tiles[u].max() == 2 * SHADES
 
 
 def test_link_widths_have_one_scale_per_layer():
@@ -123,12 +130,33 @@ def test_wide_layers_show_the_units_with_the_largest_outgoing_weights():
     np.testing.assert_array_equal(shown_units(outgoing, 40), sorted(strong))
     np.testing.assert_array_equal(shown_units(outgoing[:10], 10), np.arange(10))
 
+    # Dead units keep places in proportion to their share: 20 of 40 dead -> 8 of 16,
+    # the strongest dead ones; the other 8 are the strongest live ones.
+    marked = np.zeros(40, dtype=bool)
+    marked[20:] = True
+    shown = shown_units(outgoing, 40, marked=marked)
+    assert len(shown) == MAX_SHOWN and marked[shown].sum() == 8
+    norms = np.linalg.norm(outgoing, axis=1)
+    live, dead = np.arange(20), np.arange(20, 40)
+    assert set(shown[~marked[shown]]) == set(live[np.argsort(-norms[live])[:8]])
+    assert set(shown[marked[shown]]) == set(dead[np.argsort(-norms[dead])[:8]])
+    one = np.zeros(40, dtype=bool)
+    one[5] = True  # a single dead unit still shows
+    assert 5 in shown_units(outgoing, 40, marked=one)
+
     result = quick(hidden_layers=(40, 5))
     frame = frame_of(result)
     layer = frame.layers[1]
     assert layer.units == 40 and len(layer.shown) == MAX_SHOWN
     norms = np.linalg.norm(result.model.coefs_[1], axis=1)
-    assert set(layer.shown) == set(np.argsort(-norms)[:MAX_SHOWN])
+    marked = layer.dead | layer.saturated
+    np.testing.assert_array_equal(
+        layer.shown, shown_units(result.model.coefs_[1], 40, marked=marked)
+    )
+    unmarked_shown = [u for u in layer.shown if not marked[u]]
+    unmarked = np.flatnonzero(~marked)
+    strongest = unmarked[np.argsort(-norms[unmarked])[: len(unmarked_shown)]]
+    assert set(unmarked_shown) == set(strongest)
     assert frame.links[1].shape == (MAX_SHOWN, 5)  # links only between drawn units
     assert len(layer.dead) == 40  # the counts cover every unit, drawn or not
     headers = network_data(frame, WORDS)["net_headers"]

@@ -68,9 +68,13 @@ def describe(frame: NetFrame, dataset) -> str:
     """The view in words: the legend, each hidden layer's dead and saturated units, and
     what is summarised or held fixed."""
     words = chart_words()
-    lines = [t("neuron.legend")]
+    scale = (
+        t("neuron.scale_unit")
+        if frame.hidden_bound is None
+        else t("neuron.scale_bound", bound=f"{frame.hidden_bound:g}")
+    )
+    lines = [t("neuron.legend") + " " + scale]
     for row in layer_counts(frame):
-        layer = frame.layers[row["layer"]]
         lines.append(
             "- "
             + t(
@@ -79,7 +83,6 @@ def describe(frame: NetFrame, dataset) -> str:
                 dead=row["dead"],
                 units=row["units"],
                 saturated=row["saturated"],
-                scale=f"{layer.scale:.3g}",
             )
         )
     marked = [(k, sum(r[k] for r in layer_counts(frame))) for k in ("dead", "saturated")]
