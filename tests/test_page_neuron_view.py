@@ -125,3 +125,19 @@ def test_a_teacher_can_hide_the_view():
     except AssertionError:
         return
     raise AssertionError("the neuron view is drawn although hidden")
+
+
+def test_an_uploaded_csv_with_four_features_says_the_others_are_held_at_their_mean():
+    from tests.test_upload_ui import open_csv
+
+    at = open_csv("fruit")
+    at.selectbox(key="w.upload.plane_x").select("sweetness").run()
+    at.selectbox(key="w.upload.plane_y").select("acidity_ph").run()
+    at.button(key="train").click().run()
+    assert not at.exception
+    spec = chart_in(at, "neuron_view")
+    inputs = [u for u in spec["datasets"]["net_units"] if u["unit"].startswith("Inputs")]
+    assert len(inputs) == 4  # every feature is an input of the diagram
+    text = view_text(at)
+    assert "two plotted features (sweetness, acidity_ph)" in text
+    assert "the other 2 features are held at their training mean" in text
