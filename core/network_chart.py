@@ -70,6 +70,7 @@ def network_data(frame: NetFrame, names: dict) -> dict[str, pd.DataFrame]:
                     y=float(ys[c][r]),
                     unit=names["unit"].format(layer=_column_label(c, layer, names), unit=u + 1),
                     state=names[state] if state != "ok" else "",
+                    bias=round(float(frame.biases[c][r]), 3) if c else None,
                 )
             )
         headers.append(
@@ -86,7 +87,7 @@ def network_data(frame: NetFrame, names: dict) -> dict[str, pd.DataFrame]:
     return {
         IMAGE: image,
         LINKS: links,
-        UNITS: pd.DataFrame(units, columns=["c", "y", "unit", "state"]),
+        UNITS: pd.DataFrame(units, columns=["c", "y", "unit", "state", "bias"]),
         HEADERS: pd.DataFrame(headers, columns=["c", "title", "line"]),
     }
 
@@ -109,7 +110,7 @@ def tile_pixels(columns: int, available: int = 600) -> int:
 def _template(columns: int, rows: int, legend: tuple) -> str:
     """The chart for ``columns`` x ``rows`` with data apart, as JSON (built and
     validated once per layout and language)."""
-    (positive, negative, dead, saturated, sign_title, state_title) = legend
+    (positive, negative, dead, saturated, sign_title, state_title, bias) = legend
     tile = tile_pixels(columns)
     width, height = columns * 3 * tile, int(rows * tile * ROW_PX / TILE)
     xs = alt.Scale(domain=[0, columns], nice=False, zero=False)
@@ -160,7 +161,7 @@ def _template(columns: int, rows: int, legend: tuple) -> str:
         y=alt.Y("y0:Q", scale=ys, **no_axis),
         y2="y1:Q",
         stroke=alt.value("#bbbbbb"),
-        tooltip=[alt.Tooltip("unit:N", title=" ")],
+        tooltip=[alt.Tooltip("unit:N", title=" "), alt.Tooltip("bias:Q", title=bias)],
     )
     marked = (
         units.transform_filter("datum.state != ''")
@@ -175,7 +176,11 @@ def _template(columns: int, rows: int, legend: tuple) -> str:
                 scale=alt.Scale(domain=[dead, saturated], range=["#222222", "#d62728"]),
                 legend=alt.Legend(title=state_title, orient="bottom"),
             ),
-            tooltip=[alt.Tooltip("unit:N", title=" "), alt.Tooltip("state:N", title=" ")],
+            tooltip=[
+                alt.Tooltip("unit:N", title=" "),
+                alt.Tooltip("state:N", title=" "),
+                alt.Tooltip("bias:Q", title=bias),
+            ],
         )
     )
     headers = alt.Chart(alt.NamedData(HEADERS)).transform_calculate(x="datum.c + 0.5")
@@ -200,7 +205,8 @@ def network_spec(frame: NetFrame, names: dict) -> dict:
     ``st.vega_lite_chart``). ``names``: the page's translated words (see
     ``network_data``; plus ``sign_title`` and ``state_title`` for the legends)."""
     legend = tuple(
-        names[k] for k in ("positive", "negative", "dead", "saturated", "sign_title", "state_title")
+        names[k]
+        for k in ("positive", "negative", "dead", "saturated", "sign_title", "state_title", "bias")
     )
     spec = json.loads(_template(len(frame.layers), frame.rows, legend))
     spec["datasets"] = network_data(frame, names)

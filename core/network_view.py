@@ -58,6 +58,7 @@ class NetFrame:
     epoch: int
     layers: tuple[LayerFrame, ...]
     links: tuple[np.ndarray, ...]  # weight layer i: (drawn units of i, drawn units of i+1)
+    biases: tuple[np.ndarray, ...]  # per column, of its drawn units (none for the inputs)
     image: bytes  # the PNG atlas of every drawn unit's picture
     rows: int  # rows of the atlas (the widest drawn column)
     one_feature: bool  # pictures are curves over x, not maps over the plane
@@ -75,7 +76,12 @@ class NetFrame:
             for layer in self.layers
             for a in (layer.shown, layer.dead, layer.saturated, layer.scale)
         ]
-        arrays += list(self.links) + list(self.coefs or ()) + list(self.intercepts or ())
+        arrays += (
+            list(self.links)
+            + list(self.biases)
+            + list(self.coefs or ())
+            + list(self.intercepts or ())
+        )
         return len(self.image) + sum(a.nbytes for a in arrays)
 
 
@@ -276,6 +282,8 @@ def net_frame(
         epoch=int(epoch),
         layers=tuple(layers),
         links=links,
+        biases=(np.zeros(0, np.float32),)
+        + tuple(b[layers[i + 1].shown].astype(np.float32) for i, b in enumerate(biases)),
         image=_atlas(pictures, rows, n_classes),
         rows=rows,
         one_feature=one_feature,

@@ -44,6 +44,7 @@ WORDS = dict(
     units_line="{shown} of {units} shown",
     units_all="{units} units",
     unit_one="1 unit",
+    bias="Bias",
 )
 
 

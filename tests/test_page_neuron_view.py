@@ -39,6 +39,11 @@ def test_the_view_appears_after_train_with_a_column_per_layer():
     assert len(spec["datasets"]["net_units"]) == 2 + 16 + 16 + 1
     assert len(spec["datasets"]["net_links"]) == 2 * 16 + 16 * 16 + 16
     assert "Layer 1" in view_text(at) and "units dead" in view_text(at)
+    result = at.session_state["result"]
+    layer1 = [u for u in spec["datasets"]["net_units"] if u["unit"].startswith("Layer 1")]
+    assert [u["bias"] for u in layer1] == [
+        round(float(b), 3) for b in result.model.intercepts_[0].astype("float32")
+    ]
 
 
 def test_the_view_follows_the_replay_slider():

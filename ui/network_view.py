@@ -32,6 +32,7 @@ _CHART_WORDS = (
     "units_line",
     "units_all",
     "unit_one",
+    "bias",
     "incoming",
     "histogram",
     "weight_from",
