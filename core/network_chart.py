@@ -43,8 +43,8 @@ def network_data(frame: NetFrame, names: dict) -> dict[str, pd.DataFrame]:
     ys = [_row_positions(len(layer.shown), frame.rows) for layer in frame.layers]
     parts = []
     for i, weights in enumerate(frame.links):
-        src, dst = np.meshgrid(np.arange(weights.shape[0]), np.arange(weights.shape[1]))
-        src, dst = src.ravel(), dst.ravel()
+        grid = np.meshgrid(np.arange(weights.shape[0]), np.arange(weights.shape[1]))
+        src, dst = grid[0].ravel(), grid[1].ravel()
         w = weights[src, dst]
         parts.append(
             pd.DataFrame(
@@ -115,7 +115,6 @@ def _template(columns: int, rows: int, legend: tuple) -> str:
     width, height = columns * 3 * tile, int(rows * tile * ROW_PX / TILE)
     xs = alt.Scale(domain=[0, columns], nice=False, zero=False)
     ys = alt.Scale(domain=[0, rows], nice=False, zero=False, reverse=True)
-    no_axis = dict(axis=None)
     half = 1 / 6  # a tile is the middle third of its column
     links = (
         alt.Chart(alt.NamedData(LINKS))
@@ -124,9 +123,9 @@ def _template(columns: int, rows: int, legend: tuple) -> str:
         )
         .mark_rule(opacity=0.7)
         .encode(
-            x=alt.X("x:Q", scale=xs, **no_axis),
+            x=alt.X("x:Q", scale=xs, axis=None),
             x2="x2:Q",
-            y=alt.Y("y:Q", scale=ys, **no_axis),
+            y=alt.Y("y:Q", scale=ys, axis=None),
             y2="y2:Q",
             strokeWidth=alt.StrokeWidth("width:Q", scale=None, legend=None),
             color=alt.Color(
@@ -140,9 +139,9 @@ def _template(columns: int, rows: int, legend: tuple) -> str:
         alt.Chart(alt.NamedData(IMAGE))
         .mark_image(aspect=False)
         .encode(
-            x=alt.X("x:Q", scale=xs, **no_axis),
+            x=alt.X("x:Q", scale=xs, axis=None),
             x2="x2:Q",
-            y=alt.Y("y:Q", scale=ys, **no_axis),
+            y=alt.Y("y:Q", scale=ys, axis=None),
             y2="y2:Q",
             url="url:N",
         )
@@ -156,9 +155,9 @@ def _template(columns: int, rows: int, legend: tuple) -> str:
     )
     # A frame round every tile (its hover target); dead and saturated ones in colour.
     frames = units.mark_rect(fillOpacity=0, strokeWidth=1).encode(
-        x=alt.X("x0:Q", scale=xs, **no_axis),
+        x=alt.X("x0:Q", scale=xs, axis=None),
         x2="x1:Q",
-        y=alt.Y("y0:Q", scale=ys, **no_axis),
+        y=alt.Y("y0:Q", scale=ys, axis=None),
         y2="y1:Q",
         stroke=alt.value("#bbbbbb"),
         tooltip=[alt.Tooltip("unit:N", title=" "), alt.Tooltip("bias:Q", title=bias)],
@@ -167,9 +166,9 @@ def _template(columns: int, rows: int, legend: tuple) -> str:
         units.transform_filter("datum.state != ''")
         .mark_rect(fillOpacity=0, strokeWidth=3)
         .encode(
-            x=alt.X("x0:Q", scale=xs, **no_axis),
+            x=alt.X("x0:Q", scale=xs, axis=None),
             x2="x1:Q",
-            y=alt.Y("y0:Q", scale=ys, **no_axis),
+            y=alt.Y("y0:Q", scale=ys, axis=None),
             y2="y1:Q",
             stroke=alt.Stroke(
                 "state:N",
@@ -185,10 +184,10 @@ def _template(columns: int, rows: int, legend: tuple) -> str:
     )
     headers = alt.Chart(alt.NamedData(HEADERS)).transform_calculate(x="datum.c + 0.5")
     title = headers.mark_text(dy=-22, fontWeight="bold", fontSize=11).encode(
-        x=alt.X("x:Q", scale=xs, **no_axis), y=alt.datum(0, scale=ys), text="title:N"
+        x=alt.X("x:Q", scale=xs, axis=None), y=alt.datum(0, scale=ys), text="title:N"
     )
     line = headers.mark_text(dy=-9, fontSize=10, color="#555555").encode(
-        x=alt.X("x:Q", scale=xs, **no_axis), y=alt.datum(0, scale=ys), text="line:N"
+        x=alt.X("x:Q", scale=xs, axis=None), y=alt.datum(0, scale=ys), text="line:N"
     )
     chart = (
         alt.layer(links, image, frames, marked, title, line)

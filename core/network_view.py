@@ -359,7 +359,7 @@ def unit_details(model, frame: NetFrame | None, X, y, layer: int, unit: int) -> 
 
     from core.diagnostics import weight_gradients
 
-    if frame is not None and frame.coefs is not None:
+    if frame is not None and frame.coefs is not None and frame.intercepts is not None:
         model = copy.copy(model)  # the same settings, the frame's weights; never mutate
         model.coefs_ = [w.astype(float) for w in frame.coefs]
         model.intercepts_ = [b.astype(float) for b in frame.intercepts]

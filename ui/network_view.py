@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from core.network_chart import network_spec, unit_chart
 from core.network_view import MAX_SHOWN, NetFrame, layer_counts, unit_details
@@ -50,10 +51,10 @@ def chart_words() -> dict[str, str]:
 class NetworkPlaces:
     """Where the view goes, inside ``st.container(key="neuron_view")``."""
 
-    title: object
-    chart: object
-    words: object
-    details: object
+    title: DeltaGenerator
+    chart: DeltaGenerator
+    words: DeltaGenerator
+    details: DeltaGenerator
 
     def clear(self) -> None:
         for place in (self.title, self.chart, self.words, self.details):
