@@ -163,6 +163,18 @@ def model_outputs(model, X: np.ndarray, *, check_input: bool = True) -> np.ndarr
     return raw
 
 
+def discrete_outputs(values: np.ndarray, task: str) -> np.ndarray:
+    """Outputs as the surface draws them with "discretize output" (TensorFlow
+    Playground's toggle): each point's predicted class at full confidence, so only the
+    decision boundary shows. Regression outputs are returned unchanged."""
+    values = np.asarray(values, dtype=float)
+    if task == "regression":
+        return values
+    if values.shape[-1] == 1:
+        return (values >= 0.5).astype(float)
+    return (values == values.max(axis=-1, keepdims=True)).astype(float)
+
+
 class _FrameBuffer:
     """Frames at a regular stride that doubles whenever the buffer fills: a run of its
     planned length keeps SNAPSHOT_COUNT..2*SNAPSHOT_COUNT evenly spaced frames, one that

@@ -27,6 +27,7 @@ from core.training import (
     Grid,
     TrainResult,
     dataset_for,
+    discrete_outputs,
     make_grid,
     model_outputs,
 )
@@ -83,9 +84,13 @@ def show_outputs(
     title: str = "",
     slot=None,
     value_range: tuple[float, float] | None = None,
+    show_test: bool = True,
+    discretize: bool = False,
 ) -> None:
     """A model's outputs on ``grid``: the surface over the input plane, or the fitted
-    curve for one feature; in ``slot`` (an ``st.empty``) or where the page is.
+    curve for one feature; in ``slot`` (an ``st.empty``) or where the page is. On a
+    surface, ``show_test`` draws the test points and ``discretize`` each point's
+    predicted class at full confidence.
 
     The surface goes as a ready spec (``core.charts.surface_spec``): the Playground
     redraws it while training, and a spec with the same layout each time costs the
@@ -94,10 +99,46 @@ def show_outputs(
     if grid.ys is None:
         target.altair_chart(curve_chart(grid.xs, values, dataset, title=title), theme=None)
     else:
-        target.vega_lite_chart(
-            surface_spec(values, dataset, model=model, title=title, value_range=value_range),
-            theme=None,
+        if discretize:
+            values = discrete_outputs(values, dataset.task)
+        spec = surface_spec(
+            values,
+            dataset,
+            model=model,
+            title=title,
+            value_range=value_range,
+            show_test=show_test,
         )
+        target.vega_lite_chart(spec, theme=None)
+
+
+SHOW_TEST, DISCRETIZE = "show_test", "discretize"  # the surface toggles' widget keys
+
+
+def surface_options() -> dict:
+    """The surface toggles' current values (the live surface follows them too)."""
+    return dict(
+        show_test=bool(st.session_state.get(SHOW_TEST, True)),
+        discretize=bool(st.session_state.get(DISCRETIZE, False)),
+    )
+
+
+def surface_toggles(view: RunView, task: str) -> dict:
+    """TensorFlow Playground's two surface toggles, under the replay slider: show the
+    test points, and discretize the output (regression has no classes to show)."""
+    with view.options.container():
+        left, right = st.columns(2)
+        left.toggle(t("playground.show_test"), value=True, key=SHOW_TEST)
+        right.toggle(
+            t("playground.discretize"),
+            value=False,
+            key=DISCRETIZE,
+            help=t("playground.discretize_help"),
+            disabled=task == "regression",
+        )
+    options = surface_options()
+    options["discretize"] &= task != "regression"
+    return options
 
 
 def final_surface(result: TrainResult) -> tuple[np.ndarray, Grid]:
@@ -122,6 +163,7 @@ class RunView:
     summary: object  # metrics and notes
     surface: object
     replay: object  # the replay slider, under the surface
+    options: object  # the surface's toggles (show test data, discretize output)
     loss: object
     score: object
     confusion: object
@@ -135,6 +177,7 @@ class RunView:
             self.summary,
             self.surface,
             self.replay,
+            self.options,
             self.loss,
             self.score,
             self.confusion,
@@ -150,12 +193,13 @@ def run_view(neurons: bool = True) -> RunView:
     with left:
         surface = st.container(key="surface").empty()
         replay = st.empty()
+        options = st.empty()
     with right:
         loss = st.container(key="loss-chart").empty()
         score = st.container(key="score-chart").empty()
         confusion = st.container(key="confusion").empty()
     network = network_places() if neurons else None
-    return RunView(status, summary, surface, replay, loss, score, confusion, network)
+    return RunView(status, summary, surface, replay, options, loss, score, confusion, network)
 
 
 def score_title(task: str) -> str:
@@ -241,7 +285,9 @@ def train_live(config: TrainConfig, view: RunView, dataset=None) -> TrainResult:
             frame = job.latest_frame()
             if frame is not None and frame[0] != drawn_epoch:
                 drawn_epoch = frame[0]
-                show_outputs(frame[1].astype(float), data, grid, slot=view.surface)
+                show_outputs(
+                    frame[1].astype(float), data, grid, slot=view.surface, **surface_options()
+                )
             network = job.latest_network() if view.network is not None else None
             if network is not None and network.epoch != drawn_network:
                 drawn_network = network.epoch
@@ -270,7 +316,8 @@ def show_run(result: TrainResult, view: RunView) -> None:
         values, grid = result.snapshots[epochs.index(chosen)].astype(float), result.grid
     else:
         values, grid = final_surface(result)
-    show_outputs(values, result.dataset, grid, model=result.model, slot=view.surface)
+    options = surface_toggles(view, result.dataset.task) if grid.ys is not None else {}
+    show_outputs(values, result.dataset, grid, model=result.model, slot=view.surface, **options)
     frames = {f.epoch: f for f in result.network_frames}
     frame = frames.get(chosen) if chosen is not None else None
     if frame is not None and view.network is not None:
