@@ -271,6 +271,7 @@ def _train_in_worker(
     surface_resolution: int | None = None,
     snapshot_resolution: int | None = None,
     network_view: bool = False,
+    resume=None,
 ):
     from core.training import SNAPSHOT_RESOLUTION, StopRequested, train
 
@@ -316,6 +317,7 @@ def _train_in_worker(
             surface_resolution=surface_resolution,
             snapshot_resolution=snapshot_resolution or SNAPSHOT_RESOLUTION,
             network_view=network_view,
+            resume=resume,
         )
     except Exception as err:
         err.add_note(
@@ -348,6 +350,7 @@ class TrainingJob:
         time_budget: float | None,
         surface_resolution: int | None = None,
         network_view: bool = False,
+        resume=None,
     ):
         self.config = config
         size = 8 * len(_SLOTS) + 4 * _frame_capacity() + NET_CAPACITY
@@ -356,7 +359,8 @@ class TrainingJob:
         )
         self._header, self._frame, self._net = _views(self._block)
         self._header[:] = 0.0
-        self._header[_SLOT["max_epochs"]] = config.epochs
+        done = len(resume.history) if resume is not None else 0  # a continued run's epochs
+        self._header[_SLOT["max_epochs"]] = done + config.epochs
         self._final: dict | None = None
         self._closed = threading.Lock()
         self.future: Future = submit(
@@ -368,6 +372,7 @@ class TrainingJob:
             surface_resolution,
             None,
             network_view,
+            resume,
         )
         self.future.add_done_callback(self._release)
 
@@ -483,10 +488,12 @@ def submit_training(
     surface_resolution: int | None = None,
     snapshot_resolution: int | None = None,
     network_view: bool = False,
+    resume=None,
 ):
     """Train ``config`` (on ``dataset`` if given) in a worker process; ``time_budget``,
-    ``surface_resolution``, ``snapshot_resolution`` (replay frames; default ``train``'s)
-    and ``network_view`` as for ``core.training.train``.
+    ``surface_resolution``, ``snapshot_resolution`` (replay frames; default ``train``'s),
+    ``network_view`` and ``resume`` (a ``TrainResult`` to continue) as for
+    ``core.training.train``.
 
     Returns a ``Future[TrainResult]``; with ``progress=True`` a ``TrainingJob`` (the same
     interface plus ``epochs_done()`` / ``latest()``). Errors raised in the worker come
@@ -498,7 +505,7 @@ def submit_training(
     if progress:
         if snapshot_resolution is not None:
             raise ValueError("a live run's frames are the replay's: no snapshot_resolution")
-        return TrainingJob(config, dataset, time_budget, surface_resolution, network_view)
+        return TrainingJob(config, dataset, time_budget, surface_resolution, network_view, resume)
     return submit(
         _train_in_worker,
         config,
@@ -508,6 +515,7 @@ def submit_training(
         surface_resolution,
         snapshot_resolution,
         network_view,
+        resume,
     )
 
 

@@ -8,6 +8,8 @@ spent. Works in a notebook: nothing here imports Streamlit.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import time
 import warnings
 from collections.abc import Callable
@@ -123,6 +125,34 @@ def build_estimator(config: TrainConfig, task: str):
     )
 
 
+# The fields a continued run may change: how it trains, not what it is.
+CONTINUE_FIELDS = ("learning_rate", "alpha", "batch_size", "epochs", "stop_when_flat")
+
+
+def _training_params(config: TrainConfig) -> dict:
+    """The estimator parameters of ``CONTINUE_FIELDS`` (epochs go to max_iter apart)."""
+    return dict(
+        learning_rate_init=config.learning_rate,
+        alpha=config.alpha,
+        batch_size=config.batch_size,
+        n_iter_no_change=10 if config.stop_when_flat else np.inf,
+    )
+
+
+def continue_config(before: TrainConfig, after: TrainConfig) -> None:
+    """Raise ``ValueError`` unless a run of ``before`` can go on as ``after``: the same
+    data, network and solver; only ``CONTINUE_FIELDS`` may differ."""
+    changed = [
+        f.name
+        for f in dataclasses.fields(before)
+        if f.name not in CONTINUE_FIELDS and getattr(before, f.name) != getattr(after, f.name)
+    ]
+    if changed:
+        raise ValueError(
+            f"cannot continue a run with other {', '.join(changed)}: train a new one instead"
+        )
+
+
 def dataset_for(config: TrainConfig) -> Dataset:
     return make_dataset(
         config.dataset,
@@ -213,6 +243,7 @@ def train(
     snapshot_resolution: int = SNAPSHOT_RESOLUTION,
     surface_resolution: int | None = None,
     network_view: bool = False,
+    resume: TrainResult | None = None,
 ) -> TrainResult:
     """Train the experiment ``config`` describes and record what happened.
 
@@ -222,12 +253,32 @@ def train(
     (``result.surface``), for a caller that will draw it. ``network_view`` also measures
     the neuron view at every snapshot (``result.network_frames``, ``Progress.network``):
     a few ms a frame, so only for a caller that draws it.
+
+    ``resume`` continues a finished (or stopped) run for ``config.epochs`` more epochs
+    from its weights, on its data: the history, the replay frames and the epoch numbers
+    carry on. ``config`` must describe the same network (``continue_config`` checks).
+    The optimiser starts afresh (Adam's moment estimates, as in scikit-learn's
+    ``warm_start``), so the first epochs may move a little differently than an
+    uninterrupted run would.
     """
     config = config or TrainConfig()
-    data = dataset if dataset is not None else dataset_for(config)
-    model = build_estimator(config, data.task)
+    done = 0  # epochs already run (resuming)
+    if resume is not None:
+        continue_config(resume.config, config)
+        data = resume.dataset
+        model = copy.deepcopy(resume.model)  # the caller's result is never changed
+        model.set_params(warm_start=True, max_iter=config.epochs, **_training_params(config))
+        model._no_improvement_count = 0  # a run that stopped as flat may go on
+        done = len(resume.history)
+    else:
+        data = dataset if dataset is not None else dataset_for(config)
+        model = build_estimator(config, data.task)
     grid = make_grid(data, snapshot_resolution)
-    buffer = _FrameBuffer(planned_epochs=config.epochs)
+    buffer = _FrameBuffer(planned_epochs=done + config.epochs)
+    if resume is not None:
+        extras = {f.epoch: f for f in resume.network_frames}
+        for epoch, frame in zip(resume.snapshot_epochs, resume.snapshots):
+            buffer.add(int(epoch), frame, extras.get(int(epoch)))
     # Frames are kept for the replay: probabilities as float16 (three decimals are more
     # than a colour needs); regression values as float32, since float16 ends at 65504 and
     # an uploaded target may reach far beyond.
@@ -254,8 +305,10 @@ def train(
             value_range=value_range,
         )
 
-    rows: list[dict] = []
+    rows: list[dict] = resume.history.to_dict("records") if resume is not None else []
     last_finite: list[list[np.ndarray]] = []
+    if resume is not None:
+        last_finite[:] = [[w.copy() for w in model.coefs_], [b.copy() for b in model.intercepts_]]
     y_train = data.y_train
     start = time.perf_counter()
 
@@ -307,7 +360,7 @@ def train(
             buffer.add(epoch, frame, net)
         if on_epoch is not None:
             try:
-                on_epoch(Progress(epoch, config.epochs, row, frame, net))
+                on_epoch(Progress(epoch, done + config.epochs, row, frame, net))
             except StopRequested:
                 raise _StopTraining("stopped") from None
         if time_budget is not None and time.perf_counter() - start > time_budget:
@@ -337,7 +390,7 @@ def train(
         model.coefs_, model.intercepts_ = last_finite
     elif stop_reason == "completed" and config.solver != "lbfgs" and model.n_iter_ < config.epochs:
         stop_reason = "converged"
-    seconds = time.perf_counter() - start
+    seconds = time.perf_counter() - start + (resume.seconds if resume is not None else 0.0)
 
     # Keep a final frame, so the replay ends where training ended.
     if rows and (not buffer.epochs or buffer.epochs[-1] != rows[-1]["epoch"]):

@@ -15,7 +15,16 @@ from ui.config_ui import (
 )
 from ui.frame import page_frame
 from ui.i18n import t
-from ui.results import data_fingerprint, run_view, show_run, start_training_workers, train_live
+from ui.results import (
+    continue_button,
+    continue_requested,
+    data_fingerprint,
+    run_view,
+    show_run,
+    start_training_workers,
+    train_buttons,
+    train_live,
+)
 from ui.run_history import history_panel, remember
 from ui.takeaway import download_buttons
 from ui.upload import csv_mode, data_source_picker, share_notice
@@ -44,14 +53,14 @@ def train_and_results(config, csv_data, neurons: bool = True):
     """Train and what it shows. A fragment: pressing Train or moving the replay slider
     reruns only this part, not every control of the page (a full rerun costs the server
     and the student's browser more than the training itself)."""
-    train_clicked = st.button(
-        t("playground.train"), type="primary", key="train", disabled=csv_mode() and csv_data is None
-    )
-    view = run_view(neurons)  # neurons: the neuron view (a teacher may ?hide=neurons)
     result = st.session_state.get("result")
-    if train_clicked:
+    # Train, or continue the run shown (resume: that run) for the config's epochs more.
+    train_clicked, more = train_buttons(csv_data, csv_mode())
+    resume = continue_requested(config, csv_data, result)
+    view = run_view(neurons)  # neurons: the neuron view (a teacher may ?hide=neurons)
+    if train_clicked or resume is not None:
         try:
-            result = train_live(config, view, dataset=csv_data)
+            result = train_live(config, view, dataset=csv_data, resume=resume)
         except Exception as err:  # a worker killed (memory, operator): a message, not a traceback
             log.exception("training failed")
             view.clear()
@@ -71,6 +80,7 @@ def train_and_results(config, csv_data, neurons: bool = True):
     else:
         show_run(result, view)
         download_buttons(result, uploaded=csv_data is not None)
+    continue_button(more, config, csv_data, result)
     history_panel()
 
 

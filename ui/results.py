@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from core import parallel
 from core.charts import SURFACE_SIZE, confusion_chart, curve_chart, history_spec, surface_spec
@@ -26,6 +27,7 @@ from core.training import (
     SNAPSHOT_RESOLUTION,
     Grid,
     TrainResult,
+    continue_config,
     dataset_for,
     discrete_outputs,
     make_grid,
@@ -232,13 +234,64 @@ def _waiting_text() -> str:
     return t("playground.queued") if parallel.workers_ready() else t("playground.starting")
 
 
-def train_live(config: TrainConfig, view: RunView, dataset=None) -> TrainResult:
+CONTINUE_FLAG = "_continue_requested"  # set by the Continue button's callback
+
+
+def train_buttons(dataset, csv_mode: bool) -> tuple[bool, DeltaGenerator]:
+    """The Train button, and beside it the place of the Continue button, which
+    ``continue_button`` draws once the run shown is known (after a training in the same
+    script run, so it is never out of date)."""
+    left, right = st.columns([1, 3], vertical_alignment="center")
+    train = left.button(
+        t("playground.train"), type="primary", key="train", disabled=csv_mode and dataset is None
+    )
+    return train, right.empty()
+
+
+def can_continue(config: TrainConfig, dataset, result) -> bool:
+    """Whether ``result`` can go on as ``config``: same data and network; only how it
+    trains may differ (``core.training.continue_config``); not after a divergence."""
+    if result is None or result.stop_reason == "diverged":
+        return False
+    if st.session_state.get("result_data") != data_fingerprint(dataset):
+        return False
+    try:
+        continue_config(result.config, config)
+    except ValueError:
+        return False
+    return True
+
+
+def continue_requested(config: TrainConfig, dataset, result) -> TrainResult | None:
+    """The run to continue if Continue was pressed (and it still can go on), else None."""
+    pressed = st.session_state.pop(CONTINUE_FLAG, False)
+    return result if pressed and can_continue(config, dataset, result) else None
+
+
+def continue_button(slot: DeltaGenerator, config: TrainConfig, dataset, result) -> None:
+    """Continue training: the run shown, for ``config.epochs`` more epochs from its
+    weights. A callback notes the press, so the next run reads it before anything is
+    drawn."""
+    slot.button(
+        t("playground.continue", epochs=config.epochs),
+        key="continue",
+        disabled=not can_continue(config, dataset, result),
+        help=t("playground.continue_help"),
+        on_click=lambda: st.session_state.__setitem__(CONTINUE_FLAG, True),
+    )
+
+
+def train_live(
+    config: TrainConfig, view: RunView, dataset=None, resume: TrainResult | None = None
+) -> TrainResult:
     """Train in a worker with a progress bar, and a surface and curves that update while
     it runs. If the user leaves or reruns the page meanwhile, the worker is asked to
-    stop, so abandoned runs do not hold up the class's queue."""
+    stop, so abandoned runs do not hold up the class's queue. ``resume``: a run to
+    continue (``core.training.train``'s)."""
     waiting = _waiting_text()
     view.status.progress(0.0, text=waiting)
-    data = dataset if dataset is not None else dataset_for(config)
+    data = resume.dataset if resume is not None else dataset
+    data = data if data is not None else dataset_for(config)
     grid = make_grid(data, SNAPSHOT_RESOLUTION)  # the grid the worker's frames are on
     job = parallel.submit_training(
         config,
@@ -247,11 +300,15 @@ def train_live(config: TrainConfig, view: RunView, dataset=None) -> TrainResult:
         time_budget=MAX_TRAIN_SECONDS,
         surface_resolution=SURFACE_SIZE,
         network_view=view.network is not None,  # the worker measures the view's frames
+        resume=resume,
     )
     # At once, while the worker trains: the data on a blank surface and empty curves.
     # The student sees what is being fitted, and the browser sets these charts up now
     # rather than after training; every later drawing only brings new data.
-    if grid.ys is not None:
+    if resume is not None:  # where the run stands: its surface, until the next frame
+        values, fine = final_surface(resume)
+        show_outputs(values, data, fine, slot=view.surface, **surface_options())
+    elif grid.ys is not None:
         show_outputs(
             np.full((*grid.shape, 1), 0.5), data, grid, slot=view.surface, value_range=(0.0, 1.0)
         )
@@ -260,7 +317,7 @@ def train_live(config: TrainConfig, view: RunView, dataset=None) -> TrainResult:
     view.confusion.empty()
     if view.network is not None:
         view.network.clear()
-    rows: list[dict] = []
+    rows: list[dict] = [] if resume is None else resume.history.to_dict("records")
     show_history(view, _live_history(rows), data.task)
     drawn_epoch, drawn_network, started_at = 0, 0, None
     try:
