@@ -129,9 +129,8 @@ def surface_toggles(view: RunView, task: str) -> dict:
     """TensorFlow Playground's two surface toggles, under the replay slider: show the
     test points, and discretize the output (regression has no classes to show)."""
     with view.options.container():
-        left, right = st.columns(2)
-        left.toggle(t("playground.show_test"), value=True, key=SHOW_TEST)
-        right.toggle(
+        st.toggle(t("playground.show_test"), value=True, key=SHOW_TEST)
+        st.toggle(
             t("playground.discretize"),
             value=False,
             key=DISCRETIZE,
@@ -366,9 +365,13 @@ def show_run(result: TrainResult, view: RunView) -> None:
     epochs = [int(e) for e in result.snapshot_epochs]
     chosen = epochs[-1] if epochs else None
     if len(epochs) > 1:
-        chosen = view.replay.select_slider(
-            t("playground.replay"), epochs, value=epochs[-1], key="replay"
-        )
+        # The slider's value lives in the session state, set here when it is not one of
+        # this run's epochs (a new run; the key was dropped): a value given as a default
+        # would not reach a browser that already shows this slider, since its identity
+        # is its key alone, and it would go on showing the last run's epoch.
+        if st.session_state.get("replay") not in epochs:
+            st.session_state["replay"] = epochs[-1]
+        chosen = view.replay.select_slider(t("playground.replay"), epochs, key="replay")
     if chosen is not None and chosen != epochs[-1]:
         values, grid = result.snapshots[epochs.index(chosen)].astype(float), result.grid
     else:

@@ -72,3 +72,19 @@ def test_the_neuron_view_updates_while_training(page, app_server):
     page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=90_000)
     wait_for_app(page, timeout=60_000, rerun=True)
     assert_no_exception(page)
+
+
+def test_continuing_a_run_moves_the_replay_slider_to_its_new_last_epoch(page, app_server):
+    # The slider's identity is its key: a default value alone would leave the browser
+    # showing the first run's last epoch.
+    query = {"n_samples": "200", "epochs": "40", "stop_when_flat": "false"}
+    page.goto(f"{app_server}/Playground?{urlencode(query)}")
+    wait_for_app(page)
+    click_train(page)
+    slider = page.get_by_role("slider", name="Replay training (epoch)")
+    assert slider.get_attribute("aria-valuetext") == "40"
+    page.get_by_role("button", name=re.compile("^Continue training")).click()
+    wait_for_app(page, timeout=60_000, rerun=True)
+    assert_no_exception(page)
+    assert page.locator('[data-testid="stMetricValue"]').all_inner_texts()[-1] == "80"
+    assert slider.get_attribute("aria-valuetext") == "80"
