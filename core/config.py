@@ -21,6 +21,7 @@ from typing import Any, cast
 
 from core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from core.datasets import DATASETS, MAX_CLASSES, MAX_NOISE, MAX_SAMPLES, MIN_CLASSES, MIN_SAMPLES
+from core.features import DEFAULT_INPUTS, FEATURES, usable
 
 # Caps: no widget, URL or notebook call gets past these.
 MAX_HIDDEN_LAYERS = 10
@@ -157,6 +158,9 @@ class TrainConfig:
     test_fraction: float = _spec(0.2, lo=0.05, hi=0.5, show=Show(step=0.05, half=True))
     data_seed: int = _spec(0, lo=0, hi=2**31 - 1)
     standardize: bool = _spec(True, show=Show(widget="none"))  # no control: links and code set it
+    # TensorFlow Playground's extra inputs (core.features): x2 terms are left out on
+    # one-feature data; data with more than two features uses its features as they are.
+    inputs: tuple[str, ...] = _spec(DEFAULT_INPUTS, kind=tuple, choices=tuple(FEATURES))
     # Network
     hidden_layers: tuple[int, ...] = _spec(
         (16, 16),
@@ -233,6 +237,13 @@ class TrainConfig:
                     lo=lo,
                     hi=hi,
                 )
+        if not usable(self.inputs, spec.n_features):
+            raise ConfigError(
+                "inputs",
+                f"{self.dataset} has one feature: choose an input of x1",
+                "no_usable_inputs",
+                dataset=self.dataset,
+            )
         if spec.task == "regression" and self.loss == "log_loss":
             raise ConfigError(
                 "loss",

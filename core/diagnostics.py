@@ -37,10 +37,18 @@ def at_initialisation(model, X, y):
     return fresh
 
 
+def model_inputs(model, X) -> np.ndarray:
+    """What the first layer reads: ``X``, or the inputs a model with extra input
+    features (``core.features``) expands it into."""
+    X = np.asarray(X, dtype=float)
+    expand = getattr(model, "expand_inputs", None)
+    return expand(X) if expand is not None else X
+
+
 def forward_layers(model, X) -> list[tuple[np.ndarray, np.ndarray]]:
     """(pre-activation, activation) of every layer after the input, output included."""
     hidden = get_activation(model.activation, model.leaky_slope)
-    layers, a = [], np.asarray(X, dtype=float)
+    layers, a = [], model_inputs(model, X)
     for i, (W, b) in enumerate(zip(model.coefs_, model.intercepts_)):
         z = a @ W + b
         a = z.copy()
@@ -55,8 +63,8 @@ def forward_layers(model, X) -> list[tuple[np.ndarray, np.ndarray]]:
 def weight_gradients(model, X, y) -> list[np.ndarray]:
     """dLoss/dW of each weight layer, first to last (no L2 term): column j of layer i
     is the gradient reaching unit j's incoming weights."""
-    X = np.asarray(X, dtype=float)
     layers = forward_layers(model, X)
+    X = model_inputs(model, X)
     _, delta = output_loss_and_error(
         target_matrix(model, y),
         layers[-1][1],

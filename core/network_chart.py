@@ -71,6 +71,7 @@ def network_data(frame: NetFrame, names: dict) -> dict[str, pd.DataFrame]:
                     unit=names["unit"].format(layer=_column_label(c, layer, names), unit=u + 1),
                     state=names[state] if state != "ok" else "",
                     bias=round(float(frame.biases[c][r]), 3) if c else None,
+                    label=frame.input_names[u] if c == 0 and u < len(frame.input_names) else "",
                 )
             )
         headers.append(
@@ -87,7 +88,7 @@ def network_data(frame: NetFrame, names: dict) -> dict[str, pd.DataFrame]:
     return {
         IMAGE: image,
         LINKS: links,
-        UNITS: pd.DataFrame(units, columns=["c", "y", "unit", "state", "bias"]),
+        UNITS: pd.DataFrame(units, columns=["c", "y", "unit", "state", "bias", "label"]),
         HEADERS: pd.DataFrame(headers, columns=["c", "title", "line"]),
     }
 
@@ -100,10 +101,11 @@ def _column_label(c: int, layer: LayerFrame, names: dict) -> str:
     return names["layer"].format(n=c)
 
 
-def tile_pixels(columns: int, available: int = 600) -> int:
-    """Screen pixels per tile: 28, or less when many columns must fit ``available`` (the
-    Playground's results column on a laptop), down to 14."""
-    return int(max(14, min(28, available // (3 * columns))))
+def tile_pixels(columns: int, rows: int, width: int = 600, height: int = 520) -> int:
+    """Screen pixels per tile: as large as lets the diagram fit ``width`` x ``height``
+    (the Playground's results column on a laptop), between 14 and 40."""
+    fits = min(width // (3 * columns), int(height * TILE / (rows * ROW_PX)))
+    return int(max(14, min(40, fits)))
 
 
 @functools.lru_cache(maxsize=128)
@@ -111,7 +113,7 @@ def _template(columns: int, rows: int, legend: tuple) -> str:
     """The chart for ``columns`` x ``rows`` with data apart, as JSON (built and
     validated once per layout and language)."""
     (positive, negative, dead, saturated, sign_title, state_title, bias) = legend
-    tile = tile_pixels(columns)
+    tile = tile_pixels(columns, rows)
     width, height = columns * 3 * tile, int(rows * tile * ROW_PX / TILE)
     xs = alt.Scale(domain=[0, columns], nice=False, zero=False)
     ys = alt.Scale(domain=[0, rows], nice=False, zero=False, reverse=True)
@@ -182,6 +184,12 @@ def _template(columns: int, rows: int, legend: tuple) -> str:
             ],
         )
     )
+    # The inputs' names beside their pictures, as TensorFlow Playground writes them.
+    labels = (
+        units.transform_filter("datum.label != ''")
+        .mark_text(align="right", dx=-3, fontSize=10)
+        .encode(x=alt.X("x0:Q", scale=xs, axis=None), y=alt.Y("y:Q", scale=ys), text="label:N")
+    )
     headers = alt.Chart(alt.NamedData(HEADERS)).transform_calculate(x="datum.c + 0.5")
     title = headers.mark_text(dy=-22, fontWeight="bold", fontSize=11).encode(
         x=alt.X("x:Q", scale=xs, axis=None), y=alt.datum(0, scale=ys), text="title:N"
@@ -190,11 +198,14 @@ def _template(columns: int, rows: int, legend: tuple) -> str:
         x=alt.X("x:Q", scale=xs, axis=None), y=alt.datum(0, scale=ys), text="line:N"
     )
     chart = (
-        alt.layer(links, image, frames, marked, title, line)
+        alt.layer(links, image, frames, marked, labels, title, line)
         .resolve_scale(color="independent", stroke="independent")
         .properties(width=width, height=height, padding={"top": 30, "left": 5, "right": 5})
         .configure_view(stroke=None)
         .properties(usermeta={"embedOptions": {"renderer": "canvas"}})
+        # "pad": the plot is exactly width x height (square tiles) and the titles and
+        # legends come on top; fitting all in that size squashed a short network flat.
+        .properties(autosize=alt.AutoSizeParams(type="pad", contains="padding"))
     )
     return json.dumps(chart.to_dict())
 

@@ -25,7 +25,7 @@ from PIL import Image
 
 from core.activations import get_activation
 from core.colours import CLASS_COLOURS
-from core.diagnostics import forward_layers, saturated_units, unit_states
+from core.diagnostics import forward_layers, model_inputs, saturated_units, unit_states
 
 TILE = 16  # cells per side of a unit's picture (TensorFlow Playground draws 10)
 MAX_SHOWN = 16  # units a column draws; wider layers show their strongest units
@@ -65,6 +65,7 @@ class NetFrame:
     # Full colour for every hidden picture: the activation's own bound (tanh 1, sigmoid
     # 1); None when unbounded, each picture then at its own largest |value|.
     hidden_bound: float | None
+    input_names: tuple[str, ...] = ()  # labels of the input column, in order
     # Every weight and bias (float32), for the unit details; None for a large network.
     coefs: tuple[np.ndarray, ...] | None = None
     intercepts: tuple[np.ndarray, ...] | None = None
@@ -218,6 +219,7 @@ def net_frame(
     *,
     task: str,
     value_range: tuple[float, float] | None = None,
+    input_names: tuple[str, ...] = (),
 ) -> NetFrame:
     """Measure ``model`` for the diagram.
 
@@ -236,7 +238,9 @@ def net_frame(
     grid_layers = forward_layers(model, grid_points)
 
     # Values per column over the grid: inputs, each hidden layer.
-    values = [np.asarray(grid_points, dtype=float)] + [a for _, a in grid_layers[:-1]]
+    # The first column is what the first layer reads: the features, or the inputs a
+    # model with extra input features expands them into (x1², sin(x1), ...).
+    values = [model_inputs(model, grid_points)] + [a for _, a in grid_layers[:-1]]
     layers, pictures = [], []
     for i, v in enumerate(values):
         kind = "input" if i == 0 else "hidden"
@@ -287,10 +291,16 @@ def net_frame(
         image=_atlas(pictures, rows, n_classes),
         rows=rows,
         one_feature=one_feature,
+        input_names=tuple(_input_label(n) for n in input_names),
         hidden_bound=_bound(hidden_act.output_range),
         coefs=tuple(w.astype(np.float32) for w in coefs) if keep else None,
         intercepts=tuple(b.astype(np.float32) for b in biases) if keep else None,
     )
+
+
+def _input_label(name: str) -> str:
+    """An input's label as the diagram writes it (math, the same in every language)."""
+    return name.replace("^2", "²").replace("*", "·")
 
 
 def _tiles(scaled: np.ndarray, index: np.ndarray, one_feature: bool) -> np.ndarray:

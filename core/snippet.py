@@ -15,13 +15,13 @@ SKLEARN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
 def code_snippet(config: TrainConfig) -> str:
     task = config.task
     estimator = build_estimator(config, task)
-    kind = "Regressor" if task == "regression" else "Classifier"
+    cls = estimator.__class__
     stock = (
         config.activation in SKLEARN_ACTIVATIONS
         and config.output_activation == "auto"
         and config.loss == "auto"
+        and cls.__module__ == "core.mlp"  # not a model with extra inputs (core.features)
     )
-    cls = estimator.__class__
     defaults = cls().get_params()
     if stock:
         parent = cls.__mro__[2]  # MLPClassifier / MLPRegressor
@@ -29,7 +29,7 @@ def code_snippet(config: TrainConfig) -> str:
         import_line = f"from sklearn.neural_network import {parent.__name__}"
         name = parent.__name__
     else:
-        import_line = f"from core.mlp import ActivationMLP{kind}"
+        import_line = f"from {cls.__module__} import {cls.__name__}"
         name = cls.__name__
     params = estimator.get_params()
     args = ",\n    ".join(

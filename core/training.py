@@ -22,8 +22,9 @@ from sklearn.metrics import r2_score
 from threadpoolctl import threadpool_limits
 
 from core.config import TrainConfig
-from core.datasets import Dataset, make_dataset
+from core.datasets import DATASETS, Dataset, make_dataset
 from core.diagnostics import at_initialisation
+from core.features import DEFAULT_INPUTS, FeatureMLPClassifier, FeatureMLPRegressor, usable
 from core.mlp import (
     ActivationMLPClassifier,
     ActivationMLPRegressor,
@@ -106,10 +107,22 @@ class StopRequested(Exception):
     keeps what was learnt so far, with a note (a page whose user left, a stop button)."""
 
 
-def build_estimator(config: TrainConfig, task: str):
-    """The estimator ``config`` describes, for a dataset of the given task."""
-    cls = ActivationMLPRegressor if task == "regression" else ActivationMLPClassifier
+def build_estimator(config: TrainConfig, task: str, n_features: int | None = None):
+    """The estimator ``config`` describes, for a dataset of the given task with
+    ``n_features`` features (default: the config's built-in dataset's). Inputs beyond
+    the raw features (``config.inputs``, ``core.features``) give a model that expands
+    them itself; otherwise the engine's own classes."""
+    n_features = n_features or DATASETS[config.dataset].n_features
+    inputs = usable(config.inputs, n_features)
+    params = {}
+    if inputs and inputs != DEFAULT_INPUTS[:n_features]:
+        regressor, classifier = FeatureMLPRegressor, FeatureMLPClassifier
+        params["inputs"] = inputs
+    else:
+        regressor, classifier = ActivationMLPRegressor, ActivationMLPClassifier
+    cls = regressor if task == "regression" else classifier
     return cls(
+        **params,
         hidden_layer_sizes=config.hidden_layers,
         activation=config.activation,
         output_activation=config.output_activation,
@@ -272,7 +285,7 @@ def train(
         done = len(resume.history)
     else:
         data = dataset if dataset is not None else dataset_for(config)
-        model = build_estimator(config, data.task)
+        model = build_estimator(config, data.task, data.n_features)
     grid = make_grid(data, snapshot_resolution)
     buffer = _FrameBuffer(planned_epochs=done + config.epochs)
     if resume is not None:
@@ -291,6 +304,8 @@ def train(
     tiles = make_grid(data, TILE) if network_view else None
     value_range = (float(data.y.min()), float(data.y.max())) if data.task == "regression" else None
 
+    input_names = tuple(getattr(model, "inputs", data.feature_names))
+
     def network(fitted, epoch: int) -> NetFrame | None:
         if tiles is None:
             return None
@@ -303,6 +318,7 @@ def train(
             data.X_train,
             task=data.task,
             value_range=value_range,
+            input_names=input_names,
         )
 
     rows: list[dict] = resume.history.to_dict("records") if resume is not None else []

@@ -181,7 +181,9 @@ def _shows(control: Control, config: TrainConfig) -> bool:
             and width in control.options
             and (depth == len(value) and (not value or width == max(value)))
         )
-    if control.widget in ("select", "select_slider", "multiselect"):
+    if control.widget == "multiselect":  # a tuple of choices (the input features)
+        return control.value == value and set(value) <= set(control.options)
+    if control.widget in ("select", "select_slider"):
         return control.value == value and value in control.options
     if control.widget == "checkbox":
         return control.value is value

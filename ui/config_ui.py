@@ -18,6 +18,7 @@ import streamlit as st
 from core.activations import ACTIVATIONS
 from core.config import ConfigError, Control, TrainConfig, controls, field_groups
 from core.datasets import DATASETS
+from core.features import DEFAULT_INPUTS, usable
 from core.mlp import AUTO_LOSS, AUTO_OUTPUT, is_canonical
 from ui.i18n import t
 from ui.url import UrlSettings, problem_text, read_url, write_url
@@ -98,6 +99,8 @@ def _apply_dataset() -> None:
     changes = dict(dataset=name, n_classes=None, noise=None)
     if spec.task == "regression" and current_config().loss == "log_loss":
         changes["loss"] = "auto"
+    if not usable(current_config().inputs, spec.n_features):  # only x2 terms, 1-D data
+        changes["inputs"] = DEFAULT_INPUTS
     set_config(current_config().replace(**changes))
 
 
