@@ -189,12 +189,15 @@ class RunView:
 def run_view(neurons: bool = True) -> RunView:
     """Lay out the places (all empty) of a ``RunView``; charts sit in keyed containers,
     so tests and pages can find them. ``neurons``: with the neuron view."""
-    status, summary = st.empty(), st.empty()
+    status = st.empty()
     left, right = st.columns(2)
     with left:
         surface = st.container(key="surface").empty()
         replay = st.empty()
         options = st.empty()
+        # Metrics and notes under the surface, not above it: on a phone the columns
+        # stack, and four metric rows above pushed the picture below the fold.
+        summary = st.empty()
     with right:
         loss = st.container(key="loss-chart").empty()
         score = st.container(key="score-chart").empty()

@@ -89,3 +89,35 @@ def test_the_playground_works_from_the_keyboard_alone(page, app_server):
     assert slider.input_value() != before
     assert_no_exception(page)
     save_screenshot(page, "playground-keyboard")
+
+
+# (name, viewport, device scale): a phone; a projector at 1920x1080 with the browser
+# zoomed to 150%, which lays the page out at 1280x720 CSS pixels; a laptop.
+SCREENS = {
+    "phone": ({"width": 390, "height": 844}, 2),
+    "projector": ({"width": 1280, "height": 720}, 1.5),
+    "laptop": ({"width": 1366, "height": 768}, 1),
+}
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_after_a_run_the_surface_shares_a_screen_with_train(screen, browser, app_server):
+    viewport, scale = SCREENS[screen]
+    context = browser.new_context(viewport=viewport, device_scale_factor=scale)
+    try:
+        page = context.new_page()
+        query = "&".join(f"{k}={v}" for k, v in QUICK.items())
+        page.goto(f"{app_server}/Playground?{query}")
+        wait_for_app(page)
+        click_train(page)
+        page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=90_000)
+        assert_no_exception(page)
+        train = page.get_by_role("button", name="Train", exact=True).bounding_box()
+        surface = page.locator(".st-key-surface").bounding_box()
+        assert surface["y"] - train["y"] <= viewport["height"] / 2
+        # Nothing scrolls sideways.
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        page.get_by_role("button", name="Train", exact=True).scroll_into_view_if_needed()
+        save_screenshot(page, f"playground-{screen}")
+    finally:
+        context.close()
