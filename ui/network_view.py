@@ -15,6 +15,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from core.network_chart import network_spec, unit_chart
 from core.network_view import MAX_SHOWN, NetFrame, layer_counts, unit_details
+from ui.chart_alt import chart_alt
 from ui.i18n import t
 
 # Words the chart itself shows (legends, column titles, tooltips), unformatted: the
@@ -105,8 +106,11 @@ def show_network(places: NetworkPlaces, frame: NetFrame, dataset) -> None:
     """Draw ``frame`` (while training, or a finished run's replay frame)."""
     places.title.markdown(f"#### {t('neuron.title')}")
     # width="content": the diagram keeps its own size (square tiles), not the column's.
-    places.chart.vega_lite_chart(network_spec(frame, chart_words()), theme=None, width="content")
-    places.words.markdown(describe(frame, dataset))
+    words = describe(frame, dataset)  # the diagram in words: also its text alternative
+    places.chart.vega_lite_chart(
+        network_spec(frame, chart_words()), theme=None, width="content", alt=words
+    )
+    places.words.markdown(words)
 
 
 def _unit_options(frame: NetFrame) -> list[str]:
@@ -164,4 +168,5 @@ def show_details(places: NetworkPlaces, result, frame: NetFrame) -> None:
         if details.flat_fraction == details.flat_fraction:  # not NaN: a hidden unit
             cols[3].metric(t("neuron.flat_share"), f"{details.flat_fraction:.0%}")
         with st.container(key="neuron_unit_chart"):
-            st.altair_chart(unit_chart(details, chart_words()), theme=None)
+            chart = unit_chart(details, chart_words())
+            st.altair_chart(chart, theme=None, alt=chart_alt(chart.to_dict(validate=False)))

@@ -33,6 +33,7 @@ from core.training import (
     make_grid,
     model_outputs,
 )
+from ui.chart_alt import chart_alt
 from ui.i18n import t
 from ui.network_view import NetworkPlaces, network_places, show_details, show_network
 
@@ -71,10 +72,11 @@ def data_fingerprint(dataset) -> str | None:
     )
 
 
-def show_chart(chart, key: str) -> None:
-    """Every chart sits in a keyed container, so tests and pages can find it."""
+def show_chart(chart, key: str, lead: str = "") -> None:
+    """Every chart sits in a keyed container, so tests and pages can find it, and
+    carries a text alternative for screen readers."""
     with st.container(key=key):
-        st.altair_chart(chart, theme=None)
+        st.altair_chart(chart, theme=None, alt=chart_alt(chart.to_dict(validate=False), lead))
 
 
 def show_outputs(
@@ -88,6 +90,7 @@ def show_outputs(
     value_range: tuple[float, float] | None = None,
     show_test: bool = True,
     discretize: bool = False,
+    lead: str = "",
 ) -> None:
     """A model's outputs on ``grid``: the surface over the input plane, or the fitted
     curve for one feature; in ``slot`` (an ``st.empty``) or where the page is. On a
@@ -99,7 +102,9 @@ def show_outputs(
     server milliseconds and lets the browser swap the data in the chart it has."""
     target = slot if slot is not None else st
     if grid.ys is None:
-        target.altair_chart(curve_chart(grid.xs, values, dataset, title=title), theme=None)
+        chart = curve_chart(grid.xs, values, dataset, title=title)
+        alt = chart_alt(chart.to_dict(validate=False), lead)
+        target.altair_chart(chart, theme=None, alt=alt)
     else:
         if discretize:
             values = discrete_outputs(values, dataset.task)
@@ -111,7 +116,7 @@ def show_outputs(
             value_range=value_range,
             show_test=show_test,
         )
-        target.vega_lite_chart(spec, theme=None)
+        target.vega_lite_chart(spec, theme=None, alt=chart_alt(spec, lead))
 
 
 SHOW_TEST, DISCRETIZE = "show_test", "discretize"  # the surface toggles' widget keys
@@ -218,8 +223,8 @@ def history_specs(history: pd.DataFrame, task: str) -> tuple[dict, dict]:
 
 def show_history(view: RunView, history: pd.DataFrame, task: str) -> None:
     loss, score = history_specs(history, task)
-    view.loss.vega_lite_chart(loss, theme=None)
-    view.score.vega_lite_chart(score, theme=None)
+    view.loss.vega_lite_chart(loss, theme=None, alt=chart_alt(loss))
+    view.score.vega_lite_chart(score, theme=None, alt=chart_alt(score))
 
 
 def _live_history(rows: list[dict]) -> pd.DataFrame:
@@ -380,7 +385,12 @@ def show_run(result: TrainResult, view: RunView) -> None:
     else:
         values, grid = final_surface(result)
     options = surface_toggles(view, result.dataset.task) if grid.ys is not None else {}
-    show_outputs(values, result.dataset, grid, model=result.model, slot=view.surface, **options)
+    metrics = dict(run_metrics(result))
+    score = metrics.get("test_accuracy") or metrics.get("test_r2", "")
+    lead = t("charts.surface_lead", epoch=chosen or "", score=score)
+    show_outputs(
+        values, result.dataset, grid, model=result.model, slot=view.surface, lead=lead, **options
+    )
     frames = {f.epoch: f for f in result.network_frames}
     frame = frames.get(chosen) if chosen is not None else None
     if frame is not None and view.network is not None:
@@ -391,7 +401,10 @@ def show_run(result: TrainResult, view: RunView) -> None:
         show_notes(result)
     show_history(view, result.history, result.dataset.task)
     if result.dataset.task == "multiclass":
-        view.confusion.altair_chart(confusion_chart(result.model, result.dataset), theme=None)
+        confusion = confusion_chart(result.model, result.dataset)
+        view.confusion.altair_chart(
+            confusion, theme=None, alt=chart_alt(confusion.to_dict(validate=False))
+        )
 
 
 def note_text(note) -> str:

@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.report import METRIC_KEYS
 from core.run_history import MAX_RUNS, RunHistory, RunRecord
+from ui.chart_alt import chart_alt
 from ui.config_ui import set_config
 from ui.i18n import setting_label, t
 from ui.results import final_surface, history_specs, metrics_row, show_outputs
@@ -60,7 +61,7 @@ def _side_by_side(records: list[RunRecord], runs: RunHistory) -> None:
             show_outputs(values, record.result.dataset, grid, model=record.result.model)
             metrics_row(record.result)
             for spec in history_specs(record.result.history, record.result.dataset.task):
-                st.vega_lite_chart(spec, theme=None)
+                st.vega_lite_chart(spec, theme=None, alt=chart_alt(spec))
 
 
 def history_panel() -> None:
