@@ -3,5 +3,8 @@ the neuron view's pictures (``core.network_view``) and should not import a chart
 library to do it."""
 
 # TensorFlow Playground's two-class colours (orange for class 0, blue for class 1), then
-# Tableau-10 for more classes.
-CLASS_COLOURS = ("#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
+# Okabe and Ito's colour-blind-safe hues and a dark brown for more classes. Every pair
+# stays apart under simulated protanopia, deuteranopia and tritanopia (CIE Lab distance
+# >= 15, tests/test_colours.py); Tableau's green and red, used before, merged into one
+# colour for a protanope (distance 1.2).
+CLASS_COLOURS = ("#f59322", "#0877bd", "#009e73", "#cc79a7", "#56b4e9", "#7a4a00")
