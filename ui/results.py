@@ -200,10 +200,10 @@ def run_view(neurons: bool = True) -> RunView:
         surface = st.container(key="surface").empty()
         replay = st.empty()
         options = st.empty()
-        # Metrics and notes under the surface, not above it: on a phone the columns
-        # stack, and four metric rows above pushed the picture below the fold.
-        summary = st.empty()
     with right:
+        # Metrics and notes head the right column, not the page: on a phone the columns
+        # stack, and four metric rows above the surface pushed it below the fold.
+        summary = st.empty()
         loss = st.container(key="loss-chart").empty()
         score = st.container(key="score-chart").empty()
         confusion = st.container(key="confusion").empty()
@@ -423,6 +423,8 @@ def metrics_row(result: TrainResult) -> None:
     metrics = run_metrics(result)
     if not metrics:
         return
-    for col, (key, value) in zip(st.columns(len(metrics)), metrics):
+    # Two per row: in half the page's width four in a row cut their values short.
+    cols = [col for _ in range(0, len(metrics), 2) for col in st.columns(2)]
+    for col, (key, value) in zip(cols, metrics):
         seconds = t("playground.seconds", seconds=f"{result.seconds:.2f}")
         col.metric(t(f"playground.{key}"), value, help=seconds if key == "epochs_run" else None)
