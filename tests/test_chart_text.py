@@ -62,7 +62,7 @@ def test_every_chart_on_the_playground_after_a_run_has_a_text_alternative():
     assert len(charts) >= 4  # surface, loss, score, neuron view
     alts = [c.proto.alt for c in charts]
     assert all(alts), alts
-    surface = next(a for a in alts if a.startswith("Decision surface at epoch 30"))
+    surface = next(a for a in alts if a.startswith("The network's output over the input plane."))
     assert "A coloured picture of the model's output over x1 and x2." in surface
     # The loss chart's numbers are the run's own.
     history = at.session_state["result"].history

@@ -101,6 +101,9 @@ def show_outputs(
     redraws it while training, and a spec with the same layout each time costs the
     server milliseconds and lets the browser swap the data in the chart it has."""
     target = slot if slot is not None else st
+    # The same words for every drawing of a surface: a chart whose text alternative
+    # changes is rebuilt by the browser instead of updated in place (tests/e2e).
+    lead = lead or t("charts.surface_lead")
     if grid.ys is None:
         chart = curve_chart(grid.xs, values, dataset, title=title)
         alt = chart_alt(chart.to_dict(validate=False), lead)
@@ -221,10 +224,14 @@ def history_specs(history: pd.DataFrame, task: str) -> tuple[dict, dict]:
     return loss, history_spec(history, "score", score_title(task))
 
 
-def show_history(view: RunView, history: pd.DataFrame, task: str) -> None:
-    loss, score = history_specs(history, task)
-    view.loss.vega_lite_chart(loss, theme=None, alt=chart_alt(loss))
-    view.score.vega_lite_chart(score, theme=None, alt=chart_alt(score))
+def show_history(view: RunView, history: pd.DataFrame, task: str, live: bool = False) -> None:
+    """The loss and score curves. While training (``live``) their text alternative
+    stays the same, so the browser updates the charts in place (a changed one rebuilds
+    the chart); the finished run's gives its numbers."""
+    for place, spec in zip((view.loss, view.score), history_specs(history, task)):
+        place.vega_lite_chart(
+            spec, theme=None, alt=t("charts.live_curves") if live else chart_alt(spec)
+        )
 
 
 def _live_history(rows: list[dict]) -> pd.DataFrame:
@@ -325,7 +332,7 @@ def train_live(
     if view.network is not None:
         view.network.clear()
     rows: list[dict] = [] if resume is None else resume.history.to_dict("records")
-    show_history(view, _live_history(rows), data.task)
+    show_history(view, _live_history(rows), data.task, live=True)
     drawn_epoch, drawn_network, started_at = 0, 0, None
     try:
         while not job.done():
@@ -357,7 +364,7 @@ def train_live(
                 drawn_network = network.epoch
                 show_network(view.network, network, data)
             if len(rows) > 1:
-                show_history(view, _live_history(rows), data.task)
+                show_history(view, _live_history(rows), data.task, live=True)
         result = job.result()
     finally:
         if not job.done():  # the script was stopped (rerun, page left) while waiting
@@ -385,12 +392,7 @@ def show_run(result: TrainResult, view: RunView) -> None:
     else:
         values, grid = final_surface(result)
     options = surface_toggles(view, result.dataset.task) if grid.ys is not None else {}
-    metrics = dict(run_metrics(result))
-    score = metrics.get("test_accuracy") or metrics.get("test_r2", "")
-    lead = t("charts.surface_lead", epoch=chosen or "", score=score)
-    show_outputs(
-        values, result.dataset, grid, model=result.model, slot=view.surface, lead=lead, **options
-    )
+    show_outputs(values, result.dataset, grid, model=result.model, slot=view.surface, **options)
     frames = {f.epoch: f for f in result.network_frames}
     frame = frames.get(chosen) if chosen is not None else None
     if frame is not None and view.network is not None:

@@ -58,7 +58,7 @@ def test_the_neuron_view_updates_while_training(page, app_server):
     query = {"dataset": "spiral", "epochs": "1500", "stop_when_flat": "false"}
     page.goto(f"{app_server}/Playground?{urlencode(query)}")
     wait_for_app(page)
-    page.get_by_role("button", name="Train").click()
+    page.get_by_role("button", name="Train", exact=True).click()
     progress = page.get_by_text(re.compile(r"^Epoch \d+ of 1500$"))
     progress.wait_for(timeout=60_000)
     page.locator(".st-key-neuron_view canvas").first.wait_for(timeout=60_000)

@@ -72,7 +72,7 @@ def test_a_long_run_animates_the_surface_while_it_trains(page, app_server):
     query = {"dataset": "spiral", "epochs": "1500", "stop_when_flat": "false"}
     page.goto(f"{app_server}/Playground?{urlencode(query)}")
     wait_for_app(page)
-    page.get_by_role("button", name="Train").click()
+    page.get_by_role("button", name="Train", exact=True).click()
     progress = page.get_by_text(re.compile(r"^Epoch \d+ of 1500$"))
     progress.wait_for(timeout=60_000)
     chart = page.locator(".st-key-surface canvas")
@@ -131,7 +131,7 @@ def test_two_sessions_training_at_once_see_only_their_own_run(browser, app_serve
         p.goto(f"{app_server}/Playground?{urlencode(query)}")
         wait_for_app(p)
         pages.append(p)
-    buttons = [p.get_by_role("button", name="Train") for p in pages]
+    buttons = [p.get_by_role("button", name="Train", exact=True) for p in pages]
     for b in buttons:  # press both before either finishes
         b.click()
     for p, query in zip(pages, configs):

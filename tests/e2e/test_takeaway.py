@@ -111,7 +111,7 @@ def test_a_run_whose_tab_is_closed_frees_its_worker(browser, fresh_server, monke
     page = leaving.new_page()
     page.goto(f"{base}/Playground?" + "&".join(f"{k}={v}" for k, v in long_run.items()))
     wait_for_app(page)
-    page.get_by_role("button", name="Train").click()
+    page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text(re.compile(r"^Epoch \d+ of 3000$")).wait_for(timeout=60_000)
     leaving.close()  # the student closes the tab mid-run
 
@@ -120,7 +120,7 @@ def test_a_run_whose_tab_is_closed_frees_its_worker(browser, fresh_server, monke
         other = staying.new_page()
         other.goto(f"{base}/Playground?" + "&".join(f"{k}={v}" for k, v in QUICK.items()))
         wait_for_app(other)
-        other.get_by_role("button", name="Train").click()
+        other.get_by_role("button", name="Train", exact=True).click()
         # The abandoned run has at least 20 s of its budget left; the worker must come
         # free well before that for this run to finish inside the wait.
         other.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=15_000)
