@@ -35,6 +35,8 @@ def _units(node: Mapping, data=None, datasets=None) -> Iterator[tuple[Mapping, p
     for key in ("layer", "hconcat", "vconcat", "concat"):
         for child in node.get(key, []):
             yield from _units(child, data, datasets)
+    if isinstance(node.get("spec"), Mapping):  # a faceted chart: one panel per value
+        yield from _units(node["spec"], data, datasets)
     if "mark" in node:
         yield node, _frame(data, datasets)
 
@@ -62,7 +64,7 @@ def _number(value: float) -> str:
 
 def describe(spec: Mapping, words: Mapping[str, str]) -> str:
     """What ``spec`` shows, in one or a few sentences built from ``words`` (keys:
-    picture, lines, line, lines_more, points)."""
+    picture, lines, line, lines_more, points, cells)."""
     parts = []
     title = _title(spec)
     for unit, frame in _units(spec):
@@ -92,6 +94,9 @@ def describe(spec: Mapping, words: Mapping[str, str]) -> str:
                             high=_number(ys.max()),
                         )
                     )
+        elif kind == "rect" and colour in frame and len(frame):
+            _, colour_title = _channel(unit, "color")
+            parts.append(words["cells"].format(n=len(frame), colour=colour_title, x=xt, y=yt))
         elif kind in ("point", "circle", "square", "tick", "rect", "bar") and len(frame):
             parts.append(words["points"].format(n=len(frame), x=xt, y=yt))
     text = " ".join(dict.fromkeys(p.strip() for p in parts if p.strip()))  # no repeats

@@ -3,9 +3,11 @@
 import json
 
 import pandas as pd
+import pytest
 
 from core.chart_text import describe
 from tests.apptest_utils import open_page
+from ui.frame import PAGES
 from ui.i18n import strings
 
 WORDS = {k.split(".", 1)[1]: v for k, v in strings("en").items() if k.startswith("charts.")}
@@ -71,3 +73,10 @@ def test_every_chart_on_the_playground_after_a_run_has_a_text_alternative():
         f"train: from {history.train_loss.iloc[0]:.3g} to {history.train_loss.iloc[-1]:.3g}" in loss
     )
     assert all(json.loads(c.proto.spec) for c in charts)
+
+
+@pytest.mark.parametrize("script", [p[1] for p in PAGES], ids=[p[0] for p in PAGES])
+def test_every_chart_a_page_opens_with_has_a_text_alternative(script):
+    at = open_page(script)
+    missing = [i for i, c in enumerate(at.get("vega_lite_chart")) if not c.proto.alt.strip()]
+    assert missing == []

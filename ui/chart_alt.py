@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.chart_text import describe
 from ui.i18n import t
 
-_WORDS = ("picture", "lines", "line", "lines_more", "points")
+_WORDS = ("picture", "lines", "line", "lines_more", "points", "cells")
 
 
 def chart_alt(spec: dict, lead: str = "") -> str:
