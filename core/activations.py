@@ -1,40 +1,146 @@
 """The activation table: the one place that defines every activation the product offers.
 
 The engine (core.mlp), the explorer plots, the select boxes and the advice all read
-``ACTIVATIONS``. Adding an activation is one entry here plus its tests.
+``ACTIVATIONS``. Adding an activation is one entry here plus its two display names
+(``common.activation.<name>`` in data/i18n/en and zh); tests walk the table.
 
 Each entry holds two in-place kernels, the shape scikit-learn's back-propagation uses:
-``forward(z)`` overwrites pre-activations with f(z), and ``backward(a, delta)``
-multiplies ``delta`` by f'(z) written in terms of the output ``a = f(z)``. For the four
-activations scikit-learn ships, the entries reuse its kernels, so our networks train
-bit-for-bit like stock ``MLPClassifier``. The facts a student is taught (range,
-zero-centred, where it saturates, guidance ids) sit beside the maths.
+``forward(z)`` overwrites pre-activations with f(z), and ``backward(z, a, delta)``
+multiplies ``delta`` by f'(z), given the pre-activation ``z`` and the output
+``a = f(z)``. Every entry can compute its slope from ``z`` (GELU, SiLU and Mish cannot
+write f' in terms of f alone); an entry may use ``a`` where that is cheaper. For the
+five kernels scikit-learn ships, the entries reuse them (they read ``a`` only), so our
+networks train bit-for-bit like stock ``MLPClassifier``. The facts a student is taught
+(range, zero-centred, where it saturates, guidance ids) sit beside the maths. Display
+names live in the translation files only.
+
+The new kernels are vectorised numpy/scipy ufuncs writing into their arguments or one
+temporary, and safe for any finite z: they use log-add-exp, the logistic ``expit`` and
+the normal CDF ``ndtr`` rather than exp(z) itself, so z = +-800 neither overflows nor
+gives NaN. (Results that underflow to 0, such as softplus(-800), are the right answer.)
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy.special import expit, ndtr
 
 # Private module, read only (never mutated); the scikit-learn minor is pinned.
 from sklearn.neural_network import _base as sk
 
 Array = np.ndarray
+Forward = Callable[[Array], None]
+Backward = Callable[[Array, Array, Array], None]
 
 DEFAULT_LEAKY_SLOPE = 0.01
+ELU_ALPHA = 1.0
+# Klambauer et al. 2017, to full double precision (GUIDANCE M3).
+SELU_LAMBDA = 1.0507009873554805
+SELU_ALPHA = 1.6732632423543772
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-def _leaky_kernels(slope: float) -> tuple[Callable, Callable]:
+def _sklearn(name: str) -> tuple[Forward, Backward | None]:
+    """scikit-learn's own kernels; its derivatives read the output a only."""
+    forward = sk.ACTIVATIONS[name]
+    if name not in sk.DERIVATIVES:  # softmax: no element-wise derivative
+        return forward, None
+    derivative = sk.DERIVATIVES[name]
+
+    def backward(z: Array, a: Array, delta: Array) -> None:
+        derivative(a, delta)
+
+    return forward, backward
+
+
+def _leaky_kernels(slope: float) -> tuple[Forward, Backward]:
     def forward(z: Array) -> None:
         np.multiply(z, slope, out=z, where=z < 0)
 
-    def backward(a: Array, delta: Array) -> None:
-        # The slope is positive, so the output keeps the sign of the input.
-        delta[a < 0] *= slope
+    def backward(z: Array, a: Array, delta: Array) -> None:
+        np.multiply(delta, slope, out=delta, where=z < 0)
 
     return forward, backward
+
+
+def _elu_kernels(scale: float, alpha: float) -> tuple[Forward, Backward]:
+    """scale * (z if z > 0 else alpha * (e^z - 1)): ELU (scale 1) and SELU."""
+
+    def forward(z: Array) -> None:
+        # min(z, 0) first, so e^z is never taken of a large positive z.
+        neg = np.minimum(z, 0.0)
+        np.expm1(neg, out=neg)
+        neg *= alpha
+        np.maximum(z, 0.0, out=z)
+        z += neg
+        if scale != 1.0:
+            z *= scale
+
+    def backward(z: Array, a: Array, delta: Array) -> None:
+        # z <= 0: f'(z) = scale * alpha * e^z = a + scale * alpha (M2).
+        slope = a + scale * alpha
+        np.copyto(slope, scale, where=z > 0)
+        delta *= slope
+
+    return forward, backward
+
+
+def _gelu_forward(z: Array) -> None:
+    z *= ndtr(z)  # z * Phi(z), exact (Phi through erfc), not the tanh approximation
+
+
+def _gelu_backward(z: Array, a: Array, delta: Array) -> None:
+    # f'(z) = Phi(z) + z * phi(z)
+    slope = np.square(z)
+    slope *= -0.5
+    np.exp(slope, out=slope)
+    slope *= z
+    slope *= _INV_SQRT_2PI
+    slope += ndtr(z)
+    delta *= slope
+
+
+def _silu_forward(z: Array) -> None:
+    z *= expit(z)
+
+
+def _silu_backward(z: Array, a: Array, delta: Array) -> None:
+    # f'(z) = s + a (1 - s), s = sigmoid(z)
+    s = expit(z)
+    slope = np.subtract(1.0, s)
+    slope *= a
+    slope += s
+    delta *= slope
+
+
+def _softplus_forward(z: Array) -> None:
+    np.logaddexp(0.0, z, out=z)
+
+
+def _softplus_backward(z: Array, a: Array, delta: Array) -> None:
+    delta *= expit(z)  # M7: softplus' = sigmoid
+
+
+def _mish_forward(z: Array) -> None:
+    t = np.logaddexp(0.0, z)
+    np.tanh(t, out=t)
+    z *= t
+
+
+def _mish_backward(z: Array, a: Array, delta: Array) -> None:
+    # f'(z) = t + z (1 - t^2) sigmoid(z), t = tanh(softplus(z))
+    t = np.logaddexp(0.0, z)
+    np.tanh(t, out=t)
+    slope = np.square(t)
+    np.subtract(1.0, slope, out=slope)
+    slope *= z
+    slope *= expit(z)
+    slope += t
+    delta *= slope
 
 
 @dataclass(frozen=True)
@@ -42,11 +148,10 @@ class Activation:
     """One activation function and what the product teaches about it."""
 
     name: str  # the engine's name (scikit-learn's spelling where it has one)
-    label: str  # display name
-    forward: Callable[[Array], None]  # in place: z -> f(z)
-    backward: Callable[[Array, Array], None] | None  # in place: delta *= f'(z), given a
+    forward: Forward  # in place: z -> f(z)
+    backward: Backward | None  # in place: delta *= f'(z), given z and a = f(z)
     output_range: tuple[float, float]
-    zero_centred: bool
+    zero_centred: bool  # an odd function: outputs symmetric around 0
     # The flat region the guidance names: |z| > saturates_beyond, or z < 0 for ReLU.
     saturates_beyond: float | None
     flat_below_zero: bool
@@ -55,6 +160,12 @@ class Activation:
     output: bool = True  # offered for the output layer
     formula: str = ""  # LaTeX, for the explorer
     colour: str = "#7f7f7f"  # the one colour every chart draws this activation in
+    # f'(z) -> 0 as z -> -inf, while the positive side keeps a slope near 1 (the ELU
+    # family, GELU, SiLU, Mish, softplus); the explorer measures where.
+    saturates_negative: bool = False
+    smooth: bool = True  # f' continuous at 0 (ReLU's kink is not; neither is SELU's)
+    # (z, f(z)) of the minimum of a non-monotonic entry, as GUIDANCE states it.
+    minimum: tuple[float, float] | None = None
 
     @property
     def elementwise(self) -> bool:
@@ -67,100 +178,178 @@ class Activation:
         self.forward(out if out.ndim > 1 or self.elementwise else out[None, :])
         return out
 
-    def grad_from_output(self, a) -> Array:
-        """f'(z) written in terms of a = f(z)."""
+    def derivative(self, z, a=None) -> Array:
+        """f'(z), for plots and checks; ``a`` (= f(z)) saves recomputing it."""
         if self.backward is None:
             raise ValueError(f"{self.name} has no element-wise derivative")
-        a = np.asarray(a, dtype=float)
-        d = np.ones_like(a)
-        self.backward(a, d)
+        z = np.asarray(z, dtype=float)
+        a = self.fn(z).reshape(z.shape) if a is None else np.asarray(a, dtype=float)
+        d = np.ones_like(z)
+        self.backward(z, a, d)
         return d
 
-    def derivative(self, z) -> Array:
-        """f'(z) as a function of the input, for plots and checks."""
-        return self.grad_from_output(self.fn(z))
 
-
-_leaky_forward, _leaky_backward = _leaky_kernels(DEFAULT_LEAKY_SLOPE)
+_ELU = _elu_kernels(1.0, ELU_ALPHA)
+_SELU = _elu_kernels(SELU_LAMBDA, SELU_ALPHA)
+_ELU_CASES = r"\begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases}"
 
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
         Activation(
             "identity",
-            "Identity (linear)",
-            sk.ACTIVATIONS["identity"],
-            sk.DERIVATIVES["identity"],
-            (-np.inf, np.inf),
-            True,
-            None,
-            False,
-            ("G1", "G26"),
+            *_sklearn("identity"),
+            output_range=(-np.inf, np.inf),
+            zero_centred=True,
+            saturates_beyond=None,
+            flat_below_zero=False,
+            guidance=("G1", "G26"),
             formula=r"f(x) = x",
             colour="#7f7f7f",
         ),
         Activation(
             "logistic",
-            "Sigmoid (logistic)",
-            sk.ACTIVATIONS["logistic"],
-            sk.DERIVATIVES["logistic"],
-            (0.0, 1.0),
-            False,
-            6.0,
-            False,
-            ("G4", "G5", "G6", "G7", "G8", "G9", "G23", "G24"),
+            *_sklearn("logistic"),
+            output_range=(0.0, 1.0),
+            zero_centred=False,
+            saturates_beyond=6.0,
+            flat_below_zero=False,
+            guidance=("G4", "G5", "G6", "G7", "G8", "G9", "G23", "G24"),
             formula=r"f(x) = \frac{1}{1 + e^{-x}}",
             colour="#d62728",
         ),
         Activation(
             "tanh",
-            "Tanh",
-            sk.ACTIVATIONS["tanh"],
-            sk.DERIVATIVES["tanh"],
-            (-1.0, 1.0),
-            True,
-            3.0,
-            False,
-            ("G10", "G11", "G12", "G13", "G23"),
+            *_sklearn("tanh"),
+            output_range=(-1.0, 1.0),
+            zero_centred=True,
+            saturates_beyond=3.0,
+            flat_below_zero=False,
+            guidance=("G10", "G11", "G12", "G13", "G23"),
             formula=r"f(x) = \frac{1 - e^{-2x}}{1 + e^{-2x}}",
             colour="#f58518",
         ),
         Activation(
             "relu",
-            "ReLU",
-            sk.ACTIVATIONS["relu"],
-            sk.DERIVATIVES["relu"],
-            (0.0, np.inf),
-            False,
-            None,
-            True,
-            ("G14", "G15", "G16", "G17", "G18", "G20", "G22"),
+            *_sklearn("relu"),
+            output_range=(0.0, np.inf),
+            zero_centred=False,
+            saturates_beyond=None,
+            flat_below_zero=True,
+            guidance=("G14", "G15", "G16", "G17", "G18", "G20", "G22"),
             formula=r"f(x) = \max(0, x)",
             colour="#0877bd",
+            smooth=False,
         ),
         Activation(
             "leaky_relu",
-            "Leaky ReLU",
-            _leaky_forward,
-            _leaky_backward,
-            (-np.inf, np.inf),
-            False,
-            None,
-            False,
-            ("G21",),
+            *_leaky_kernels(DEFAULT_LEAKY_SLOPE),
+            output_range=(-np.inf, np.inf),
+            zero_centred=False,
+            saturates_beyond=None,
+            flat_below_zero=False,
+            guidance=("G21",),
             formula=r"f(x) = \max(\alpha x, x)",
             colour="#9467bd",
+            smooth=False,
+        ),
+        Activation(
+            "elu",
+            *_ELU,
+            output_range=(-ELU_ALPHA, np.inf),
+            zero_centred=False,
+            saturates_beyond=None,
+            flat_below_zero=False,
+            guidance=("M2", "M12"),
+            output=False,  # hidden layers only
+            formula=r"f(x) = " + _ELU_CASES + r",\quad \alpha = 1",
+            colour="#54a24b",
+            saturates_negative=True,
+        ),
+        Activation(
+            "selu",
+            *_SELU,
+            output_range=(-SELU_LAMBDA * SELU_ALPHA, np.inf),
+            zero_centred=False,
+            saturates_beyond=None,
+            flat_below_zero=False,
+            guidance=("M3", "M1"),
+            output=False,  # hidden layers only
+            formula=r"f(x) = \lambda "
+            + _ELU_CASES
+            + r",\quad \lambda \approx 1.0507,\ \alpha \approx 1.6733",
+            colour="#17becf",
+            saturates_negative=True,
+            smooth=False,  # slope lambda on the right, lambda * alpha on the left
+        ),
+        Activation(
+            "gelu",
+            _gelu_forward,
+            _gelu_backward,
+            output_range=(-0.170, np.inf),
+            zero_centred=False,
+            saturates_beyond=None,
+            flat_below_zero=False,
+            guidance=("M4", "M8"),
+            output=False,  # hidden layers only
+            formula=r"f(x) = x\,\Phi(x) = \frac{x}{2}\left(1 + \operatorname{erf}"
+            r"\frac{x}{\sqrt{2}}\right)",
+            colour="#e377c2",
+            saturates_negative=True,
+            minimum=(-0.752, -0.170),
+        ),
+        Activation(
+            "silu",
+            _silu_forward,
+            _silu_backward,
+            output_range=(-0.278, np.inf),
+            zero_centred=False,
+            saturates_beyond=None,
+            flat_below_zero=False,
+            guidance=("M5", "M8"),
+            output=False,  # hidden layers only
+            formula=r"f(x) = x\,\sigma(x) = \frac{x}{1 + e^{-x}}",
+            colour="#bcbd22",
+            saturates_negative=True,
+            minimum=(-1.278, -0.278),
+        ),
+        Activation(
+            "softplus",
+            _softplus_forward,
+            _softplus_backward,
+            output_range=(0.0, np.inf),
+            zero_centred=False,
+            saturates_beyond=None,
+            flat_below_zero=False,
+            guidance=("M7",),
+            # Also an output: strictly positive regression targets (M7).
+            formula=r"f(x) = \ln(1 + e^{x})",
+            colour="#72b7b2",
+            saturates_negative=True,
+        ),
+        Activation(
+            "mish",
+            _mish_forward,
+            _mish_backward,
+            output_range=(-0.309, np.inf),
+            zero_centred=False,
+            saturates_beyond=None,
+            flat_below_zero=False,
+            guidance=("M6", "M8"),
+            output=False,  # hidden layers only
+            formula=r"f(x) = x \tanh\left(\ln(1 + e^{x})\right)",
+            colour="#393b79",
+            saturates_negative=True,
+            minimum=(-1.192, -0.309),
         ),
         Activation(
             "softmax",
-            "Softmax",
-            sk.ACTIVATIONS["softmax"],
-            None,
-            (0.0, 1.0),
-            False,
-            None,
-            False,
-            ("G19", "G25"),
+            *_sklearn("softmax"),
+            output_range=(0.0, 1.0),
+            zero_centred=False,
+            saturates_beyond=None,
+            flat_below_zero=False,
+            guidance=("G19", "G25"),
             hidden=False,
             formula=r"f(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}",
             colour="#8c564b",

@@ -33,7 +33,7 @@ import numpy as np
 from core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from core.config import TrainConfig
 from core.diagnostics import at_initialisation, forward_layers, run_diagnostics
-from core.mlp import CANONICAL_PAIRS, output_loss_and_error, target_matrix
+from core.mlp import CANONICAL_PAIRS, output_loss, target_matrix
 from core.rules import SYMPTOMS, TASKS, Rule, load_rules
 
 __all__ = [
@@ -292,13 +292,8 @@ def _initial_loss(result) -> float:
     data = result.dataset
     start = at_initialisation(result.model, data.X_train, data.y_train)
     output = forward_layers(start, data.X_train)[-1][1]
-    loss, _ = output_loss_and_error(
-        target_matrix(start, data.y_train),
-        output,
-        start.out_activation_,
-        start.loss_function_,
-        None,
-        start.leaky_slope,
+    loss = output_loss(
+        target_matrix(start, data.y_train), output, start.out_activation_, start.loss_function_
     )
     return float(loss)
 

@@ -20,7 +20,7 @@ DEFAULT_TEXT = dict(
 
 
 def _default_name(kind: str, key: str) -> str:
-    return ACTIVATIONS[key].label if kind == "activation" else key
+    return key  # engine names; callers pass ``names`` for display names
 
 
 def _frame(summary: pd.DataFrame, datasets=None, activations=None, names=None) -> pd.DataFrame:

@@ -2,7 +2,8 @@
 and histograms of pre-activations and activations.
 
 "Flat" follows the guidance's own numbers: a unit is in its flat region on a sample when
-its derivative there is below 1% of the activation's peak derivative. For the sigmoid
+its derivative there is below 1% of the activation's peak derivative in magnitude (GELU,
+SiLU and Mish have small negative slopes, which still pass gradient). For the sigmoid
 that is |z| > 5.99 and for tanh |z| > 2.99 (tests/test_explorer.py measures both), the
 article's "beyond +-6" and "beyond +-3"; for ReLU it is z < 0. A unit is *dead* when its
 derivative is zero on every sample of the batch: no gradient reaches its incoming weights (G17).
@@ -72,15 +73,16 @@ def weight_gradients(model, X, y) -> list[np.ndarray]:
         model.loss_function_,
         None,
         model.leaky_slope,
+        pre_activation=layers[-1][0],
     )
     hidden = get_activation(model.activation, model.leaky_slope)
-    inputs = [X] + [a for _, a in layers[:-1]]
+    inputs = [(None, X)] + layers[:-1]  # (z, a) feeding each weight layer
     grads: list[np.ndarray] = [np.empty(0)] * len(model.coefs_)
     for i in range(len(model.coefs_) - 1, -1, -1):
-        grads[i] = inputs[i].T @ delta / len(X)
+        grads[i] = inputs[i][1].T @ delta / len(X)
         if i:
             delta = delta @ model.coefs_[i].T
-            hidden.backward(inputs[i], delta)
+            hidden.backward(*inputs[i], delta)
     return grads
 
 
@@ -102,8 +104,8 @@ def unit_states(model, X, layers=None) -> list[tuple[np.ndarray, np.ndarray]]:
     hidden = get_activation(model.activation, model.leaky_slope)
     peak = flat_peak(hidden)
     states = []
-    for _z, a in (layers or forward_layers(model, X))[:-1]:
-        slope = hidden.grad_from_output(a)
+    for z, a in (layers or forward_layers(model, X))[:-1]:
+        slope = np.abs(hidden.derivative(z, a))  # GELU/SiLU/Mish slopes go negative
         states.append(
             ((slope == 0).all(axis=0), np.mean(slope < FLAT_FRACTION_OF_PEAK * peak, axis=0))
         )

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from core.activations import HIDDEN_ACTIVATIONS
 from core.config import TrainConfig
 
 EVIDENCE_CSV = Path(__file__).resolve().parent.parent / "data" / "evidence.csv"
@@ -119,8 +119,9 @@ class SweepGrid:
         return len(self.datasets) * len(self.activations) * len(self.depths) * len(self.seeds)
 
 
-FULL_GRID = SweepGrid()  # 4 datasets x 5 activations x 3 depths x 4 seeds = 240 trainings
-RECOMPUTE_GRID = SweepGrid(seeds=(0, 1))  # the page's Recompute button (120, or fewer datasets)
+# 4 datasets x every hidden activation (11) x 3 depths x 4 seeds = 528 trainings
+FULL_GRID = SweepGrid()
+RECOMPUTE_GRID = SweepGrid(seeds=(0, 1))  # the page's Recompute button (half of it)
 
 
 # --- one training -> one row -----------------------------------------------------------------
@@ -281,8 +282,9 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def default_name(kind: str, key: str) -> str:
-    """How a claim names an activation or a dataset unless told otherwise."""
-    return ACTIVATIONS[key].label if kind == "activation" else key
+    """How a claim names an activation or a dataset unless told otherwise: its engine
+    name (display names live in the translation files; the page passes its own)."""
+    return key
 
 
 def pct(x: float) -> str:

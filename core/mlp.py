@@ -1,12 +1,17 @@
 """scikit-learn MLPs with any hidden activation, any output activation and any loss.
 
 ``ActivationMLPClassifier`` and ``ActivationMLPRegressor`` are drop-in replacements for
-``MLPClassifier`` / ``MLPRegressor`` with three more parameters:
+``MLPClassifier`` / ``MLPRegressor`` with four more parameters:
 
-- ``activation`` also accepts ``"leaky_relu"`` (slope ``leaky_slope``);
+- ``activation`` also accepts every other hidden entry of the activation table
+  (``"leaky_relu"`` with slope ``leaky_slope``, ``"elu"``, ``"selu"``, ``"gelu"``,
+  ``"silu"``, ``"softplus"``, ``"mish"``);
 - ``output_activation``: ``"auto"`` (scikit-learn's choice) or any output entry of the
   activation table;
-- ``loss``: ``"auto"`` (scikit-learn's pairing) or an explicit loss.
+- ``loss``: ``"auto"`` (scikit-learn's pairing) or an explicit loss;
+- ``init``: ``"auto"`` (scikit-learn's Glorot uniform) or a named weight initialisation
+  (``INITS``, GUIDANCE M1/M3), drawn from ``random_state``. Biases are always drawn as
+  scikit-learn draws them.
 
 Why the subclass overrides private methods: scikit-learn writes the output-layer error
 as ``prediction - target``. That is the true gradient only for the canonical pairs
@@ -24,7 +29,11 @@ Loss definitions (mean over samples, sum over output units):
 - ``log_loss`` with any other output: binary cross-entropy on each unit, as for
   multi-label sigmoid outputs. Outputs are clipped to [eps, 1 - eps] as scikit-learn
   does; where the clip is active the gradient is zero, which is why identity or tanh
-  outputs under log-loss can stall (a lesson, not a bug).
+  outputs under log-loss can stall (a lesson, not a bug). A softplus output is meant
+  for positive regression targets under squared error (GUIDANCE M7); a classifier may
+  also pick it, and under log-loss it behaves like a ReLU output (scores clipped to
+  [eps, 1 - eps], zero gradient above 1): offered so the table stays uniform, with its
+  correct gradient, not as a recommendation.
 
 ``predict_proba`` when the output is not a probability (identity, tanh, relu,
 leaky_relu): each output is clipped to [0, 1] (the range log-loss itself assumes) and,
@@ -53,6 +62,18 @@ from core.activations import (
 )
 
 CLASSIFIER_LOSSES = ("log_loss", "squared_error")
+# Weight initialisations (GUIDANCE M1, M3). "auto" is scikit-learn's own: Glorot uniform,
+# with limit sqrt(2 / (fan_in + fan_out)) instead of sqrt(6 / ...) for logistic units.
+INITS = ("auto", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_normal")
+# Var(W) of each named scheme, from fan_in and fan_out (M1); the normals are plain, not
+# truncated (PyTorch's choice), so the variance is exactly this.
+INIT_VARIANCE = {
+    "glorot_uniform": lambda fan_in, fan_out: 2.0 / (fan_in + fan_out),
+    "glorot_normal": lambda fan_in, fan_out: 2.0 / (fan_in + fan_out),
+    "he_uniform": lambda fan_in, fan_out: 2.0 / fan_in,
+    "he_normal": lambda fan_in, fan_out: 2.0 / fan_in,
+    "lecun_normal": lambda fan_in, fan_out: 1.0 / fan_in,
+}
 REGRESSOR_LOSSES = ("squared_error", "poisson")
 PROBABILITY_OUTPUTS = ("logistic", "softmax")
 
@@ -86,39 +107,64 @@ def is_canonical(output_activation: str, loss: str) -> bool:
     return (output_activation, loss) in CANONICAL_PAIRS
 
 
+def output_loss(y, output, output_activation, loss, sample_weight=None) -> float:
+    """The loss of ``output`` against ``y`` (see the module docstring), without the
+    gradient: what the training history records each epoch."""
+    return output_loss_and_error(
+        y, output, output_activation, loss, sample_weight, with_error=False
+    )[0]
+
+
 def output_loss_and_error(
-    y, output, output_activation, loss, sample_weight=None, leaky_slope=DEFAULT_LEAKY_SLOPE
+    y,
+    output,
+    output_activation,
+    loss,
+    sample_weight=None,
+    leaky_slope=DEFAULT_LEAKY_SLOPE,
+    *,
+    pre_activation=None,
+    with_error=True,
 ):
     """Loss of ``output`` against ``y`` and its gradient with respect to the output
-    layer's pre-activation, per sample (not yet divided by the sample count, as
-    scikit-learn's back-propagation expects).
+    layer's pre-activation ``pre_activation`` (z, with ``output = f(z)``), per sample
+    (not yet divided by the sample count, as scikit-learn's back-propagation expects).
+
+    ``pre_activation`` is needed for the chain rule through a non-canonical element-wise
+    output (the table's derivatives are functions of z); canonical pairs and softmax
+    need only the output. With ``with_error=False`` the error is None.
 
     Pure function of arrays so the diagnostics and tests can call it directly.
     """
     y = np.asarray(y, dtype=output.dtype)
     eps = np.finfo(output.dtype).eps
     softmax_output = output_activation == "softmax"
+    canonical = is_canonical(output_activation, loss)
 
     if loss == "squared_error":
         per_sample = 0.5 * ((output - y) ** 2).sum(axis=1)
-        grad = output - y
+        grad = None if canonical or not with_error else output - y
     elif loss == "log_loss":
         clipped = np.clip(output, eps, 1 - eps)
-        inside = (output > eps) & (output < 1 - eps)
         if softmax_output:
             per_sample = -(y * np.log(clipped)).sum(axis=1)
-            grad = np.where(inside, -y / clipped, 0.0)
         else:
             per_sample = -(y * np.log(clipped) + (1 - y) * np.log(1 - clipped)).sum(axis=1)
-            grad = np.where(inside, (clipped - y) / (clipped * (1 - clipped)), 0.0)
+        grad = None
+        if with_error and not canonical:
+            inside = (output > eps) & (output < 1 - eps)
+            if softmax_output:
+                grad = np.where(inside, -y / clipped, 0.0)
+            else:
+                grad = np.where(inside, (clipped - y) / (clipped * (1 - clipped)), 0.0)
     elif loss == "poisson" and output_activation == "exp":
         value = SK_LOSSES["poisson"](y, output, sample_weight)
-        return value, output - y
+        return value, (output - y if with_error else None)
     else:
         raise ValueError(f"unsupported loss {loss!r} for output {output_activation!r}")
 
     value = float(np.average(per_sample, weights=sample_weight))
-    if is_canonical(output_activation, loss):
+    if canonical:
         # Same value, but scikit-learn's own summation order, so lbfgs line searches
         # (which compare loss values) follow stock scikit-learn step for step.
         sk_name = {"logistic": "binary_log_loss", "softmax": "log_loss"}.get(
@@ -126,17 +172,26 @@ def output_loss_and_error(
         )
         if sk_name != "squared_error" or y.shape[1] == 1:
             value = SK_LOSSES[sk_name](y, output, sample_weight)
+        if not with_error:
+            return value, None
         if softmax_output:
             # p * sum(y) - y: the fused p - y when each row of y is one-hot (x * 1.0 is
             # exact, so it stays bit-identical to sklearn); also right for multi-hot rows.
             return value, output * y.sum(axis=1, keepdims=True) - y
         return value, output - y  # the fused form: exact, and bit-identical to sklearn
+    if not with_error:
+        return value, None
     if softmax_output:
         # Softmax Jacobian-vector product: p * (g - <g, p>).
         error = output * (grad - (grad * output).sum(axis=1, keepdims=True))
     else:
+        if pre_activation is None:
+            raise ValueError(
+                f"the gradient through a {output_activation} output under {loss} needs the "
+                "output layer's pre-activation (pre_activation=z)"
+            )
         error = grad
-        get_activation(output_activation, leaky_slope).backward(output, error)
+        get_activation(output_activation, leaky_slope).backward(pre_activation, output, error)
     return value, error
 
 
@@ -167,6 +222,7 @@ class _ActivationMLPMixin:
         output_activation="auto",
         loss="auto",
         leaky_slope=DEFAULT_LEAKY_SLOPE,
+        init="auto",
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -218,6 +274,7 @@ class _ActivationMLPMixin:
         self.output_activation = output_activation
         self.loss = loss
         self.leaky_slope = leaky_slope
+        self.init = init
 
     def _hidden(self):
         return get_activation(self.activation, self.leaky_slope)
@@ -244,16 +301,47 @@ class _ActivationMLPMixin:
             self.out_activation_ = self.output_activation
         self.loss_function_ = loss
 
-    def _forward_pass(self, activations):
+    def _init_coef(self, fan_in, fan_out, dtype):
+        if self.init == "auto":
+            return super()._init_coef(fan_in, fan_out, dtype)
+        rng = self._random_state  # check_random_state(random_state): reproducible
+        std = np.sqrt(INIT_VARIANCE[self.init](fan_in, fan_out))
+        if self.init.endswith("_uniform"):
+            limit = np.sqrt(3.0) * std  # Var(U(-l, l)) = l^2 / 3
+            coef = rng.uniform(-limit, limit, (fan_in, fan_out))
+        else:
+            coef = rng.normal(0.0, std, (fan_in, fan_out))
+        # Biases exactly as scikit-learn draws them (after the weights, same bound).
+        factor = 2.0 if self.activation == "logistic" else 6.0
+        bound = np.sqrt(factor / (fan_in + fan_out))
+        intercept = rng.uniform(-bound, bound, fan_out)
+        return coef.astype(dtype, copy=False), intercept.astype(dtype, copy=False)
+
+    def _fit(self, X, y, sample_weight=None, incremental=False):
+        if hasattr(self, "coefs_") and not hasattr(self, "loss_function_"):
+            # Weights set by hand, then partial_fit (scikit-learn's own worked example):
+            # _initialize never ran, so resolve the loss the way it would have.
+            self.loss_function_ = self._check_pairing()
+        return super()._fit(X, y, sample_weight=sample_weight, incremental=incremental)
+
+    def _forward_pass_with_z(self, activations):
+        """The forward pass, keeping each layer's pre-activation z (``pre[i]`` for
+        ``activations[i]``; ``pre[0]`` is None): the table's derivatives take z."""
         hidden = self._hidden().forward
         last = self.n_layers_ - 2
+        pre = [None] * self.n_layers_
         for i in range(self.n_layers_ - 1):
-            activations[i + 1] = safe_sparse_dot(activations[i], self.coefs_[i])
-            activations[i + 1] += self.intercepts_[i]
+            z = safe_sparse_dot(activations[i], self.coefs_[i])
+            z += self.intercepts_[i]
+            pre[i + 1] = z
+            activations[i + 1] = a = z.copy()
             if i != last:
-                hidden(activations[i + 1])
+                hidden(a)
         self._output_forward()(activations[-1])
-        return activations
+        return activations, pre
+
+    def _forward_pass(self, activations):
+        return self._forward_pass_with_z(activations)[0]
 
     def _forward_pass_fast(self, X, check_input=True):
         if check_input:
@@ -270,7 +358,7 @@ class _ActivationMLPMixin:
 
     def _backprop(self, X, y, sample_weight, activations, deltas, coef_grads, intercept_grads):
         n_samples = X.shape[0]
-        activations = self._forward_pass(activations)
+        activations, pre = self._forward_pass_with_z(activations)
         loss, error = output_loss_and_error(
             y,
             activations[-1],
@@ -278,6 +366,7 @@ class _ActivationMLPMixin:
             self.loss_function_,
             sample_weight,
             self.leaky_slope,
+            pre_activation=pre[-1],
         )
         sw_sum = n_samples if sample_weight is None else sample_weight.sum()
         loss += 0.5 * self.alpha * sum(np.dot(c.ravel(), c.ravel()) for c in self.coefs_) / sw_sum
@@ -290,7 +379,7 @@ class _ActivationMLPMixin:
         hidden_backward = self._hidden().backward
         for i in range(last, 0, -1):
             deltas[i - 1] = safe_sparse_dot(deltas[i], self.coefs_[i].T)
-            hidden_backward(activations[i], deltas[i - 1])
+            hidden_backward(pre[i], activations[i], deltas[i - 1])
             self._compute_loss_grad(i - 1, sw_sum, activations, deltas, coef_grads, intercept_grads)
         return loss, coef_grads, intercept_grads
 
@@ -332,6 +421,7 @@ _EXTRA_CONSTRAINTS = {
     "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
     "output_activation": [StrOptions({"auto", *OUTPUT_ACTIVATIONS})],
     "leaky_slope": [Interval(Real, 0, 1, closed="neither")],
+    "init": [StrOptions(set(INITS))],
 }
 
 
@@ -362,6 +452,8 @@ class ActivationMLPClassifier(_ActivationMLPMixin, MLPClassifier):
         for one unit, argmax for several. Lets a caller that already ran the forward pass
         (the training history) skip a second one."""
         binarizer = self._label_binarizer
+        if len(self.classes_) == 1:  # a single class seen in training: it is the answer
+            return np.repeat(self.classes_, len(outputs))
         if binarizer.y_type_ == "binary":  # one unit, or two softmax units
             return self.classes_[(outputs[:, -1] > 0.5).astype(np.intp)]
         if binarizer.y_type_ == "multiclass":

@@ -29,7 +29,7 @@ from core.mlp import (
     ActivationMLPClassifier,
     ActivationMLPRegressor,
     is_canonical,
-    output_loss_and_error,
+    output_loss,
     target_matrix,
 )
 from core.network_view import TILE, NetFrame, net_frame
@@ -337,14 +337,7 @@ def train(
         raw = model._forward_pass_fast(X, check_input=False)
         if split not in targets:
             targets[split] = target_matrix(model, y)
-        loss, _ = output_loss_and_error(
-            targets[split],
-            raw,
-            model.out_activation_,
-            model.loss_function_,
-            None,
-            model.leaky_slope,
-        )
+        loss = output_loss(targets[split], raw, model.out_activation_, model.loss_function_)
         if data.task == "regression":
             score = r2_score(y, raw.ravel()) if np.isfinite(raw).all() else float("nan")
         else:
