@@ -22,6 +22,7 @@ from typing import Any, cast
 from core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from core.datasets import DATASETS, MAX_CLASSES, MAX_NOISE, MAX_SAMPLES, MIN_CLASSES, MIN_SAMPLES
 from core.features import DEFAULT_INPUTS, FEATURES, usable
+from core.mlp import INITS
 
 # Caps: no widget, URL or notebook call gets past these.
 MAX_HIDDEN_LAYERS = 10
@@ -192,6 +193,7 @@ class TrainConfig:
             )
         ),
     )
+    init: str = _spec("auto", choices=INITS, help="weight initialisation (GUIDANCE M1)")
     # Training
     solver: str = _spec("adam", choices=SOLVERS, show=Show(group="training", half=True))
     learning_rate: float = _spec(

@@ -21,6 +21,7 @@ def code_snippet(config: TrainConfig) -> str:
         and config.output_activation == "auto"
         and config.loss == "auto"
         and cls.__module__ == "core.mlp"  # not a model with extra inputs (core.features)
+        and config.init == "auto"
     )
     defaults = cls().get_params()
     if stock:

@@ -128,6 +128,7 @@ def build_estimator(config: TrainConfig, task: str, n_features: int | None = Non
         output_activation=config.output_activation,
         loss=config.loss,
         leaky_slope=config.leaky_slope,
+        init=config.init,
         solver=config.solver,
         learning_rate_init=config.learning_rate,
         alpha=config.alpha,

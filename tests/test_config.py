@@ -40,6 +40,7 @@ def test_round_trip_through_strings_keeps_every_field():
         hidden_layers=(8, 4, 2),
         activation="leaky_relu",
         leaky_slope=0.1,
+        init="he_normal",
         output_activation="tanh",
         loss="squared_error",
         solver="sgd",
@@ -57,6 +58,19 @@ def test_round_trip_through_strings_keeps_every_field():
     assert all(isinstance(v, str) for v in query.values())
     back, problems = TrainConfig.from_query(query, strict=True)
     assert back == config and problems == []
+
+
+@pytest.mark.parametrize("init", ["glorot_uniform", "glorot_normal", "he_uniform", "lecun_normal"])
+def test_init_goes_through_the_link(init):
+    config = TrainConfig(activation="selu", init=init)
+    assert config.to_query() == {"activation": "selu", "init": init}
+    assert TrainConfig.from_query(config.to_query(), strict=True)[0] == config
+
+
+def test_unknown_init_in_a_link_falls_back_with_a_problem():
+    config, problems = TrainConfig.from_query({"init": "xavier", "activation": "gelu"})
+    assert config == TrainConfig(activation="gelu") and config.init == "auto"
+    assert [p.field for p in problems] == ["init"] and "he_normal" in str(problems[0])
 
 
 def test_default_config_serialises_to_nothing():

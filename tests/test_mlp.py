@@ -10,6 +10,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.utils.estimator_checks import check_estimator
 
 from core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from core.diagnostics import at_initialisation
 from core.mlp import (
     CLASSIFIER_LOSSES,
     ActivationMLPClassifier,
@@ -270,3 +271,75 @@ def test_canonical_pairs():
     assert is_canonical("identity", "squared_error")
     assert not is_canonical("tanh", "squared_error")
     assert not is_canonical("logistic", "squared_error")
+
+
+# --- initialisation (GUIDANCE M1, M3) ----------------------------------------------------
+# Var(W) by scheme, typed from the guidance, not imported from the code under test.
+INIT_FORMULAS = {
+    "glorot_uniform": lambda fan_in, fan_out: 2 / (fan_in + fan_out),
+    "glorot_normal": lambda fan_in, fan_out: 2 / (fan_in + fan_out),
+    "he_uniform": lambda fan_in, fan_out: 2 / fan_in,
+    "he_normal": lambda fan_in, fan_out: 2 / fan_in,
+    "lecun_normal": lambda fan_in, fan_out: 1 / fan_in,
+}
+
+
+def _initial(model, n_features=120, n=30):
+    X = np.random.default_rng(0).normal(size=(n, n_features))
+    y = np.arange(n) % 2
+    return at_initialisation(model, X, y)
+
+
+@pytest.mark.parametrize("init", sorted(INIT_FORMULAS))
+def test_initial_weights_have_the_schemes_variance_per_layer(init):
+    # Wide layers with different fan_in and fan_out, so Glorot, He and LeCun differ.
+    model = _initial(
+        ActivationMLPClassifier(hidden_layer_sizes=(300, 60), init=init, random_state=0)
+    )
+    for W in model.coefs_:
+        fan_in, fan_out = W.shape
+        expected = INIT_FORMULAS[init](fan_in, fan_out)
+        # Sampling error of a variance: sd = var * sqrt(2/n) (normal), sqrt(0.8/n) (uniform).
+        sd = expected * np.sqrt((2.0 if "normal" in init else 0.8) / W.size)
+        assert abs(W.var() - expected) < 5 * sd + 1e-12, (W.shape, W.var(), expected)
+        assert abs(W.mean()) < 5 * np.sqrt(expected / W.size)
+        if init.endswith("_uniform"):
+            assert np.abs(W).max() <= np.sqrt(3 * expected)
+        elif W.size > 1000:  # a normal's tails: weights beyond 2.5 sd (never in a uniform)
+            assert np.abs(W).max() > 2.5 * np.sqrt(expected)
+    # Biases as scikit-learn draws them: uniform within its Glorot bound.
+    for W, b in zip(model.coefs_, model.intercepts_):
+        assert np.abs(b).max() <= np.sqrt(6 / sum(W.shape))
+
+
+def test_auto_init_is_scikit_learns_and_the_others_are_not():
+    kw = dict(hidden_layer_sizes=(300, 60), activation="logistic", random_state=0)
+    auto = _initial(ActivationMLPClassifier(**kw))
+    stock = _initial(MLPClassifier(**kw))
+    for a, b in zip(auto.coefs_ + auto.intercepts_, stock.coefs_ + stock.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    # scikit-learn's smaller range for logistic units: Var = 2 / (3 (fan_in + fan_out)).
+    fan_in, fan_out = auto.coefs_[0].shape
+    assert auto.coefs_[0].var() == pytest.approx(2 / (3 * (fan_in + fan_out)), rel=0.05)
+    glorot = _initial(ActivationMLPClassifier(**kw, init="glorot_uniform"))
+    assert glorot.coefs_[0].var() == pytest.approx(2 / (fan_in + fan_out), rel=0.05)
+
+
+@pytest.mark.parametrize("init", sorted(INIT_FORMULAS))
+def test_every_init_is_reproducible_from_random_state(init):
+    X, y = _toy("binary", n=60)
+    fits = [
+        ActivationMLPClassifier(
+            hidden_layer_sizes=(6,), init=init, max_iter=20, random_state=seed
+        ).fit(X, y)
+        for seed in (3, 3, 4)
+    ]
+    np.testing.assert_array_equal(fits[0].coefs_[0], fits[1].coefs_[0])
+    assert not np.array_equal(fits[0].coefs_[0], fits[2].coefs_[0])
+
+
+def test_unknown_init_is_a_clear_error():
+    X, y = _toy("binary")
+    with pytest.raises(ValueError, match="init"):
+        ActivationMLPClassifier(init="xavier").fit(X, y)
+    assert clone(ActivationMLPRegressor(init="he_normal")).get_params()["init"] == "he_normal"

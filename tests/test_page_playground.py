@@ -44,6 +44,22 @@ def test_url_config_is_applied_and_written_back():
     assert at.selectbox(key="w.activation").value == "tanh"
 
 
+def test_selu_with_lecun_init_from_a_link_trains_and_shows_in_code():
+    query = {**QUICK, "activation": "selu", "init": "lecun_normal"}
+    at = open_page(PAGE, query=query)
+    assert at.selectbox(key="w.activation").value == "selu"
+    assert at.selectbox(key="w.init").value == "lecun_normal"
+    assert "LeCun normal" in at.selectbox(key="w.init").options
+    assert "init='lecun_normal'" in " ".join(c.value for c in at.code)
+    at.selectbox(key="w.init").set_value("he_normal").run()
+    assert at.session_state["config"].init == "he_normal"
+    assert at.query_params["init"] in ("he_normal", ["he_normal"])
+    at.button(key="train").click().run()
+    assert not at.exception
+    assert at.session_state["config"].init == "he_normal"
+    assert float(at.metric[0].value.rstrip("%")) > 60
+
+
 def test_bad_url_value_falls_back_with_a_warning():
     at = open_page(PAGE, query={"epochs": "999999", "activation": "swish"})
     config = at.session_state["config"]

@@ -92,6 +92,8 @@ def test_snippet_reproduces_the_run():
         TrainConfig(
             **FAST, activation="leaky_relu", output_activation="tanh", loss="squared_error"
         ),
+        TrainConfig(**FAST, activation="selu", init="lecun_normal"),
+        TrainConfig(**FAST, activation="relu", init="he_uniform"),  # ours: init is not stock
     ):
         namespace = {}
         exec(code_snippet(config), namespace)
