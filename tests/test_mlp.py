@@ -343,3 +343,20 @@ def test_unknown_init_is_a_clear_error():
     with pytest.raises(ValueError, match="init"):
         ActivationMLPClassifier(init="xavier").fit(X, y)
     assert clone(ActivationMLPRegressor(init="he_normal")).get_params()["init"] == "he_normal"
+
+
+# --- drop-in cases scikit-learn handles -----------------------------------------------------
+@pytest.mark.parametrize("early_stopping", [False, True])
+@pytest.mark.parametrize("output_activation", ["auto", "softmax", "tanh"])
+def test_a_single_class_target_trains_and_predicts_that_class(early_stopping, output_activation):
+    X, _ = _toy("binary", n=40)
+    y = np.full(40, "only")
+    kw = dict(hidden_layer_sizes=(4,), early_stopping=early_stopping, max_iter=15, random_state=0)
+    ours = ActivationMLPClassifier(**kw, output_activation=output_activation).fit(X, y)
+    assert list(ours.predict(X[:5])) == ["only"] * 5
+    assert ours.labels_from_outputs(ours._forward_pass_fast(X)).tolist() == ["only"] * 40
+    if output_activation == "auto":
+        stock = MLPClassifier(**kw).fit(X, y)
+        np.testing.assert_array_equal(ours.predict(X), stock.predict(X))
+        np.testing.assert_array_equal(ours.predict_proba(X), stock.predict_proba(X))
+        assert ours.score(X, y) == stock.score(X, y) == 1.0
