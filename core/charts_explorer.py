@@ -7,7 +7,7 @@ Flat zones of several activations overlap (sigmoid's |x| > 6 lies inside tanh's
 a strip along the top of the plot in its colour: its upper half (light) is the zone the
 guidance names, its lower half (dark) where the derivative is measured below 1% of its
 peak, so the two can be compared edge to edge. Also the activation colours the
-gradient-flow charts reuse, so one activation has one colour across pages."""
+gradient-flow charts reuse, so one activation has one colour across pages: the table's."""
 
 from __future__ import annotations
 
@@ -16,16 +16,15 @@ import pandas as pd
 
 from core.activations import ACTIVATIONS
 
-# Tableau-10, in the order of the activation table.
-_PALETTE = ("#4c78a8", "#e45756", "#f58518", "#54a24b", "#b279a2", "#9d755d", "#72b7b2")
-ACTIVATION_COLOURS = {name: _PALETTE[i % len(_PALETTE)] for i, name in enumerate(ACTIVATIONS)}
+ACTIVATION_COLOURS = {name: act.colour for name, act in ACTIVATIONS.items()}
 CHART_WIDTH = 420
 CHART_HEIGHT = 380
 # The y range drawn per quantity: sigmoid and tanh stay readable next to ReLU's ray.
-# The top of "df" leaves room for the lanes above the curves' maximum of 1.
-Y_DOMAINS = {"f": (-1.5, 2.5), "df": (-0.05, 1.4)}
+# The y range keeps SELU's floor (-1.76) and the GELU/SiLU/Mish dips below 0 in view; the
+# top of "df" leaves room for the lanes above the curves (SELU's slope reaches 1.76).
+Y_DOMAINS = {"f": (-2.0, 3.0), "df": (-0.2, 2.4)}
 ZONE_OPACITY = {"guidance": 0.3, "measured": 0.75}
-LANE = 12  # pixels per activation lane: guidance on top, measured below
+LANE = 10  # pixels per activation lane: guidance on top, measured below
 
 
 def colour_scale(names, labels: dict[str, str]) -> alt.Scale:

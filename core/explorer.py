@@ -6,11 +6,18 @@ printed on the page is a measurement, not a copy of the article. Softmax is not
 element-wise; the explorer shows its two-class case ``softmax([x, 0])_0``, which equals
 ``sigmoid(x)`` (its derivative is the Jacobian's diagonal entry ``p (1 - p)``).
 
-"Flat" means the derivative is below ``FLAT_FRACTION_OF_PEAK`` (1%) of the activation's
-peak derivative, the same definition ``core.diagnostics`` uses for hidden units. Measured
-here: sigmoid' drops below 1% of its peak at |x| ~ 5.99 and tanh' at |x| ~ 2.99, i.e. at
-the article's +-6 and +-3. The smaller numbers often quoted (4.6 and 2.65) are where the
-*output* reaches 99% of its limit, which this module also measures.
+"Flat" means the derivative's magnitude is below ``FLAT_FRACTION_OF_PEAK`` (1%) of the
+activation's peak derivative, the same definition ``core.diagnostics`` uses for hidden
+units (GELU, SiLU and Mish have small negative slopes left of their minimum: those still
+pass gradient, so the magnitude counts). Measured here: sigmoid' drops below 1% of its
+peak at |x| ~ 5.99 and tanh' at |x| ~ 2.99, i.e. at the article's +-6 and +-3. The
+smaller numbers often quoted (4.6 and 2.65) are where the *output* reaches 99% of its
+limit, which this module also measures.
+
+The newer activations (GUIDANCE M2-M7) are checked the same way: the GELU, SiLU and
+Mish minima are found by minimising the function itself, smoothness at 0 compares the
+slopes just left and right of 0, and SELU's fixed point (mean 0, variance 1 for a
+standard normal input) is integrated numerically.
 """
 
 from __future__ import annotations
@@ -19,7 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import brentq
+from scipy import integrate
+from scipy.optimize import brentq, minimize_scalar
 
 from core.activations import ACTIVATIONS, DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS, get_activation
 from core.diagnostics import FLAT_FRACTION_OF_PEAK
@@ -60,19 +68,23 @@ def flat_threshold(
     fraction: float = FLAT_FRACTION_OF_PEAK,
     leaky_slope: float = DEFAULT_LEAKY_SLOPE,
 ) -> float | None:
-    """The x (on the positive side for side=1, negative for side=-1) beyond which f'(x)
-    stays below ``fraction`` of its peak, found by root-finding on f' itself.
+    """The x (on the positive side for side=1, negative for side=-1) beyond which |f'(x)|
+    stays below ``fraction`` of its peak: the outermost crossing on a fine grid, refined
+    by root-finding on f' itself (GELU's |f'| dips to 0 at its minimum and rises again,
+    so the first crossing is not the edge).
 
     0.0 when the whole half-line is flat (ReLU for x < 0); None when it never gets flat.
     """
-    peak = peak_slope(name, leaky_slope)
-    level = fraction * peak
-    far = side * _SEARCH
-    if slopes(name, [far], leaky_slope)[0] >= level:
-        return None
-    if slopes(name, [side * 1e-9], leaky_slope)[0] < level:
+    level = fraction * peak_slope(name, leaky_slope)
+    grid = side * np.concatenate([[1e-9], _PEAK_GRID[_PEAK_GRID > 0]])
+    steep = np.flatnonzero(np.abs(slopes(name, grid, leaky_slope)) >= level)
+    if not len(steep):
         return 0.0
-    return float(brentq(lambda v: slopes(name, [v], leaky_slope)[0] - level, 0.0, far, xtol=1e-12))
+    last = steep[-1]
+    if last == len(grid) - 1:
+        return None
+    gap = lambda v: abs(slopes(name, [v], leaky_slope)[0]) - level  # noqa: E731
+    return float(brentq(gap, grid[last], grid[last + 1], xtol=1e-12))
 
 
 def output_threshold(name: str, level: float = 0.99) -> float:
@@ -165,7 +177,7 @@ def at_point(names, x: float, leaky_slope: float = DEFAULT_LEAKY_SLOPE) -> pd.Da
                 f=f,
                 df=df,
                 share_of_peak=df / peak,
-                flat=bool(df < FLAT_FRACTION_OF_PEAK * peak),
+                flat=bool(abs(df) < FLAT_FRACTION_OF_PEAK * peak),
             )
         )
     return pd.DataFrame(rows, columns=["activation", "x", "f", "df", "share_of_peak", "flat"])
@@ -323,6 +335,121 @@ def check_claims(leaky_slope: float = DEFAULT_LEAKY_SLOPE) -> list[Claim]:
             ),
             dict(gap=_g(float(np.abs(values("softmax", x) - sig).max()) + 0.0, 2)),
             dict(gap=float(np.abs(values("softmax", x) - sig).max())),
+        )
+    )
+    claims.extend(_modern_claims())
+    return claims
+
+
+def minimum(name: str) -> tuple[float, float]:
+    """(x, f(x)) at the minimum of a non-monotonic activation, found on [-5, 0]."""
+    found = minimize_scalar(
+        lambda v: values(name, [v])[0],
+        bounds=(-5.0, 0.0),
+        method="bounded",
+        options={"xatol": 1e-9},
+    )
+    return float(found.x), float(found.fun)
+
+
+def kink_at_zero(name: str, h: float = 1e-9) -> float:
+    """|f'(0+) - f'(0-)|: 0 for a function smooth at 0, the size of the jump otherwise."""
+    return float(abs(slopes(name, [h])[0] - slopes(name, [-h])[0]))
+
+
+def normal_moments(name: str) -> tuple[float, float]:
+    """Mean and variance of f(Z) for a standard normal Z, by numerical integration."""
+    pdf = lambda v: np.exp(-0.5 * v * v) / np.sqrt(2 * np.pi)  # noqa: E731
+    f = lambda v: values(name, [v])[0]  # noqa: E731
+    mean = integrate.quad(lambda v: f(v) * pdf(v), -40, 40, points=[0.0], epsabs=1e-13)[0]
+    second = integrate.quad(lambda v: f(v) ** 2 * pdf(v), -40, 40, points=[0.0], epsabs=1e-13)[0]
+    return mean, second - mean**2
+
+
+def _modern_claims() -> list[Claim]:
+    """GUIDANCE M2-M7, measured from the table's functions."""
+    claims = []
+    for name, guidance in (("gelu", ("M4",)), ("silu", ("M5",)), ("mish", ("M6",))):
+        at, low = minimum(name)
+        guide_at, guide_low = ACTIVATIONS[name].minimum
+        claims.append(
+            Claim(
+                f"{name}_minimum",
+                guidance,
+                abs(at - guide_at) <= 5e-4 and abs(low - guide_low) <= 5e-4,
+                dict(
+                    low=f"{low:.3f}",
+                    at=f"{at:.3f}",
+                    guide_low=f"{guide_low:.3f}",
+                    guide_at=f"{guide_at:.3f}",
+                ),
+                dict(at=at, low=low),
+            )
+        )
+    kinks = {
+        n: kink_at_zero(n) for n in ("relu", "elu", "selu", "gelu", "silu", "softplus", "mish")
+    }
+    smooth = [n for n, k in kinks.items() if k < 1e-6]
+    claims.append(
+        Claim(
+            "smooth_at_zero",
+            ("M2", "M3"),
+            set(smooth) == {n for n in kinks if ACTIVATIONS[n].smooth}
+            and {"elu", "gelu", "silu", "softplus", "mish"} <= set(smooth),
+            dict(
+                elu=_g(kinks["elu"] + 0.0, 2),
+                selu=f"{kinks['selu']:.4f}",
+                relu=_g(kinks["relu"], 3),
+                gelu=_g(kinks["gelu"] + 0.0, 2),
+            ),
+            dict(kinks),
+        )
+    )
+    mean, var = normal_moments("selu")
+    elu_mean, elu_var = normal_moments("elu")
+    claims.append(
+        Claim(
+            "selu_fixed_point",
+            ("M3",),
+            abs(mean) < 1e-6 and abs(var - 1) < 1e-6 and abs(elu_mean) > 0.1,
+            dict(
+                mean=_g(mean + 0.0, 2),
+                var=f"{var:.6f}",
+                elu_mean=f"{elu_mean:.3f}",
+                elu_var=f"{elu_var:.3f}",
+            ),
+            dict(mean=mean, var=var, elu_mean=elu_mean, elu_var=elu_var),
+        )
+    )
+    lows = {n: float(values(n, [-_SEARCH])[0]) for n in ("elu", "selu", "softplus")}
+    edges = {n: flat_threshold(n, -1) for n in ("elu", "selu", "gelu", "silu", "softplus", "mish")}
+    right = [flat_threshold(n, 1) for n in edges]
+    claims.append(
+        Claim(
+            "negative_side",
+            ("M2", "M3", "M7"),
+            abs(lows["elu"] + 1) < 1e-12
+            and abs(lows["selu"] - ACTIVATIONS["selu"].output_range[0]) < 1e-12
+            and lows["softplus"] >= 0
+            and all(e is not None and e < 0 for e in edges.values())
+            and all(r is None for r in right),
+            dict(
+                elu_low=f"{lows['elu']:.4f}",
+                selu_low=f"{lows['selu']:.4f}",
+                **{f"{n}_edge": f"{e:.2f}" for n, e in edges.items()},
+            ),
+            dict(lows=lows, edges=edges),
+        )
+    )
+    x = np.linspace(-10, 10, 4001)
+    gap = float(np.abs(slopes("softplus", x) - values("logistic", x)).max())
+    claims.append(
+        Claim(
+            "softplus_slope",
+            ("M7",),
+            gap < 1e-12 and bool(values("softplus", x).min() > 0),
+            dict(gap=_g(gap + 0.0, 2), low=_g(values("softplus", x).min(), 3)),
+            dict(gap=gap),
         )
     )
     return claims

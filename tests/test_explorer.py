@@ -27,9 +27,56 @@ def test_every_claim_is_checked_and_agrees():
         "relu_zero",
         "leaky_alive",
         "softmax_two_class",
+        "gelu_minimum",
+        "silu_minimum",
+        "mish_minimum",
+        "smooth_at_zero",
+        "selu_fixed_point",
+        "negative_side",
+        "softplus_slope",
     }
     assert all(c.passed for c in found.values()), [k for k, c in found.items() if not c.passed]
-    assert all(c.guidance and all(g.startswith("G") for g in c.guidance) for c in found.values())
+    assert all(c.guidance and all(g[0] in "GM" for g in c.guidance) for c in found.values())
+
+
+@pytest.mark.parametrize(
+    "name,at,low", [("gelu", -0.752, -0.170), ("silu", -1.278, -0.278), ("mish", -1.192, -0.309)]
+)
+def test_minima_measured_from_the_function_match_guidance(name, at, low):
+    # GUIDANCE M4-M6, typed here from the guide, measured by the explorer.
+    claim = claims()[f"{name}_minimum"]
+    assert claim.measured["at"] == pytest.approx(at, abs=5e-4)
+    assert claim.measured["low"] == pytest.approx(low, abs=5e-4)
+    assert claim.params["low"] == f"{low:.3f}" and claim.params["at"] == f"{at:.3f}"
+
+
+def test_a_wrong_guidance_minimum_fails_its_claim(monkeypatch):
+    import dataclasses
+
+    moved = dataclasses.replace(ACTIVATIONS["gelu"], minimum=(-0.6, -0.170))
+    monkeypatch.setitem(ex.ACTIVATIONS, "gelu", moved)
+    assert not claims()["gelu_minimum"].passed
+
+
+def test_selu_fixed_point_and_smoothness_are_measured():
+    found = claims()
+    selu = found["selu_fixed_point"].measured
+    assert abs(selu["mean"]) < 1e-6 and selu["var"] == pytest.approx(1.0, abs=1e-6)
+    assert selu["elu_mean"] > 0.1  # ELU is not self-normalising
+    kinks = found["smooth_at_zero"].measured
+    assert kinks["relu"] == 1.0
+    assert kinks["selu"] == pytest.approx(1.0507009873554805 * (1.6732632423543772 - 1))
+    assert max(kinks[n] for n in ("elu", "gelu", "silu", "softplus", "mish")) < 1e-6
+
+
+def test_gelus_flat_edge_is_the_outermost_crossing():
+    # |GELU'| crosses 1% of its peak near its minimum (x ~ -0.75, where f' = 0) and
+    # again far left; the flat zone starts at the far crossing.
+    edge = ex.flat_threshold("gelu", -1)
+    assert -3.2 < edge < -2.8
+    x = np.linspace(edge - 20, edge - 1e-6, 2001)
+    assert (np.abs(ex.slopes("gelu", x)) < 0.01 * ex.peak_slope("gelu")).all()
+    assert ex.flat_threshold("gelu", 1) is None
 
 
 def test_derivative_peaks_are_measured():
@@ -127,7 +174,7 @@ def test_curves_and_points():
 
 def test_flat_zones_are_few_rows_from_table_and_measurement():
     zones = ex.flat_zones(list(ACTIVATIONS))
-    assert len(zones) <= 20
+    assert len(zones) <= 2 * 2 * len(ACTIVATIONS)  # at most two sources x two sides
     sig = zones[zones.activation == "logistic"]
     assert sorted(sig[sig.source == "guidance"].edge) == [-6.0, 6.0]  # saturates_beyond
     assert sorted(np.round(sig[sig.source == "measured"].edge, 2)) == [-5.99, 5.99]

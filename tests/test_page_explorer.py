@@ -1,9 +1,17 @@
 """The activation explorer under AppTest: default render, picking activations and an
 input, the leaky slope, softmax's note, both languages."""
 
+from core.activations import HIDDEN_ACTIVATIONS
+from core.explorer import check_claims
 from tests.apptest_utils import chart_in, layer_rows, mark_types, open_page
 
 PAGE = "pages/3_Activation_explorer.py"
+HIDDEN_NAMES = [
+    *("Identity (linear)", "Sigmoid", "Tanh", "ReLU", "Leaky ReLU"),
+    *("ELU", "SELU", "GELU", "SiLU (Swish)", "Softplus", "Mish"),
+]
+assert len(HIDDEN_NAMES) == len(HIDDEN_ACTIVATIONS)
+CLAIMS = len(check_claims())
 LAYERS = ["rect", "line", "rule", "point"]
 
 
@@ -17,7 +25,7 @@ def test_default_render_draws_both_panels_and_checks_every_claim():
         spec = chart_in(at, key)
         assert mark_types(spec) == LAYERS
         labels = {row["label"] for row in layer_rows(spec, 1)}
-        assert labels == {"Identity (linear)", "Sigmoid", "Tanh", "ReLU", "Leaky ReLU"}
+        assert labels == set(HIDDEN_NAMES)
         zones = layer_rows(spec, 0)
         assert 0 < len(zones) < 20  # a rectangle per zone, not per point
         edges = sorted(
@@ -27,11 +35,12 @@ def test_default_render_draws_both_panels_and_checks_every_claim():
         )
         assert edges == [-5.99, 5.99]
     lines = claim_lines(at)
-    assert len(lines) == 11 and all(line.startswith("✅") for line in lines)
+    assert len(lines) == CLAIMS and all(line.startswith("✅") for line in lines)
     text = " ".join(lines)
     assert "**0.25**" in text and "±5.99" in text and "±2.99" in text and "4.60" in text
+    assert "**-0.170 at x = -0.752**" in text and "**mean 0, variance 1**" in text
     table = at.table[0].value
-    assert list(table.index) == ["Identity (linear)", "Sigmoid", "Tanh", "ReLU", "Leaky ReLU"]
+    assert list(table.index) == HIDDEN_NAMES
     assert table.loc["Sigmoid", "f(x)"] == "0.731059"
 
 
@@ -76,7 +85,24 @@ def test_empty_selection_asks_for_a_choice():
     at.multiselect(key="ex.acts").set_value([]).run()
     assert not at.exception and not at.get("vega_lite_chart")
     assert any("at least one" in i.value for i in at.info)
-    assert len(claim_lines(at)) == 11  # the checks do not depend on the selection
+    assert len(claim_lines(at)) == CLAIMS  # the checks do not depend on the selection
+
+
+def test_new_activations_are_drawn_with_the_tables_colours():
+    at = open_page(PAGE)
+    at.multiselect(key="ex.acts").set_value(["gelu", "selu", "mish"])
+    at.slider(key="ex.x").set_value(-0.8).run()
+    spec = chart_in(at, "explorer-f")
+    scale = spec["layer"][1]["encoding"]["color"]["scale"]
+    assert dict(zip(scale["domain"], scale["range"])) == {
+        "GELU": "#e377c2",
+        "SELU": "#17becf",
+        "Mish": "#393b79",
+    }
+    gelu = next(r for r in layer_rows(spec, 3) if r["label"] == "GELU")
+    assert abs(gelu["value"] + 0.1700) < 1e-3  # near its minimum
+    with_formulas = " ".join(e.value for e in at.get("latex"))
+    assert "erf" in with_formulas and r"\lambda" in with_formulas
 
 
 def test_chinese_page_renders():

@@ -2,6 +2,7 @@
 caption, depth and activation changes, the "make ReLUs die" preset, histograms, both
 languages. Trained networks are cached by config, so later tests reuse earlier runs."""
 
+from core.activations import ACTIVATIONS
 from tests.apptest_utils import chart_in, layer_rows, mark_types, open_page
 
 PAGE = "pages/4_Gradient_flow.py"
@@ -84,7 +85,7 @@ def test_histogram_follows_the_chosen_activation_and_stage():
     at.selectbox(key="g.hist_act").select("relu")
     at.radio(key="g.hist_stage").set_value("init").run()
     hist = chart_in(at, "hist")
-    assert hist["spec"]["mark"]["color"] == "#54a24b"  # ReLU's colour
+    assert hist["spec"]["mark"]["color"] == ACTIVATIONS["relu"].colour  # one palette: the table
     assert "ReLU, at initialisation" in hist["title"]
     rows = layer_rows(hist)
     assert {row["layer"] for row in rows} == set(range(1, 9))
