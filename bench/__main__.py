@@ -14,6 +14,7 @@ from pathlib import Path
 
 SECTIONS = {
     "overhead": "train() overhead over a plain fit()",
+    "activations": "every hidden activation: cost against ReLU, train() against fit()",
     "surface": "decision surface at 200x200",
     "classroom": "classroom throughput (8 trainings, 2 cores)",
     "memory": "memory of 20 held TrainResults",

@@ -15,9 +15,9 @@ networks train bit-for-bit like stock ``MLPClassifier``. The facts a student is 
 names live in the translation files only.
 
 The new kernels are vectorised numpy/scipy ufuncs writing into their arguments or one
-temporary, and safe for any finite z: they use log-add-exp, the logistic ``expit`` and
-the normal CDF ``ndtr`` rather than exp(z) itself, so z = +-800 neither overflows nor
-gives NaN. (Results that underflow to 0, such as softplus(-800), are the right answer.)
+temporary, and safe for any finite z: they use e^-|z|, tanh and the normal CDF ``ndtr``
+rather than exp(z) itself, so z = +-800 neither overflows nor gives NaN. (Results that
+underflow to 0, such as softplus(-800), are the right answer.)
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.special import expit, ndtr
+from scipy.special import ndtr
 
 # Private module, read only (never mutated); the scikit-learn minor is pinned.
 from sklearn.neural_network import _base as sk
@@ -104,13 +104,34 @@ def _gelu_backward(z: Array, a: Array, delta: Array) -> None:
     delta *= slope
 
 
+def _sigmoid(z: Array) -> Array:
+    """sigmoid(z) = (1 + tanh(z / 2)) / 2: bounded for any z, and numpy's tanh is about
+    twice as fast as scipy's expit (bench/activations.py)."""
+    s = np.multiply(z, 0.5)
+    np.tanh(s, out=s)
+    s += 1.0
+    s *= 0.5
+    return s
+
+
+def _softplus(z: Array) -> Array:
+    """log(1 + e^z) = max(z, 0) + log1p(e^-|z|), into a new array: e^-|z| <= 1 never
+    overflows; numpy's logaddexp computes the same about six times slower."""
+    t = np.abs(z)
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    np.log1p(t, out=t)
+    t += np.maximum(z, 0.0)
+    return t
+
+
 def _silu_forward(z: Array) -> None:
-    z *= expit(z)
+    z *= _sigmoid(z)
 
 
 def _silu_backward(z: Array, a: Array, delta: Array) -> None:
     # f'(z) = s + a (1 - s), s = sigmoid(z)
-    s = expit(z)
+    s = _sigmoid(z)
     slope = np.subtract(1.0, s)
     slope *= a
     slope += s
@@ -118,27 +139,27 @@ def _silu_backward(z: Array, a: Array, delta: Array) -> None:
 
 
 def _softplus_forward(z: Array) -> None:
-    np.logaddexp(0.0, z, out=z)
+    z[...] = _softplus(z)
 
 
 def _softplus_backward(z: Array, a: Array, delta: Array) -> None:
-    delta *= expit(z)  # M7: softplus' = sigmoid
+    delta *= _sigmoid(z)  # M7: softplus' = sigmoid
 
 
 def _mish_forward(z: Array) -> None:
-    t = np.logaddexp(0.0, z)
+    t = _softplus(z)
     np.tanh(t, out=t)
     z *= t
 
 
 def _mish_backward(z: Array, a: Array, delta: Array) -> None:
     # f'(z) = t + z (1 - t^2) sigmoid(z), t = tanh(softplus(z))
-    t = np.logaddexp(0.0, z)
+    t = _softplus(z)
     np.tanh(t, out=t)
     slope = np.square(t)
     np.subtract(1.0, slope, out=slope)
     slope *= z
-    slope *= expit(z)
+    slope *= _sigmoid(z)
     slope += t
     delta *= slope
 
