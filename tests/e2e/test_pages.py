@@ -108,6 +108,43 @@ def test_changing_a_control_updates_the_url(page, app_server):
     page.wait_for_url(re.compile(r"activation=tanh"))
 
 
+def _choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the select box ``label`` by typing, as a keyboard user would."""
+    box = page.get_by_label(label)
+    box.click()
+    box.fill(option)
+    page.get_by_role("option", name=option, exact=True).wait_for()
+    box.press("Enter")
+    wait_for_app(page, rerun=True)
+
+
+@pytest.mark.parametrize(
+    "choices,query",
+    [
+        ([("Hidden activation", "GELU")], {"activation": "gelu"}),
+        (
+            [("Hidden activation", "SELU"), ("Weight initialisation", "LeCun normal")],
+            {"activation": "selu", "init": "lecun_normal"},
+        ),
+    ],
+    ids=["gelu", "selu-lecun"],
+)
+def test_the_playground_trains_the_new_activations_and_inits(page, app_server, choices, query):
+    page.goto(f"{app_server}/Playground?{urlencode(QUICK)}")
+    wait_for_app(page)
+    for label, option in choices:
+        _choose(page, label, option)
+    for key, value in query.items():
+        page.wait_for_url(re.compile(rf"{key}={value}"))
+    click_train(page)
+    assert_no_exception(page)
+    assert page.locator(".st-key-surface canvas, .st-key-surface svg").count() >= 1
+    config = TrainConfig.from_query({**QUICK, **query}, strict=True)[0]
+    expected = train(config).history.test_score.iloc[-1]
+    assert metric_values(page)[0] == f"{expected:.1%}"
+    save_screenshot(page, f"playground-{'-'.join(query.values())}")
+
+
 def test_language_switch_translates_and_sticks(page, app_server):
     page.goto(f"{app_server}/Playground")
     wait_for_app(page)
