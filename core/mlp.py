@@ -45,6 +45,7 @@ raw outputs: threshold 0.5 for one unit, argmax for several.
 from __future__ import annotations
 
 from numbers import Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -190,8 +191,11 @@ def output_loss_and_error(
                 f"the gradient through a {output_activation} output under {loss} needs the "
                 "output layer's pre-activation (pre_activation=z)"
             )
+        backward = get_activation(output_activation, leaky_slope).backward
+        # Not canonical and with_error, so grad was computed; softmax took the branch above.
+        assert grad is not None and backward is not None
         error = grad
-        get_activation(output_activation, leaky_slope).backward(pre_activation, output, error)
+        backward(pre_activation, output, error)
     return value, error
 
 
@@ -205,7 +209,15 @@ def target_matrix(model, y) -> np.ndarray:
     return target
 
 
-class _ActivationMLPMixin:
+if TYPE_CHECKING:  # the mixin is only ever combined with scikit-learn's MLP base
+    from sklearn.neural_network._multilayer_perceptron import (
+        BaseMultilayerPerceptron as _MixinBase,
+    )
+else:
+    _MixinBase = object
+
+
+class _ActivationMLPMixin(_MixinBase):
     """The overrides both estimators share. Attributes set by ``fit``:
     ``out_activation_`` (the output activation used) and ``loss_function_`` (the loss
     used, "auto" resolved)."""

@@ -115,6 +115,8 @@ def build_estimator(config: TrainConfig, task: str, n_features: int | None = Non
     n_features = n_features or DATASETS[config.dataset].n_features
     inputs = usable(config.inputs, n_features)
     params = {}
+    regressor: type[ActivationMLPRegressor]
+    classifier: type[ActivationMLPClassifier]
     if inputs and inputs != DEFAULT_INPUTS[:n_features]:
         regressor, classifier = FeatureMLPRegressor, FeatureMLPClassifier
         params["inputs"] = inputs
