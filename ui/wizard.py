@@ -19,8 +19,8 @@ from core import compare as cmp
 from core import parallel
 from core.activations import HIDDEN_ACTIVATIONS
 from core.advice import Recommendation, measure, recommend, symptoms_from
-from core.charts import output_chart
-from core.charts_compare import small_multiple
+from core.charts.compare import small_multiple
+from core.charts.run import output_chart
 from core.config import MAX_TRAIN_SECONDS, TrainConfig
 from core.csv_data import CSVError, build_dataset, infer_task
 from core.datasets import MAX_CLASSES
