@@ -23,15 +23,13 @@ from core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from core.datasets import DATASETS, MAX_CLASSES, MAX_NOISE, MAX_SAMPLES, MIN_CLASSES, MIN_SAMPLES
 from core.features import DEFAULT_INPUTS, FEATURES, usable
 from core.mlp import INITS
+from core.vocabulary import AUTO, LOSSES, SOLVERS, loss_fits
 
 # Caps: no widget, URL or notebook call gets past these.
 MAX_HIDDEN_LAYERS = 10
 MAX_UNITS = 128
 MAX_EPOCHS = 3000
 MAX_TRAIN_SECONDS = 30.0  # a class server's time budget for one run
-
-SOLVERS = ("adam", "sgd", "lbfgs")
-LOSSES = ("auto", "log_loss", "squared_error")
 
 
 class ConfigError(ValueError):
@@ -185,13 +183,9 @@ class TrainConfig:
         "auto", choices=("auto",) + OUTPUT_ACTIVATIONS, show=Show(labels="common.activation")
     )
     loss: str = _spec(
-        "auto",
-        choices=LOSSES,
-        show=Show(
-            options=lambda c: tuple(
-                n for n in LOSSES if not (c.task == "regression" and n == "log_loss")
-            )
-        ),
+        AUTO,
+        choices=(AUTO,) + LOSSES,
+        show=Show(options=lambda c: tuple(n for n in (AUTO,) + LOSSES if loss_fits(c.task, n))),
     )
     init: str = _spec("auto", choices=INITS, help="weight initialisation (GUIDANCE M1)")
     # Training
@@ -246,7 +240,7 @@ class TrainConfig:
                 "no_usable_inputs",
                 dataset=self.dataset,
             )
-        if spec.task == "regression" and self.loss == "log_loss":
+        if not loss_fits(spec.task, self.loss):
             raise ConfigError(
                 "loss",
                 "log_loss needs a classification dataset; use squared_error or auto for regression",

@@ -61,8 +61,8 @@ from core.activations import (
     OUTPUT_ACTIVATIONS,
     get_activation,
 )
+from core.vocabulary import CLASSIFIER_LOSSES, REGRESSOR_LOSSES
 
-CLASSIFIER_LOSSES = ("log_loss", "squared_error")
 # Weight initialisations (GUIDANCE M1, M3). "auto" is scikit-learn's own: Glorot uniform,
 # with limit sqrt(2 / (fan_in + fan_out)) instead of sqrt(6 / ...) for logistic units.
 INITS = ("auto", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_normal")
@@ -75,7 +75,6 @@ INIT_VARIANCE = {
     "he_normal": lambda fan_in, fan_out: 2.0 / fan_in,
     "lecun_normal": lambda fan_in, fan_out: 1.0 / fan_in,
 }
-REGRESSOR_LOSSES = ("squared_error", "poisson")
 PROBABILITY_OUTPUTS = ("logistic", "softmax")
 
 # What "auto" means for each task: scikit-learn's own choices.

@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from core import parallel
-from core.charts import SURFACE_SIZE, confusion_chart, curve_chart, history_spec, surface_spec
+from core.charts.run import SURFACE_SIZE, confusion_chart, curve_chart, history_spec, surface_spec
 from core.config import MAX_TRAIN_SECONDS, TrainConfig
 from core.report import run_metrics
 from core.training import (
@@ -97,7 +97,7 @@ def show_outputs(
     surface, ``show_test`` draws the test points and ``discretize`` each point's
     predicted class at full confidence.
 
-    The surface goes as a ready spec (``core.charts.surface_spec``): the Playground
+    The surface goes as a ready spec (``core.charts.run.surface_spec``): the Playground
     redraws it while training, and a spec with the same layout each time costs the
     server milliseconds and lets the browser swap the data in the chart it has."""
     target = slot if slot is not None else st
