@@ -132,3 +132,48 @@ def test_a_new_activation_is_one_table_entry_and_two_translation_lines(tmp_path)
         "tests/test_activations.py",
     )
     assert "softsign" in ids.stdout, ids.stdout[-2000:]
+
+
+MOMENTUM = """    momentum: float = _spec(
+        0.9, lo=0.0, hi=1.0, show=Show(widget="slider", step=0.05, half=True), param="momentum"
+    )
+"""
+
+MOMENTUM_CHECK = """
+from core.config import TrainConfig
+from core.snippet import code_snippet
+from core.training import build_estimator, train
+from tests.apptest_utils import open_page
+
+config, problems = TrainConfig.from_query({"momentum": "0.5", "solver": "sgd"})
+assert not problems and config.momentum == 0.5, problems
+assert build_estimator(config, config.task).momentum == 0.5
+assert "momentum=0.5" in code_snippet(config)
+assert TrainConfig.from_query({"momentum": "1.5"})[1]  # out of range: refused
+
+at = open_page("pages/1_Playground.py", query={"momentum": "0.5", "solver": "sgd", "epochs": "30"})
+assert at.slider(key="w.momentum").value == 0.5
+assert at.slider(key="w.momentum").label == "Momentum"
+at.slider(key="w.momentum").set_value(0.25).run()
+assert at.session_state["config"].momentum == 0.25
+assert at.query_params["momentum"] in ("0.25", ["0.25"])
+assert any("momentum=0.25" in c.value for c in at.code)
+at.button(key="train").click().run()
+assert not at.exception
+result = train(at.session_state["config"])
+assert result.model.momentum == 0.25
+zh = open_page("pages/1_Playground.py", query={"momentum": "0.5"}, lang="zh")
+assert zh.slider(key="w.momentum").label == "动量"
+"""
+
+
+def test_a_new_config_field_is_one_declaration_and_two_translation_lines(tmp_path):
+    repo = _copy_repository(tmp_path)
+    _insert_before(repo / "core" / "config.py", "    epochs: int = _spec(", MOMENTUM)
+    _add_translation(repo, "config", ("momentum",), {"en": "Momentum", "zh": "动量"})
+    # The declaration walks: every control can show its value and has both labels, links
+    # round-trip every field, every refusal is translated.
+    walk = _run(repo, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "tests/test_config.py")
+    assert walk.returncode == 0, walk.stdout[-3000:] + walk.stderr[-3000:]
+    used = _run(repo, "-c", MOMENTUM_CHECK)
+    assert used.returncode == 0, used.stdout[-2000:] + used.stderr[-3000:]
