@@ -370,7 +370,7 @@ def _csv_panel() -> Dataset | None:
         log.exception("unexpected error building a dataset from %s", parsed["name"])
         st.error(error_text(err))
         return None
-    st.info(t("upload.task_line", task=t(f"upload.task.{task}"), reason=reason_text(reason)))
+    st.info(t("upload.task_line", task=t(f"common.task.{task}"), reason=reason_text(reason)))
     for note in notes:
         st.caption("ℹ️ " + note_text(note))
     _align_config(dataset)

@@ -307,7 +307,7 @@ def task_line(frame: pd.DataFrame, target: str) -> str:
     task, reason = infer_task(frame[target])
     return en(
         "upload.task_line",
-        task=en(f"upload.task.{task}"),
+        task=en(f"common.task.{task}"),
         reason=en(f"upload.reason.{reason.code}", **reason.params),
     )
 
