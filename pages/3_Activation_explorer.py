@@ -7,6 +7,7 @@ import streamlit as st
 from core.activations import ACTIVATIONS, DEFAULT_LEAKY_SLOPE
 from core.charts.explorer import function_chart
 from core.explorer import X_RANGE, at_point, check_claims, curves, default_selection, flat_zones
+from core.formatting import percent_text
 from ui.frame import page_frame
 from ui.i18n import t
 from ui.results import show_chart
@@ -82,7 +83,7 @@ else:
             t("explorer.column.activation"): [labels[n] for n in point["activation"]],
             t("explorer.column.f"): [f"{v:.6g}" for v in point["f"]],
             t("explorer.column.df"): [f"{v:.6g}" for v in point["df"]],
-            t("explorer.column.share"): [f"{v:.1%}" for v in point["share_of_peak"]],
+            t("explorer.column.share"): [percent_text(v, 1) for v in point["share_of_peak"]],
             t("explorer.column.flat"): [
                 t("explorer.flat_yes") if f else t("explorer.flat_no") for f in point["flat"]
             ],
