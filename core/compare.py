@@ -429,30 +429,14 @@ def verdict(
     best_id = ranked.index[0]
     best = ranked.iloc[0]
     n = int(best.n_seeds)
-    if len(summary) == 1:
-        out.append(
-            (
-                "single",
-                dict(
-                    name=label(best_id),
-                    score=score_text(best.test_mean, task),
-                    spread=score_text(best.test_std, task),
-                    seeds=n,
-                ),
-            )
-        )
-    else:
-        out.append(
-            (
-                "best",
-                dict(
-                    name=label(best_id),
-                    score=score_text(best.test_mean, task),
-                    spread=score_text(best.test_std, task),
-                    seeds=n,
-                ),
-            )
-        )
+    headline = dict(
+        name=label(best_id),
+        score=score_text(best.test_mean, task),
+        spread=score_text(best.test_std, task),
+        seeds=n,
+    )
+    out.append(("single" if len(summary) == 1 else "best", headline))
+    if len(summary) > 1:
         others = ranked.iloc[1:]
         tied = [
             v
