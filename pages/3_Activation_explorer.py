@@ -46,35 +46,21 @@ else:
     lines, zones = drawn(tuple(chosen), slope)
     point = at_point(chosen, x, slope)
     zone_titles = {s: t(f"explorer.zone.{s}") for s in ("guidance", "measured")}
-    left, right = st.columns(2)
-    with left:
-        show_chart(
-            function_chart(
-                lines,
-                zones,
-                point,
-                "f",
-                labels,
-                title=t("explorer.chart_f"),
-                y_title=t("explorer.y_f"),
-                zone_titles=zone_titles,
-            ),
-            "explorer-f",
-        )
-    with right:
-        show_chart(
-            function_chart(
-                lines,
-                zones,
-                point,
-                "df",
-                labels,
-                title=t("explorer.chart_df"),
-                y_title=t("explorer.y_df"),
-                zone_titles=zone_titles,
-            ),
-            "explorer-df",
-        )
+    for column, quantity in zip(st.columns(2), ("f", "df")):
+        with column:
+            show_chart(
+                function_chart(
+                    lines,
+                    zones,
+                    point,
+                    quantity,
+                    labels,
+                    title=t(f"explorer.chart_{quantity}"),
+                    y_title=t(f"explorer.y_{quantity}"),
+                    zone_titles=zone_titles,
+                ),
+                f"explorer-{quantity}",
+            )
     st.caption(t("explorer.shading"))
 
     st.subheader(t("explorer.at_x", x=f"{x:g}"))

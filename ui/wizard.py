@@ -318,15 +318,7 @@ def csv_step() -> bool:
         on_change=_on_file,
         max_upload_size=upload.MAX_UPLOAD_MB,
     )
-    with st.container(horizontal=True, wrap=True):
-        for name in upload.SAMPLES:
-            st.button(
-                t(f"upload.sample.{name}"),
-                key=f"wizard.sample.{name}",
-                on_click=_on_sample,
-                args=(name,),
-                icon="📄",
-            )
+    upload.sample_buttons("wizard", _on_sample)
     return csv_data(show=True) is not None
 
 
