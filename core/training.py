@@ -147,9 +147,12 @@ def build_estimator(config: TrainConfig, task: str, n_features: int | None = Non
         leaky_slope=config.leaky_slope,
         init=config.init,
         solver=config.solver,
+        learning_rate_init=config.learning_rate,
+        alpha=config.alpha,
+        batch_size=config.batch_size,
         max_iter=config.epochs,
+        n_iter_no_change=10 if config.stop_when_flat else np.inf,
         random_state=config.seed,
-        **_training_params(config),
     )
 
 
