@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.frame import available_pages, page_frame
+from ui.frame import PAGES, page_frame
 from ui.i18n import pick, t
 from ui.teacher import teacher_links
 
@@ -11,7 +11,7 @@ st.title("🧠 " + t("common.app_title"))
 st.markdown(t("home.intro"))
 
 cols = st.columns(3)
-for i, (page_id, script, icon) in enumerate(available_pages()[1:]):
+for i, (page_id, script, icon) in enumerate(PAGES[1:]):
     with cols[i % 3].container(border=True):
         st.page_link(script, label=t(f"common.nav.{page_id}"), icon=icon)
         st.caption(t(f"home.blurb.{page_id}"))

@@ -24,6 +24,7 @@ import pandas as pd
 
 from core.config import TrainConfig
 from core.datasets import Dataset
+from core.formatting import score_text
 from core.mlp import AUTO_LOSS, AUTO_OUTPUT
 from core.training import dataset_for, make_grid, model_outputs, train
 
@@ -411,18 +412,6 @@ def curves(result: ComparisonResult) -> pd.DataFrame:
 # --- words --------------------------------------------------------------------------------
 
 
-def format_score(value: float, task: str) -> str:
-    if not np.isfinite(value):
-        return "–"
-    return f"{value:.3f}" if task == "regression" else f"{value:.1%}"
-
-
-def format_spread(value: float, task: str) -> str:
-    if not np.isfinite(value):
-        return "–"
-    return f"{value:.3f}" if task == "regression" else f"{value * 100:.1f}%"
-
-
 def verdict(
     summary: pd.DataFrame, task: str, label: Callable[[str], str]
 ) -> list[tuple[str, dict]]:
@@ -440,30 +429,14 @@ def verdict(
     best_id = ranked.index[0]
     best = ranked.iloc[0]
     n = int(best.n_seeds)
-    if len(summary) == 1:
-        out.append(
-            (
-                "single",
-                dict(
-                    name=label(best_id),
-                    score=format_score(best.test_mean, task),
-                    spread=format_spread(best.test_std, task),
-                    seeds=n,
-                ),
-            )
-        )
-    else:
-        out.append(
-            (
-                "best",
-                dict(
-                    name=label(best_id),
-                    score=format_score(best.test_mean, task),
-                    spread=format_spread(best.test_std, task),
-                    seeds=n,
-                ),
-            )
-        )
+    headline = dict(
+        name=label(best_id),
+        score=score_text(best.test_mean, task),
+        spread=score_text(best.test_std, task),
+        seeds=n,
+    )
+    out.append(("single" if len(summary) == 1 else "best", headline))
+    if len(summary) > 1:
         others = ranked.iloc[1:]
         tied = [
             v
@@ -530,9 +503,9 @@ def table(
         rows.append(
             {
                 text("col.variant"): label(vid),
-                text("col.test_score"): f"{format_score(row.test_mean, task)} ± "
-                f"{format_spread(row.test_std, task)}",
-                text("col.train_score"): format_score(row.train_mean, task),
+                text("col.test_score"): f"{score_text(row.test_mean, task)} ± "
+                f"{score_text(row.test_std, task)}",
+                text("col.train_score"): score_text(row.train_mean, task),
                 text("col.test_loss"): f"{row.test_loss_mean:.3g}",
                 text("col.epochs_to_target"): epochs,
                 text("col.ms_per_epoch"): f"{row.ms_per_epoch:.1f}",

@@ -1,9 +1,10 @@
 """The dataset table: every built-in dataset the product offers, and ``make_dataset``.
 
-``DATASETS`` maps a name to its ``DatasetSpec`` (task, display label, the parameters it
-accepts, its noise scale and a description); the select boxes, the config validation
-and the generator all read it. Adding a dataset is one generator function, one entry in
-the table and nothing else (the tests iterate over the table).
+``DATASETS`` maps a name to its ``DatasetSpec`` (task, the parameters it accepts, its
+noise scale and a description); the select boxes, the config validation and the
+generator all read it. Adding a dataset is one generator function, one entry in the
+table and its display name in each language (``common.dataset.<name>``); the tests
+iterate over the table.
 
 The four TensorFlow Playground classification sets and its two regression sets follow
 the geometry of Playground's ``src/dataset.ts``. Pure numpy / scikit-learn: no Streamlit.
@@ -45,7 +46,6 @@ class DatasetSpec:
 
     name: str
     task: str  # binary | multiclass | regression, at the default class count
-    label: str  # display name (English; the UI translates by name)
     description: str  # includes what ``noise`` means for this dataset
     generate: Callable = field(repr=False, compare=False)  # Generator, raw (unscaled) data
     n_features: int = 2
@@ -217,7 +217,6 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec(
             "circle",
             "binary",
-            "Circle (Playground)",
             "Disc of radius 2.5 (label 1) inside a ring of radius 3.5-5 (label 0). " + _PG_LABEL,
             _circle,
             playground_compatible=True,
@@ -225,7 +224,6 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec(
             "xor",
             "binary",
-            "XOR (Playground)",
             "Uniform on [-5, 5]^2 kept 0.3 off the axes; label 1 where x*y >= 0. " + _PG_LABEL,
             _xor,
             playground_compatible=True,
@@ -233,7 +231,6 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec(
             "gauss",
             "binary",
-            "Two Gaussians (Playground)",
             "Gaussians at (2, 2) (label 1) and (-2, -2) (label 0). "
             + _PG
             + "the variance grows from 0.5 at noise 0 to 4 at noise 0.5.",
@@ -243,7 +240,6 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec(
             "spiral",
             "binary",
-            "Spiral (Playground)",
             "Two interleaved arms, 1.75 turns, radius growing to 5. "
             + _PG
             + "each coordinate moves by up to +-noise.",
@@ -253,7 +249,6 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec(
             "moons",
             "binary",
-            "Moons",
             "scikit-learn's two interleaving half circles. Noise is the std of the "
             "Gaussian noise on the points.",
             _moons,
@@ -262,7 +257,6 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec(
             "circles",
             "binary",
-            "Circles",
             "scikit-learn's two concentric circles (inner radius 0.5 x outer, label 1 "
             "inside). Noise is the std of the Gaussian noise on the points.",
             _circles,
@@ -272,7 +266,6 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec(
             "blobs",
             "multiclass",
-            "Blobs (2-6 classes)",
             "2-6 Gaussian clusters on a circle, neighbours 3.5 apart. Noise is the "
             "cluster std (default 1: a little overlap).",
             _blobs,
@@ -284,7 +277,6 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec(
             "spiral_k",
             "multiclass",
-            "Spiral arms (3-6 classes)",
             "3-6 spiral arms, one turn, radius growing to 5, one class per arm. Noise "
             "moves each coordinate by up to +-noise.",
             _spiral_k,
@@ -295,7 +287,6 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec(
             "sine",
             "regression",
-            "Regression: sine",
             "y = sin(2x), x uniform on [-3, 3]. " + _Y_NOISE,
             _curve(lambda x: np.sin(2 * x)),
             n_features=1,
@@ -305,7 +296,6 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec(
             "abs",
             "regression",
-            "Regression: |x|",
             "y = |x|, x uniform on [-3, 3]: one kink, ReLU's own shape. " + _Y_NOISE,
             _curve(np.abs),
             n_features=1,
@@ -315,7 +305,6 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec(
             "step",
             "regression",
-            "Regression: step",
             "y = -1 for x < 0, +1 for x >= 0, x uniform on [-3, 3]. " + _Y_NOISE,
             _curve(lambda x: np.where(x >= 0, 1.0, -1.0)),
             n_features=1,
@@ -325,7 +314,6 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec(
             "plane",
             "regression",
-            "Regression: plane",
             "y = (x1 + x2) / 10 on [-5, 5]^2 (Playground's reg-plane, y in [-1, 1]). " + _Y_NOISE,
             _plane,
             default_n_classes=None,
@@ -334,7 +322,6 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec(
             "gaussians",
             "regression",
-            "Regression: Gaussian bumps",
             "Six signed Gaussian bumps (sigma 1) at Playground's reg-gauss centres "
             "(x = -4, 0, 4; y = +-2.5) on [-6, 6]^2. " + _Y_NOISE,
             _gaussians,

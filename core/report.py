@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
+from core.formatting import score_text
 from core.training import TrainResult
 
 Text = Callable[..., str]
@@ -44,11 +45,13 @@ def run_metrics(result: TrainResult) -> list[tuple[str, str]]:
     last = h.iloc[-1]
     if result.dataset.task == "regression":
         rmse = float(np.sqrt(2 * last.test_loss)) if np.isfinite(last.test_loss) else float("nan")
-        values = (f"{last.test_score:.3f}", f"{last.train_score:.3f}", f"{rmse:.3f}")
+        error_text = f"{rmse:.3f}"
         keys = _REGRESSION
     else:
-        values = (f"{last.test_score:.1%}", f"{last.train_score:.1%}", f"{last.test_loss:.4f}")
+        error_text = f"{last.test_loss:.4f}"
         keys = _CLASSIFICATION
+    task = result.dataset.task
+    values = (score_text(last.test_score, task), score_text(last.train_score, task), error_text)
     return list(zip(keys, (*values, f"{int(last.epoch)}")))
 
 

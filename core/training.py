@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 from threadpoolctl import threadpool_limits
@@ -39,14 +42,28 @@ SNAPSHOT_RESOLUTION = 64  # cells per side of a replay frame: 5x cheaper than 10
 # snapshot (measured), drawn smoothed at chart size; the final surface is finer
 
 
+# The notes' text, in English; the interface reads every language's (notes.<kind>).
+NOTES_TEXT = Path(__file__).resolve().parent.parent / "data" / "i18n" / "en" / "notes.yaml"
+
+
+@functools.cache
+def _english_notes() -> dict[str, str]:
+    with open(NOTES_TEXT, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
 @dataclass(frozen=True)
 class Note:
-    """A plain-words remark about a run. ``kind`` is a stable key (the UI translates
-    it); ``params`` fill in the text."""
+    """A remark about a run: ``kind`` is a stable key, ``params`` the numbers and names
+    its text needs. The text lives in the translation files (``notes.<kind>``), so the
+    interface shows it in its language; ``message`` is the English, for a notebook."""
 
     kind: str
-    message: str
     params: dict = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return _english_notes()[self.kind].format(**self.params)
 
 
 @dataclass(frozen=True)
@@ -432,82 +449,23 @@ def _notes(config, model, data, history, stop_reason, converged_warning, time_bu
     notes: list[Note] = []
     epochs = len(history)
     out, loss = model.out_activation_, model.loss_function_
-    if stop_reason == "diverged":
-        notes.append(
-            Note(
-                "diverged",
-                f"Training diverged after epoch {epochs}: the loss or "
-                "the weights became infinite. The model keeps the last finite "
-                "weights. Try a smaller learning rate.",
-                dict(epoch=epochs),
-            )
-        )
-    elif stop_reason == "time_budget":
-        notes.append(
-            Note(
-                "time_budget",
-                f"Stopped after {epochs} epochs: the run used its "
-                f"time budget of {time_budget:g} s.",
-                dict(epoch=epochs, seconds=time_budget),
-            )
-        )
-    elif stop_reason == "stopped":
-        notes.append(
-            Note("stopped", f"Stopped after {epochs} epochs on request.", dict(epoch=epochs))
-        )
-    elif stop_reason == "converged":
-        notes.append(
-            Note(
-                "converged",
-                f"Stopped early at epoch {epochs}: the training loss stopped improving.",
-                dict(epoch=epochs),
-            )
-        )
+    if stop_reason == "time_budget":
+        notes.append(Note("time_budget", dict(epoch=epochs, seconds=time_budget)))
+    elif stop_reason in ("diverged", "stopped", "converged"):
+        notes.append(Note(stop_reason, dict(epoch=epochs)))
     elif converged_warning:
-        notes.append(
-            Note(
-                "not_converged",
-                f"Reached the last epoch ({epochs}) while the loss "
-                "was still changing: more epochs or a larger learning rate may help.",
-                dict(epoch=epochs),
-            )
-        )
+        notes.append(Note("not_converged", dict(epoch=epochs)))
     if not is_canonical(out, loss):
-        notes.append(
-            Note(
-                "non_canonical",
-                f"Output {out} with loss {loss} is not a matched "
-                "pair: the gradients are exact, but training is often slower or stalls.",
-                dict(output=out, loss=loss),
-            )
-        )
+        notes.append(Note("non_canonical", dict(output=out, loss=loss)))
     if out == "softmax" and model.n_outputs_ == 1:
-        notes.append(
-            Note(
-                "constant_softmax",
-                "A single softmax unit always outputs 1: this network cannot learn anything.",
-            )
-        )
+        notes.append(Note("constant_softmax"))
     if loss == "log_loss" and out not in ("logistic", "softmax"):
-        notes.append(
-            Note(
-                "clipped_log_loss",
-                f"Log-loss expects outputs in (0, 1); {out} outputs "
-                "outside that range are clipped and get no gradient.",
-                dict(output=out),
-            )
-        )
+        notes.append(Note("clipped_log_loss", dict(output=out)))
     if (
         data.task != "regression"
         and len(history)
         and history["test_score"].iloc[-1]
         <= max(np.bincount(data.y_train).max() / len(data.y_train), 0.0) + 0.02
     ):
-        notes.append(
-            Note(
-                "chance_level",
-                "Test accuracy is no better than always guessing the "
-                "most common class: the network did not learn the pattern.",
-            )
-        )
+        notes.append(Note("chance_level"))
     return notes

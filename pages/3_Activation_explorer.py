@@ -7,6 +7,7 @@ import streamlit as st
 from core.activations import ACTIVATIONS, DEFAULT_LEAKY_SLOPE
 from core.charts.explorer import function_chart
 from core.explorer import X_RANGE, at_point, check_claims, curves, default_selection, flat_zones
+from core.formatting import percent_text
 from ui.frame import page_frame
 from ui.i18n import t
 from ui.results import show_chart
@@ -45,35 +46,21 @@ else:
     lines, zones = drawn(tuple(chosen), slope)
     point = at_point(chosen, x, slope)
     zone_titles = {s: t(f"explorer.zone.{s}") for s in ("guidance", "measured")}
-    left, right = st.columns(2)
-    with left:
-        show_chart(
-            function_chart(
-                lines,
-                zones,
-                point,
-                "f",
-                labels,
-                title=t("explorer.chart_f"),
-                y_title=t("explorer.y_f"),
-                zone_titles=zone_titles,
-            ),
-            "explorer-f",
-        )
-    with right:
-        show_chart(
-            function_chart(
-                lines,
-                zones,
-                point,
-                "df",
-                labels,
-                title=t("explorer.chart_df"),
-                y_title=t("explorer.y_df"),
-                zone_titles=zone_titles,
-            ),
-            "explorer-df",
-        )
+    for column, quantity in zip(st.columns(2), ("f", "df")):
+        with column:
+            show_chart(
+                function_chart(
+                    lines,
+                    zones,
+                    point,
+                    quantity,
+                    labels,
+                    title=t(f"explorer.chart_{quantity}"),
+                    y_title=t(f"explorer.y_{quantity}"),
+                    zone_titles=zone_titles,
+                ),
+                f"explorer-{quantity}",
+            )
     st.caption(t("explorer.shading"))
 
     st.subheader(t("explorer.at_x", x=f"{x:g}"))
@@ -82,7 +69,7 @@ else:
             t("explorer.column.activation"): [labels[n] for n in point["activation"]],
             t("explorer.column.f"): [f"{v:.6g}" for v in point["f"]],
             t("explorer.column.df"): [f"{v:.6g}" for v in point["df"]],
-            t("explorer.column.share"): [f"{v:.1%}" for v in point["share_of_peak"]],
+            t("explorer.column.share"): [percent_text(v, 1) for v in point["share_of_peak"]],
             t("explorer.column.flat"): [
                 t("explorer.flat_yes") if f else t("explorer.flat_no") for f in point["flat"]
             ],

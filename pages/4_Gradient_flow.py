@@ -10,10 +10,16 @@ from core.activations import HIDDEN_ACTIVATIONS
 from core.charts.gradients import depth_chart, fraction_chart, grad_norm_chart, histogram_chart
 from core.charts.palette import ACTIVATION_COLOURS
 from ui.frame import page_frame
-from ui.gradients_ui import flow_controls, load_flow_from_url
+from ui.gradients_ui import (
+    flow_controls,
+    flow_for,
+    load_flow_from_url,
+    make_relus_die,
+    profile,
+    say,
+)
 from ui.i18n import t
 from ui.results import show_chart
-from ui.state import keep
 
 page_frame("gradients")
 st.title(t("gradients.title"))
@@ -22,24 +28,6 @@ st.caption(t("gradients.intro"))
 labels = {n: t(f"common.activation.{n}") for n in HIDDEN_ACTIVATIONS}
 for warning in load_flow_from_url():
     st.warning(warning)
-
-
-def make_relus_die():
-    preset = gf.FlowSettings(depth=st.session_state["g.depth"]).dead_relu_preset()
-    keep("g.lr", preset.learning_rate)
-    keep("g.depth", preset.depth)
-    keep("g.acts", list(dict.fromkeys([*st.session_state["g.acts"], "relu", "leaky_relu"])))
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def flow_for(settings, names):
-    return gf.sweep(settings, names, in_workers=True)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def profile(settings, names):
-    return gf.depth_profile(settings, names)
-
 
 row1 = st.columns([1.2, 1.4, 1, 1.2, 1])
 settings = flow_controls(row1[:4])
@@ -73,20 +61,6 @@ except BrokenExecutor as err:  # a training worker died (killed, out of memory)
 layers, summary = flow["layers"], flow["summary"]
 captions = gf.caption_lines(flow, settings.depth, depths)
 
-
-def say(lines):
-    """Measured sentences: names become labels, tokens become words."""
-    texts = []
-    for key, params in lines or ():
-        params = dict(params, label=labels.get(params.get("activation"), ""))
-        for name, prefix in (("verdict", "verdict"), ("reason", "stop")):
-            if name in params:
-                params[name] = t(f"gradients.{prefix}.{params[name]}")
-        texts.append(t(f"gradients.caption.{key}", **params))
-    if texts:
-        st.caption("  \n".join(texts))
-
-
 st.caption(t("gradients.ratio_def"))
 axes = dict(
     x_title=t("gradients.layer"),
@@ -101,7 +75,7 @@ for column, stage in zip(st.columns(2), gf.STAGES):
             ),
             f"grad-{stage}",
         )
-        say(captions[f"grad-{stage}"])
+        say(labels, captions[f"grad-{stage}"])
 
 left, right = st.columns(2)
 with left:
@@ -116,7 +90,7 @@ with left:
         ),
         "grad-depth",
     )
-    say(captions["grad-depth"])
+    say(labels, captions["grad-depth"])
 with right:
     st.subheader(t("gradients.summary"))
     table = gf.summary_display(summary).assign(activation=lambda d: d.activation.map(labels))
@@ -125,7 +99,7 @@ with right:
             t("gradients.column.activation")
         )
     )
-    say(captions["summary"])
+    say(labels, captions["summary"])
 
 stages = {s: t(f"gradients.stage.{s}") for s in gf.STAGES}
 for column, what in zip(st.columns(2), ("dead", "flat")):
@@ -142,7 +116,7 @@ for column, what in zip(st.columns(2), ("dead", "flat")):
             ),
             what,
         )
-        say(captions[what])
+        say(labels, captions[what])
 
 if st.session_state.get("g.hist_act") not in chosen:
     st.session_state["g.hist_act"] = chosen[0]
@@ -173,4 +147,4 @@ show_chart(
     "hist",
 )
 if facts := gf.spread_facts(layers, hist_act, stage):
-    say([("hist", facts)])
+    say(labels, [("hist", facts)])

@@ -7,7 +7,7 @@ import streamlit as st
 from core import parallel
 from core.charts_lessons import VERDICT_ICONS, check_text, display_table, lesson_charts
 from core.lessons import lesson_ids, lesson_specs, playground_query, run_lesson
-from ui.frame import available_pages, page_frame
+from ui.frame import page_frame
 from ui.i18n import current_language, pick, t
 from ui.results import show_chart
 from ui.url import choice_url, read_url, write_url
@@ -82,8 +82,7 @@ with claim_col:
     st.markdown(f"**{t('lessons.claim')}**")
     st.markdown(pick(spec["claim"]))
     st.caption(t("lessons.guidance", ids=", ".join(spec["guidance"])))
-    if any(p[0] == "rules" for p in available_pages()):
-        st.page_link("pages/5_Rules.py", label=t("lessons.rules_link"), icon="📜")
+    st.page_link("pages/5_Rules.py", label=t("lessons.rules_link"), icon="📜")
     if (query := playground_query(current)) is not None:
         st.page_link(
             "pages/1_Playground.py",

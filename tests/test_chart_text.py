@@ -1,6 +1,7 @@
 """Charts in words (core.charts.text) and their use as text alternatives on the page."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -73,6 +74,13 @@ def test_every_chart_on_the_playground_after_a_run_has_a_text_alternative():
         f"train: from {history.train_loss.iloc[0]:.3g} to {history.train_loss.iloc[-1]:.3g}" in loss
     )
     assert all(json.loads(c.proto.spec) for c in charts)
+
+
+def test_the_page_list_names_every_page_script_once():
+    root = Path(__file__).resolve().parent.parent
+    scripts = [p[1] for p in PAGES]
+    assert scripts[0] == "app.py" and len(set(scripts)) == len(scripts)
+    assert sorted(scripts[1:]) == sorted(f"pages/{p.name}" for p in (root / "pages").glob("*.py"))
 
 
 @pytest.mark.parametrize("script", [p[1] for p in PAGES], ids=[p[0] for p in PAGES])

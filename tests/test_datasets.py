@@ -62,7 +62,7 @@ def test_table_holds_the_documented_datasets():
 @pytest.mark.parametrize("name", NAMES)
 def test_spec_is_consistent(name):
     spec = DATASETS[name]
-    assert spec.name == name and spec.label and "oise" in spec.description
+    assert spec.name == name and "oise" in spec.description
     assert 0 <= spec.default_noise <= spec.max_noise <= MAX_NOISE
     assert spec.task in ("binary", "multiclass", "regression")
     assert ("n_classes" in spec.params) == (spec.n_classes_range is not None)

@@ -136,6 +136,20 @@ def test_early_stop_and_non_canonical_notes():
     assert {"non_canonical", "clipped_log_loss"} <= kinds
 
 
+def test_notes_carry_numbers_and_take_their_text_from_the_translation_files():
+    from ui.i18n import strings, translate
+
+    odd = train(TrainConfig(**FAST, output_activation="identity", loss="log_loss"))
+    english = strings("en")
+    for note in odd.notes:
+        assert all(not isinstance(v, str) or " " not in v for v in note.params.values())
+        assert note.message == english[f"notes.{note.kind}"].format(**note.params)
+        chinese = translate("zh", f"notes.{note.kind}", **note.params)
+        assert chinese != note.message and all(str(v) in chinese for v in note.params.values())
+    epoch = next(n for n in odd.notes if "epoch" in n.params).params["epoch"]
+    assert epoch == len(odd.history)
+
+
 @pytest.mark.parametrize("dataset", ["blobs", "sine", "plane"])
 def test_other_tasks_train(dataset):
     result = train(TrainConfig(dataset=dataset, **FAST))

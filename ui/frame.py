@@ -27,14 +27,6 @@ PAGES = (
 )
 
 
-def available_pages():
-    """The pages whose scripts exist (all of them once the app is complete)."""
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parent.parent
-    return [p for p in PAGES if (root / p[1]).exists()]
-
-
 def _on_language_change() -> None:
     st.session_state["lang"] = st.session_state["lang_choice"]
 
@@ -52,7 +44,7 @@ def page_frame(page_id: str) -> None:
     with st.sidebar:
         st.markdown(f"## 🧠 {t('common.app_title')}")
         st.caption(t("common.tagline"))
-        for pid, script, icon in available_pages():
+        for pid, script, icon in PAGES:
             st.page_link(script, label=t(f"common.nav.{pid}"), icon=icon)
         st.divider()
         st.session_state["lang_choice"] = lang

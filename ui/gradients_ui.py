@@ -4,6 +4,8 @@ query string by the same helper (``ui.url``), so a teacher can link a configurat
 
 from __future__ import annotations
 
+import streamlit as st
+
 from core import gradient_flow as gf
 from ui.i18n import t
 from ui.state import keep, kept, kept_value
@@ -71,3 +73,34 @@ def flow_controls(columns) -> gf.FlowSettings:
 
 def _kept(name: str) -> dict:
     return kept(WIDGETS[name], _widget_value(name, getattr(_DEFAULTS, name)))
+
+
+def make_relus_die():
+    preset = gf.FlowSettings(depth=st.session_state["g.depth"]).dead_relu_preset()
+    keep("g.lr", preset.learning_rate)
+    keep("g.depth", preset.depth)
+    keep("g.acts", list(dict.fromkeys([*st.session_state["g.acts"], "relu", "leaky_relu"])))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def flow_for(settings, names):
+    return gf.sweep(settings, names, in_workers=True)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def profile(settings, names):
+    return gf.depth_profile(settings, names)
+
+
+def say(labels, lines):
+    """Measured sentences: names become labels (``labels``: activation -> display
+    name), tokens become words."""
+    texts = []
+    for key, params in lines or ():
+        params = dict(params, label=labels.get(params.get("activation"), ""))
+        for name, prefix in (("verdict", "verdict"), ("reason", "stop")):
+            if name in params:
+                params[name] = t(f"gradients.{prefix}.{params[name]}")
+        texts.append(t(f"gradients.caption.{key}", **params))
+    if texts:
+        st.caption("  \n".join(texts))

@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from core.charts.network import network_spec, unit_chart
+from core.formatting import percent_text
 from core.network_view import MAX_SHOWN, NetFrame, layer_counts, unit_details
 from ui.chart_alt import chart_alt
 from ui.i18n import t
@@ -166,7 +167,7 @@ def show_details(places: NetworkPlaces, result, frame: NetFrame) -> None:
         )
         cols[2].metric(t("neuron.state"), t(f"neuron.state_{state}"))
         if details.flat_fraction == details.flat_fraction:  # not NaN: a hidden unit
-            cols[3].metric(t("neuron.flat_share"), f"{details.flat_fraction:.0%}")
+            cols[3].metric(t("neuron.flat_share"), percent_text(details.flat_fraction))
         with st.container(key="neuron_unit_chart"):
             chart = unit_chart(details, chart_words())
             st.altair_chart(chart, theme=None, alt=chart_alt(chart.to_dict(validate=False)))

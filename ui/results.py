@@ -410,9 +410,8 @@ def show_run(result: TrainResult, view: RunView) -> None:
 
 
 def note_text(note) -> str:
-    """A run's note in the current language (its English message if untranslated)."""
-    text = t(f"notes.{note.kind}", **note.params)
-    return note.message if text == f"notes.{note.kind}" else text
+    """A run's note in the current language."""
+    return t(f"notes.{note.kind}", **note.params)
 
 
 def show_notes(result: TrainResult) -> None:

@@ -100,16 +100,7 @@ def download_buttons(result: TrainResult, uploaded: bool = False) -> None:
         ("history", "csv", "text/csv", lambda: history_csv(result)),
         ("weights", "npz", "application/octet-stream", lambda: weights_npz(result)),
     )
-    for col, (name, ext, mime, make) in zip(st.columns(len(files)), files):
-        col.download_button(
-            t(f"report.download_{name}"),
-            data=make,
-            file_name=f"{stem}-{name}.{ext}",
-            mime=mime,
-            on_click="ignore",
-            key=f"download_{name}",
-            help=t("report.weights_help") if name == "weights" else None,
-        )
+    _buttons(files, lambda name: f"{stem}-{name}")
 
 
 def comparison_downloads(result, labels: dict[str, str], table, verdicts: list[str]) -> None:
@@ -136,12 +127,18 @@ def comparison_downloads(result, labels: dict[str, str], table, verdicts: list[s
         ),
         ("compare_runs", "csv", "text/csv", lambda: runs.to_csv(index=False).encode("utf-8")),
     )
+    _buttons(files, lambda name: f"activation-lab-{name.replace('_', '-')}")
+
+
+def _buttons(files, file_stem: Callable[[str], str]) -> None:
+    """One download button a file, in a row; each file is made only when clicked."""
     for col, (name, ext, mime, make) in zip(st.columns(len(files)), files):
         col.download_button(
             t(f"report.download_{name}"),
             data=make,
-            file_name=f"activation-lab-{name.replace('_', '-')}.{ext}",
+            file_name=f"{file_stem(name)}.{ext}",
             mime=mime,
             on_click="ignore",
             key=f"download_{name}",
+            help=t("report.weights_help") if name == "weights" else None,
         )

@@ -12,7 +12,7 @@ back when the user returns to the built-in data.
 from __future__ import annotations
 
 import logging
-from collections.abc import Set
+from collections.abc import Callable, Set
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +148,19 @@ def _on_upload() -> None:
         st.session_state.pop(PARSED, None)  # the user removed the file
 
 
+def sample_buttons(key_prefix: str, on_click: Callable[[str], None]) -> None:
+    """A button per sample CSV; ``on_click(name)`` loads the sample."""
+    with st.container(horizontal=True, wrap=True):  # buttons flow onto a second line
+        for name in SAMPLES:
+            st.button(
+                t(f"upload.sample.{name}"),
+                key=f"{key_prefix}.sample.{name}",
+                on_click=on_click,
+                args=(name,),
+                icon="📄",
+            )
+
+
 def _load_sample(name: str) -> None:
     st.session_state["upload.uploader"] = st.session_state.get("upload.uploader", 0) + 1
     use_bytes((SAMPLES_DIR / f"{name}.csv").read_bytes(), f"{name}.csv", kind="sample")
@@ -281,15 +294,7 @@ def _csv_panel() -> Dataset | None:
         ),
     )
     st.caption(t("upload.try_sample"))
-    with st.container(horizontal=True, wrap=True):  # buttons flow onto a second line
-        for name in SAMPLES:
-            st.button(
-                t(f"upload.sample.{name}"),
-                key=f"upload.sample.{name}",
-                on_click=_load_sample,
-                args=(name,),
-                icon="📄",
-            )
+    sample_buttons("upload", _load_sample)
 
     parsed = st.session_state.get(PARSED)
     if parsed is None:
@@ -370,7 +375,7 @@ def _csv_panel() -> Dataset | None:
         log.exception("unexpected error building a dataset from %s", parsed["name"])
         st.error(error_text(err))
         return None
-    st.info(t("upload.task_line", task=t(f"upload.task.{task}"), reason=reason_text(reason)))
+    st.info(t("upload.task_line", task=t(f"common.task.{task}"), reason=reason_text(reason)))
     for note in notes:
         st.caption("ℹ️ " + note_text(note))
     _align_config(dataset)

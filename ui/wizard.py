@@ -24,6 +24,7 @@ from core.charts.run import output_chart
 from core.config import MAX_TRAIN_SECONDS, TrainConfig
 from core.csv_data import CSVError, build_dataset, infer_task
 from core.datasets import MAX_CLASSES
+from core.formatting import score_text
 from core.rules import Rule
 from core.vocabulary import STAND_IN, TASKS
 from ui import state, upload
@@ -136,12 +137,6 @@ def run_query(items: tuple[tuple[str, str], ...]) -> dict:
     return dict(result=result, measurements=m, symptoms=symptoms_from(m))
 
 
-def score_text(task: str, score: float) -> str:
-    if not math.isfinite(score):
-        return "–"
-    return f"{score:.3f}" if task == "regression" else f"{score:.1%}"
-
-
 def facts_text(m) -> str:
     facts = [t("rules.fact.dead", value=f"{m.dead_fraction:.0%}")]
     if math.isfinite(m.gradient_ratio):
@@ -177,7 +172,7 @@ def show_run(run: dict, key: str, title: str) -> None:
         t(
             "rules.test_score",
             metric=t(f"rules.metric.{metric}"),
-            score=score_text(result.dataset.task, score),
+            score=score_text(score, result.dataset.task),
         )
     )
     st.caption(t("rules.measured", facts=facts_text(run["measurements"])))
@@ -323,15 +318,7 @@ def csv_step() -> bool:
         on_change=_on_file,
         max_upload_size=upload.MAX_UPLOAD_MB,
     )
-    with st.container(horizontal=True, wrap=True):
-        for name in upload.SAMPLES:
-            st.button(
-                t(f"upload.sample.{name}"),
-                key=f"wizard.sample.{name}",
-                on_click=_on_sample,
-                args=(name,),
-                icon="📄",
-            )
+    upload.sample_buttons("wizard", _on_sample)
     return csv_data(show=True) is not None
 
 
@@ -583,10 +570,10 @@ def show_comparison(p: dict, rec: Recommendation, alt_index: int) -> None:
                 st.markdown(
                     t(
                         "wizard.compare.score",
-                        mean=cmp.format_score(row.test_mean, result.task),
-                        spread=cmp.format_spread(row.test_std, result.task),
-                        low=cmp.format_score(row.test_min, result.task),
-                        high=cmp.format_score(row.test_max, result.task),
+                        mean=score_text(row.test_mean, result.task),
+                        spread=score_text(row.test_std, result.task),
+                        low=score_text(row.test_min, result.task),
+                        high=score_text(row.test_max, result.task),
                         seeds=len(result.seeds),
                     )
                 )

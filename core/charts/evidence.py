@@ -91,16 +91,17 @@ def heatmap(
         text="spread_text:N",
         color=alt.condition(alt.datum.test_mean > 0.8, alt.value("black"), alt.value("white")),
     )
-    chart = (
-        alt.layer(cells, means, spreads, data=rows)
-        .properties(width=PANEL, height=28 * len(label_order))
-        .facet(
-            column=alt.Column(
-                "dataset:N",
-                sort=_order(rows, "dataset", []),
-                title=None,
-                header=alt.Header(labelFontSize=13, labelFontWeight="bold"),
-            )
+    return _panels(alt.layer(cells, means, spreads, data=rows), rows, 28 * len(label_order), title)
+
+
+def _panels(layer: alt.LayerChart, rows: pd.DataFrame, height: int, title: str) -> alt.FacetChart:
+    """The layered chart once per dataset, side by side, under an optional title."""
+    chart = layer.properties(width=PANEL, height=height).facet(
+        column=alt.Column(
+            "dataset:N",
+            sort=_order(rows, "dataset", []),
+            title=None,
+            header=alt.Header(labelFontSize=13, labelFontWeight="bold"),
         )
     )
     return chart.properties(title=title) if title else chart
@@ -150,16 +151,4 @@ def spread_chart(
             alt.Tooltip("test_max:Q", format=".1%", title="max"),
         ],
     )
-    chart = (
-        alt.layer(bars, points, data=rows)
-        .properties(width=PANEL, height=200)
-        .facet(
-            column=alt.Column(
-                "dataset:N",
-                sort=_order(rows, "dataset", []),
-                title=None,
-                header=alt.Header(labelFontSize=13, labelFontWeight="bold"),
-            )
-        )
-    )
-    return chart.properties(title=title) if title else chart
+    return _panels(alt.layer(bars, points, data=rows), rows, 200, title)

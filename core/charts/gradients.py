@@ -18,6 +18,16 @@ def _labelled(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     return frame.assign(label=frame["activation"].map(lambda n: labels.get(n, n)))
 
 
+def _log_y(field: str, title: str) -> alt.Y:
+    """A log-scale y axis labelled in powers of ten: gradient sizes span decades."""
+    return alt.Y(
+        f"{field}:Q",
+        scale=alt.Scale(type="log"),
+        title=title,
+        axis=alt.Axis(format="~e", tickCount=6),
+    )
+
+
 def _colour(names, labels, legend=True) -> alt.Color:
     return alt.Color(
         "label:N",
@@ -50,12 +60,7 @@ def grad_norm_chart(
     ]
     sort = [str(i) for i in order[:-1]] + [output_label]
     x = alt.X("position:O", sort=sort, title=x_title, axis=alt.Axis(labelAngle=0))
-    y = alt.Y(
-        "grad_norm:Q",
-        scale=alt.Scale(type="log"),
-        title=y_title,
-        axis=alt.Axis(format="~e", tickCount=6),
-    )
+    y = _log_y("grad_norm", y_title)
     base = alt.Chart(rows).encode(
         x=x,
         y=y,
@@ -133,12 +138,7 @@ def depth_chart(
         scale=alt.Scale(domain=[1, int(profile["depth"].max())]),
         axis=alt.Axis(tickMinStep=1, format="d"),
     )
-    y = alt.Y(
-        "ratio:Q",
-        scale=alt.Scale(type="log"),
-        title=y_title,
-        axis=alt.Axis(format="~e", tickCount=6),
-    )
+    y = _log_y("ratio", y_title)
     base = alt.Chart(rows).encode(
         x=x,
         y=y,

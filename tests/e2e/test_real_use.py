@@ -14,6 +14,7 @@ from core import compare as cmp
 from core.advice import SYMPTOMS, recommend
 from core.config import MAX_TRAIN_SECONDS, WIDTHS, TrainConfig
 from core.csv_data import CSVError, build_dataset, infer_task, load_csv
+from core.formatting import score_text
 from core.training import train
 from tests.e2e.conftest import assert_no_exception, save_screenshot, wait_for_app
 from ui import upload
@@ -252,10 +253,10 @@ def test_design_wizard_from_task_to_comparison_and_back(page, app_server):
         assert design(v.activation, v.output_activation, v.loss) in text
         score = en(
             "wizard.compare.score",
-            mean=cmp.format_score(row.test_mean, "binary"),
-            spread=cmp.format_spread(row.test_std, "binary"),
-            low=cmp.format_score(row.test_min, "binary"),
-            high=cmp.format_score(row.test_max, "binary"),
+            mean=score_text(row.test_mean, "binary"),
+            spread=score_text(row.test_std, "binary"),
+            low=score_text(row.test_min, "binary"),
+            high=score_text(row.test_max, "binary"),
             seeds=len(SEEDS),
         )
         assert plain(score) in text
@@ -307,7 +308,7 @@ def task_line(frame: pd.DataFrame, target: str) -> str:
     task, reason = infer_task(frame[target])
     return en(
         "upload.task_line",
-        task=en(f"upload.task.{task}"),
+        task=en(f"common.task.{task}"),
         reason=en(f"upload.reason.{reason.code}", **reason.params),
     )
 

@@ -1,0 +1,92 @@
+"""The Compare page's helpers: variant names in the interface language, the kept
+choices, the cached comparison run and the grid of decision surfaces."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+import streamlit as st
+
+from core import compare as cmp
+from core.charts.compare import small_multiple
+from core.charts.run import output_chart
+from core.config import MAX_TRAIN_SECONDS, TrainConfig
+from ui.config_ui import activation_label
+from ui.i18n import t
+from ui.state import kept
+
+SURFACE_SIZE = 220  # pixels: four surfaces fit across a wide page
+
+
+def activation_text(name: str, task: str) -> str:
+    """An activation's name; a softmax output on two classes says it has two units."""
+    two_units = (name, task) == ("softmax", "binary")
+    return t("compare.softmax_two") if two_units else activation_label(name)
+
+
+def loss_text(name: str) -> str:
+    return t(f"compare.loss_short.{name}")
+
+
+def pair_label(pair: str, task: str) -> str:
+    """An output pair "activation+loss", marked when it is the task's standard one."""
+    out, loss = pair.split("+")
+    standard = f" ({t('compare.standard')})" if cmp.is_standard_pair(task, out, loss) else ""
+    return f"{activation_text(out, task)} + {loss_text(loss)}{standard}"
+
+
+def variant_labels(result: cmp.ComparisonResult) -> dict[str, str]:
+    """Each compared variant's name, by variant id."""
+    return {
+        v.id: cmp.variant_label(v, lambda n: activation_text(n, result.task), loss_text)
+        for v in result.variants
+    }
+
+
+def kept_choice(name: str, default, options=None) -> dict:
+    """A control whose value survives page switches; kept choices no longer offered
+    (output pairs of another task, after a dataset change) are dropped."""
+    clean = None if options is None else (lambda value: [v for v in value if v in options])
+    return kept(f"w.compare.{name}", default, name=f"compare.{name}", clean=clean)
+
+
+@st.cache_data(show_spinner=False, max_entries=24)
+def run_comparison(query: str, variant_ids: tuple[str, ...], seeds: tuple[int, ...], _text: str):
+    """Every variant with every seed, in the training workers, with a progress bar;
+    cached by the base experiment's query string, the variants and the seeds."""
+    config, _ = TrainConfig.from_query(dict(parse_qsl(query, keep_blank_values=True)), strict=True)
+    total = len(variant_ids) * len(seeds)
+    bar = st.progress(0.0, text=_text.format(done=0, total=total))
+    try:
+        return cmp.compare(
+            config,
+            [cmp.Variant.from_id(v) for v in variant_ids],
+            seeds,
+            lambda done, n: bar.progress(done / n, _text.format(done=done, total=n)),
+            time_budget=MAX_TRAIN_SECONDS,
+            in_workers=True,
+        )
+    finally:
+        bar.empty()
+
+
+def show_surfaces(result: cmp.ComparisonResult, labels: dict[str, str]) -> None:
+    """The first seed's decision surface of each variant, up to four a row."""
+    cols = st.columns(min(len(result.variants), 4))
+    for i, variant in enumerate(result.variants):
+        values, grid, model = result.surface(variant)
+        with cols[i % len(cols)], st.container(key=f"compare-surface-{i}"):
+            st.altair_chart(
+                small_multiple(
+                    output_chart(
+                        values,
+                        result.dataset,
+                        grid,
+                        model=model,
+                        title=labels[variant.id],
+                        size=SURFACE_SIZE,
+                    )
+                ),
+                theme=None,
+                width="content",
+            )
