@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from core import lessons as L
-from core.charts_lessons import check_text, display_table, lesson_charts
 from core.config import TrainConfig
+from core.lessons import base, depth, leaky, linear, output, relu, tanh
+from core.lessons.present import check_text, display_table, lesson_charts
 from ui.i18n import strings
 
 _RESULTS: dict = {}
@@ -39,7 +40,7 @@ def check(result, key, index=0):
 
 def test_lesson_file_matches_the_functions_and_has_both_languages():
     specs = L.lesson_specs()
-    assert list(specs) == list(L.LESSONS) == L.lesson_ids()
+    assert list(specs) == list(L.registry()) == L.lesson_ids()
     assert len(specs) == 8
     for lesson_id, spec in specs.items():
         for field in ("title", "claim", "look_for"):
@@ -57,6 +58,22 @@ def test_playground_links_are_valid_configs():
             assert not problems and config.to_query() == query
     assert L.playground_query("sigmoid") is None  # a pure maths lesson trains nothing
     assert L.playground_query("depth")["activation"] == "logistic"
+
+
+def test_a_module_without_an_entry_or_an_entry_without_a_module_is_named(monkeypatch):
+    extra = base.Lesson("softsign", lambda: None, lambda r, text: [])
+    monkeypatch.setitem(base._REGISTERED, "softsign", extra)
+    with pytest.raises(RuntimeError, match=r"no entry for \['softsign'\]"):
+        L.registry()
+    monkeypatch.delitem(base._REGISTERED, "softsign")
+    monkeypatch.delitem(base._REGISTERED, "leaky")
+    with pytest.raises(RuntimeError, match=r"no module for \['leaky'\]"):
+        L.registry()
+
+
+def test_registering_an_id_twice_is_an_error():
+    with pytest.raises(ValueError, match="registered twice"):
+        base.register(L.registry()["linear"])
 
 
 def test_unknown_lesson_is_a_value_error():
@@ -77,35 +94,35 @@ def test_combine():
 
 
 def test_verdict_rules_follow_the_numbers():
-    assert L.contrast_verdict(0.6, [0.99, 1.0], 0.8, 0.95) == "holds"
-    assert L.contrast_verdict(0.85, [0.99, 1.0], 0.8, 0.95) == "nuance"  # linear too good
-    assert L.contrast_verdict(0.6, [0.9, 1.0], 0.8, 0.95) == "nuance"  # one non-linear weak
-    assert L.contrast_verdict(0.9, [0.7, 0.8], 0.8, 0.95) == "fails"
-    assert L.faster_verdict(np.array([9, 10]), np.array([80, 90])) == "holds"
-    assert L.faster_verdict(np.array([9, 100]), np.array([80, 90])) == "nuance"
-    assert L.faster_verdict(np.array([90, 100]), np.array([80, 90])) == "fails"
-    assert L.depth_verdict(4, 5) == "holds" and L.depth_verdict(7, 5) == "nuance"
-    assert L.depth_verdict(None, 5) == "fails"
-    assert L.ratios_verdict([2.0, 1.5, 1.2], 1.1) == "holds"
-    assert L.ratios_verdict([9.0, 0.5, 0.9], 1.1) == "nuance"
-    assert L.ratios_verdict([1.0, 0.5, 0.9], 1.1) == "fails"
-    assert L.sparse_verdict(0.5, 0.0, 0.2) == "holds"
-    assert L.sparse_verdict(0.1, 0.0, 0.2) == "nuance"
-    assert L.sparse_verdict(0.0, 0.0, 0.2) == "fails"
-    assert L.dead_verdict(0.5, 0.1, 0.05) == "holds"
-    assert L.dead_verdict(0.01, 0.0, 0.05) == "nuance"
-    assert L.dead_verdict(0.0, 0.0, 0.05) == "fails"
-    assert L.alive_verdict(0.0, 0.5) == "holds"
-    assert L.alive_verdict(0.0, 0.0) == "nuance"
-    assert L.alive_verdict(0.1, 0.5) == "fails"
-    assert L.gain_verdict(0.05, 0.02) == "holds"
-    assert L.gain_verdict(-0.01, 0.02) == "nuance"
-    assert L.gain_verdict(-0.05, 0.02) == "fails"
-    assert L.stall_verdict(1.0, 0.5, 0.97) == "holds"
-    assert L.stall_verdict(0.2, 0.9, 0.97) == "nuance"
-    assert L.stall_verdict(0.2, 0.98, 0.97) == "fails"
-    assert L.equal_verdict(0.25, 0.25, 1e-9) == "holds"
-    assert L.equal_verdict(0.2501, 0.25, 1e-9) == "fails"
+    assert base.contrast_verdict(0.6, [0.99, 1.0], 0.8, 0.95) == "holds"
+    assert base.contrast_verdict(0.85, [0.99, 1.0], 0.8, 0.95) == "nuance"  # linear too good
+    assert base.contrast_verdict(0.6, [0.9, 1.0], 0.8, 0.95) == "nuance"  # one non-linear weak
+    assert base.contrast_verdict(0.9, [0.7, 0.8], 0.8, 0.95) == "fails"
+    assert tanh.faster_verdict(np.array([9, 10]), np.array([80, 90])) == "holds"
+    assert tanh.faster_verdict(np.array([9, 100]), np.array([80, 90])) == "nuance"
+    assert tanh.faster_verdict(np.array([90, 100]), np.array([80, 90])) == "fails"
+    assert depth.depth_verdict(4, 5) == "holds" and depth.depth_verdict(7, 5) == "nuance"
+    assert depth.depth_verdict(None, 5) == "fails"
+    assert relu.ratios_verdict([2.0, 1.5, 1.2], 1.1) == "holds"
+    assert relu.ratios_verdict([9.0, 0.5, 0.9], 1.1) == "nuance"
+    assert relu.ratios_verdict([1.0, 0.5, 0.9], 1.1) == "fails"
+    assert relu.sparse_verdict(0.5, 0.0, 0.2) == "holds"
+    assert relu.sparse_verdict(0.1, 0.0, 0.2) == "nuance"
+    assert relu.sparse_verdict(0.0, 0.0, 0.2) == "fails"
+    assert relu.dead_verdict(0.5, 0.1, 0.05) == "holds"
+    assert relu.dead_verdict(0.01, 0.0, 0.05) == "nuance"
+    assert relu.dead_verdict(0.0, 0.0, 0.05) == "fails"
+    assert leaky.alive_verdict(0.0, 0.5) == "holds"
+    assert leaky.alive_verdict(0.0, 0.0) == "nuance"
+    assert leaky.alive_verdict(0.1, 0.5) == "fails"
+    assert base.gain_verdict(0.05, 0.02) == "holds"
+    assert base.gain_verdict(-0.01, 0.02) == "nuance"
+    assert base.gain_verdict(-0.05, 0.02) == "fails"
+    assert output.stall_verdict(1.0, 0.5, 0.97) == "holds"
+    assert output.stall_verdict(0.2, 0.9, 0.97) == "nuance"
+    assert output.stall_verdict(0.2, 0.98, 0.97) == "fails"
+    assert base.equal_verdict(0.25, 0.25, 1e-9) == "holds"
+    assert base.equal_verdict(0.2501, 0.25, 1e-9) == "fails"
 
 
 # --- each lesson's measurements -------------------------------------------------------------
@@ -118,7 +135,7 @@ def test_linear_networks_cannot_separate_circle_or_xor(lesson):
     for name in ("circle", "xor"):
         assert m[f"{name}.linear_best"] < m[f"{name}.relu"]
         assert m[f"{name}.relu"] > 0.95
-        expected = L.contrast_verdict(
+        expected = base.contrast_verdict(
             m[f"{name}.linear_best"],
             [m[f"{name}.relu"], m[f"{name}.tanh"]],
             spec["linear_max"],
@@ -135,12 +152,13 @@ def test_collapsed_linear_network_equals_the_network():
     config = TrainConfig(
         dataset="xor", n_samples=100, hidden_layers=(5, 4, 3), activation="identity", epochs=5
     )
-    model, data = L._fit(config)
+    model, data = base.fit(config)
     direct = model.predict_proba(data.X_test)[:, 1]
-    assert np.allclose(L.collapsed_linear_outputs(model, data.X_test).ravel(), direct, atol=1e-12)
-    relu_model, _ = L._fit(config.replace(activation="relu"))
+    collapsed = linear.collapsed_linear_outputs(model, data.X_test).ravel()
+    assert np.allclose(collapsed, direct, atol=1e-12)
+    relu_model, _ = base.fit(config.replace(activation="relu"))
     assert not np.allclose(
-        L.collapsed_linear_outputs(relu_model, data.X_test).ravel(),
+        linear.collapsed_linear_outputs(relu_model, data.X_test).ravel(),
         relu_model.predict_proba(data.X_test)[:, 1],
         atol=1e-6,
     )
@@ -151,7 +169,7 @@ def test_curves_need_a_non_linearity(lesson):
     m = r.measurements
     assert m["r2.identity"] < 0.5 < 0.9 < m["r2.tanh"]
     spec = L.lesson_specs()["curves"]["experiment"]
-    assert r.checks[0].verdict == L.contrast_verdict(
+    assert r.checks[0].verdict == base.contrast_verdict(
         m["r2.identity"], [m["r2.tanh"], m["r2.relu"]], spec["linear_max"], spec["nonlinear_min"]
     )
     assert len(r.chart_data["curves"]) == 3
@@ -180,7 +198,7 @@ def test_tanh_is_centred_and_reaches_the_target_sooner(lesson):
     epochs = {
         a: g.epochs_to_target.fillna(10**6).to_numpy() for a, g in table.groupby("activation")
     }
-    assert check(r, "faster").verdict == L.faster_verdict(epochs["tanh"], epochs["logistic"])
+    assert check(r, "faster").verdict == tanh.faster_verdict(epochs["tanh"], epochs["logistic"])
     assert m["epochs_tanh"] == pytest.approx(
         table[table.activation == "tanh"].epochs_to_target.mean()
     )
@@ -199,7 +217,7 @@ def test_sigmoid_gradient_ratio_falls_with_depth(lesson):
     below = r.table.depth[sig < spec["threshold"]]
     crossing = int(below.iloc[0]) if len(below) else None
     assert r.measurements["crossing_depth"] == crossing
-    assert check(r, "vanish").verdict == L.depth_verdict(crossing, spec["article_depth"])
+    assert check(r, "vanish").verdict == depth.depth_verdict(crossing, spec["article_depth"])
     assert r.measurements["decades_per_layer"] < 0
 
 
@@ -209,14 +227,14 @@ def test_relu_timing_sparsity_and_dead_units(lesson):
     for a in ("relu", "logistic", "tanh"):
         assert m[f"ms_per_epoch.{a}"] > 0 and m[f"forward_ms.{a}"] > 0
     spec = L.lesson_specs()["relu"]["experiment"]
-    assert check(r, "cheap").verdict == L.ratios_verdict(
+    assert check(r, "cheap").verdict == relu.ratios_verdict(
         [m["forward_ratio"], m["backward_ratio"], m["epoch_ratio"]], spec["faster_ratio"]
     )
     assert m["forward_ratio"] > 1.5  # no exponential in ReLU's forward pass
     assert m["zero_share.relu"] > 0.2
     assert m["zero_share.logistic"] == 0 and m["zero_share.tanh"] == 0
     assert m["dead_high"] > m["dead_normal"] and m["dead_high"] > 0.05
-    assert check(r, "dead").verdict == L.dead_verdict(
+    assert check(r, "dead").verdict == relu.dead_verdict(
         m["dead_high"], m["dead_normal"], spec["dead_min"]
     )
 
@@ -228,11 +246,11 @@ def test_leaky_relu_has_no_dead_units(lesson):
     assert m["dead_relu"] > 0
     assert check(r, "alive").verdict == "holds"
     gain = m["score_leaky"] - m["score_relu"]
-    assert check(r, "accuracy").verdict == L.gain_verdict(
+    assert check(r, "accuracy").verdict == base.gain_verdict(
         gain, L.lesson_specs()["leaky"]["experiment"]["better_by"]
     )
     # The very same relu runs as the relu lesson's high-rate runs.
-    same = L.high_rate_runs(["relu"], ("high_rate",))
+    same = relu.high_rate_runs(["relu"], ("high_rate",))
     assert m["dead_relu"] == pytest.approx(same.dead.mean())
 
 
@@ -252,7 +270,7 @@ def test_output_pairs(lesson):
     for task in ("binary", "multiclass", "regression"):
         part = t[t.task == task]
         diff = part[part.matched].test_score.iloc[0] - part[~part.matched].test_score.max()
-        assert check(r, task).verdict == L.gain_verdict(diff, tie)
+        assert check(r, task).verdict == base.gain_verdict(diff, tie)
 
 
 # --- presentation: every sentence, chart and table ---------------------------------------------
@@ -262,7 +280,7 @@ def english(key, **params):
     return strings("en")[key].format(**params) if params else strings("en")[key]
 
 
-@pytest.mark.parametrize("lesson_id", list(L.LESSONS))
+@pytest.mark.parametrize("lesson_id", list(L.registry()))
 def test_sentences_charts_and_tables_render(lesson, lesson_id):
     r = lesson(lesson_id)
     assert r.verdict in L.VERDICTS and r.checks and r.seconds > 0
