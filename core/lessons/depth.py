@@ -14,6 +14,8 @@ from core.lessons.base import (
     Text,
     config_of,
     experiment,
+    fit,
+    load,
     pct,
     register,
     sci,
@@ -29,8 +31,31 @@ def depth_verdict(crossing: int | None, article_depth: int) -> str:
     return "holds" if crossing <= article_depth else "nuance"
 
 
-def gradient_ratios(activation: str, depths, seeds, base: dict, width: int) -> np.ndarray:
-    """Geometric mean over seeds of |dL/dW_first| / |dL/dW_last| at initialisation."""
+def others_verdict(smallest: list[float], threshold: float) -> str:
+    """The other activations' smallest ratios at any depth: all above the threshold
+    holds, none above fails, some above is a nuance."""
+    kept = [v >= threshold for v in smallest]
+    return "holds" if all(kept) else "fails" if not any(kept) else "nuance"
+
+
+def slower_verdict(update_ratios: dict[str, float], threshold: float) -> str:
+    """ "At least 100 times more slowly", per optimiser: the first layer's relative
+    weight change over the last's. Holds when it is below the threshold for every
+    optimiser, fails when for none, nuance otherwise."""
+    slow = [v < threshold for v in update_ratios.values()]
+    return "holds" if all(slow) else "fails" if not any(slow) else "nuance"
+
+
+def vanished() -> float:
+    """The share of the last layer's gradient below which the first layer's has vanished."""
+    return float(load()["vanished"])
+
+
+def gradient_ratios(
+    activation: str, depths, seeds, base: dict, width: int, scale: float = 1.0
+) -> np.ndarray:
+    """Geometric mean over seeds of |dL/dW_first| / |dL/dW_last| at initialisation;
+    ``scale`` multiplies the drawn weights (not the biases)."""
     data = dataset_for(config_of(base))
     out = []
     for depth in depths:
@@ -42,16 +67,49 @@ def gradient_ratios(activation: str, depths, seeds, base: dict, width: int) -> n
             model = at_initialisation(
                 build_estimator(config, data.task), data.X_train, data.y_train
             )
+            model.coefs_ = [w * scale for w in model.coefs_]
             norms = gradient_norms(model, data.X_train, data.y_train)
             logs.append(np.log(norms[0] / norms[-1]))
         out.append(float(np.exp(np.mean(logs))))
     return np.array(out)
 
 
+def update_ratios(spec: dict) -> dict[str, float]:
+    """Per optimiser: how far the first weight layer moved, relative to its size, over
+    how far the last one moved, after a few epochs of a deep sigmoid network
+    (geometric mean over seeds). Under plain SGD a step is the gradient times the
+    learning rate, so this follows the gradient ratio; Adam divides each weight's step
+    by its own gradient's running size."""
+    data = dataset_for(config_of(spec["base"]))
+    out = {}
+    for solver, rate in spec["solvers"].items():
+        logs = []
+        for seed in spec["seeds"]:
+            config = config_of(
+                spec["base"],
+                solver=solver,
+                learning_rate=rate,
+                seed=seed,
+                epochs=spec["epochs"],
+                hidden_layers=",".join([str(spec["width"])] * spec["depth"]),
+            )
+            start = at_initialisation(
+                build_estimator(config, data.task), data.X_train, data.y_train
+            )
+            model, _ = fit(config, data)
+            moved = [
+                np.linalg.norm(w1 - w0) / np.linalg.norm(w0)
+                for w0, w1 in zip(start.coefs_, model.coefs_)
+            ]
+            logs.append(np.log(moved[0] / moved[-1]))
+        out[solver] = float(np.exp(np.mean(logs)))
+    return out
+
+
 def lesson_depth() -> LessonResult:
     """G8, G28: first/last layer gradient ratio at initialisation for depths 2..10."""
     spec = experiment("depth")
-    depths, threshold = list(spec["depths"]), spec["threshold"]
+    depths, threshold = list(spec["depths"]), vanished()
     ratios = {
         a: gradient_ratios(a, depths, spec["seeds"], spec["base"], spec["width"])
         for a in spec["activations"]
@@ -65,7 +123,9 @@ def lesson_depth() -> LessonResult:
     slope = float(np.polyfit(depths, np.log10(sig), 1)[0])  # decades per layer
     decays = "holds" if slope < 0 and sig[-1] < sig[0] else "fails"
     others = {a: float(r.min()) for a, r in ratios.items() if a != "logistic"}
-    others_ok = "holds" if all(v >= threshold for v in others.values()) else "nuance"
+    others_ok = others_verdict(list(others.values()), threshold)
+    updates = update_ratios(spec["slower"])
+    slower = slower_verdict(updates, threshold)
     at_article = float(sig[depths.index(article)]) if article in depths else float("nan")
     checks = [
         Check(
@@ -103,11 +163,24 @@ def lesson_depth() -> LessonResult:
                 threshold=pct(threshold),
             ),
         ),
+        Check(
+            "slower",
+            ("G28",),
+            slower,
+            dict(
+                depth=str(spec["slower"]["depth"]),
+                epochs=str(spec["slower"]["epochs"]),
+                sgd=sci(updates["sgd"]),
+                adam=sci(updates["adam"]),
+                threshold=pct(threshold),
+            ),
+        ),
     ]
     measurements = dict(
         crossing_depth=float(crossing) if crossing is not None else np.nan,
         decades_per_layer=slope,
         sigmoid_at_article_depth=at_article,
+        **{f"update_ratio.{solver}": v for solver, v in updates.items()},
         **{f"{a}.min_ratio": float(r.min()) for a, r in ratios.items()},
     )
     return LessonResult(

@@ -20,12 +20,13 @@ from core.lessons.present import bars, pct_cell
 from core.lessons.relu import high_rate_runs
 
 
-def alive_verdict(leaky_dead: float, relu_dead: float) -> str:
-    """No dead leaky unit where ReLU lost some: holds; nothing died at all: nuance
-    (nothing to rescue); a dead leaky unit: fails."""
-    if leaky_dead > 0:
+def alive_verdict(negative_units: int, silent_units: int) -> str:
+    """The claim is about leaky units negative on every sample: they must still get a
+    gradient. Some such units, none silent: holds; none at all: nuance (nothing to
+    test); any of them without gradient: fails."""
+    if silent_units > 0:
         return "fails"
-    return "holds" if relu_dead > 0 else "nuance"
+    return "holds" if negative_units > 0 else "nuance"
 
 
 def lesson_leaky() -> LessonResult:
@@ -38,7 +39,11 @@ def lesson_leaky() -> LessonResult:
         .loc[spec["activations"]]
     )  # in the lesson's order: relu first
     relu, leaky = mean.loc["relu"], mean.loc["leaky_relu"]
-    alive = alive_verdict(float(leaky.dead), float(relu.dead))
+    totals = runs.groupby("activation")[["dormant_units", "silent_units"]].sum()
+    negative = int(totals.dormant_units["leaky_relu"])
+    silent = int(totals.silent_units["leaky_relu"])
+    share = float(runs[runs.activation == "leaky_relu"].dormant_grad.median())
+    alive = alive_verdict(negative, silent)
     gain = float(leaky.test_score - relu.test_score)
     helps = gain_verdict(gain, spec["better_by"])
     checks = [
@@ -46,7 +51,14 @@ def lesson_leaky() -> LessonResult:
             "alive",
             ("G21", "G22"),
             alive,
-            dict(relu=pct(relu.dead), leaky=pct(leaky.dead), dormant=pct(leaky.dormant)),
+            dict(
+                relu=pct(relu.dead),
+                relu_units=str(int(totals.dormant_units["relu"])),
+                relu_silent=str(int(totals.silent_units["relu"])),
+                negative=str(negative),
+                silent=str(silent),
+                share=pct1(share) if negative else "–",
+            ),
         ),
         Check(
             "accuracy",
@@ -60,6 +72,11 @@ def lesson_leaky() -> LessonResult:
         dead_relu=float(relu.dead),
         dead_leaky=float(leaky.dead),
         dormant_leaky=float(leaky.dormant),
+        negative_units_leaky=float(negative),
+        silent_units_leaky=float(silent),
+        silent_units_relu=float(totals.silent_units["relu"]),
+        negative_units_relu=float(totals.dormant_units["relu"]),
+        negative_gradient_share=share,
         score_relu=float(relu.test_score),
         score_leaky=float(leaky.test_score),
     )

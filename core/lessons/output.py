@@ -25,9 +25,13 @@ from core.lessons.present import WIDE
 from core.mlp import AUTO_OUTPUT, is_canonical
 
 
-def stall_verdict(clipped: float, score: float, matched_score: float) -> str:
-    """A mismatched pair should stall: most outputs clipped and clearly worse."""
-    if clipped >= 0.5 and score <= matched_score - 0.1:
+def stall_verdict(
+    clipped: float, score: float, matched_score: float, clipped_min: float, worse_by: float
+) -> str:
+    """A mismatched pair should stall: at least ``clipped_min`` of its outputs clipped and
+    a score at least ``worse_by`` below the matched pair's: holds; only worse: nuance;
+    not worse: fails."""
+    if clipped >= clipped_min and score <= matched_score - worse_by:
         return "holds"
     return "nuance" if score < matched_score else "fails"
 
@@ -95,7 +99,13 @@ def lesson_output() -> LessonResult:
     if len(stalled):
         r = stalled.iloc[0]
         matched = table[(table.task == r.task) & table.matched].iloc[0]
-        stalls = stall_verdict(float(r.clipped), float(r.test_score), float(matched.test_score))
+        stalls = stall_verdict(
+            float(r.clipped),
+            float(r.test_score),
+            float(matched.test_score),
+            spec["stall"]["clipped_min"],
+            spec["stall"]["worse_by"],
+        )
         checks.append(
             Check(
                 "stall",

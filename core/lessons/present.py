@@ -94,7 +94,13 @@ def lesson_charts(result: LessonResult, text: Text = plain) -> list[tuple[str, a
 # --- text and tables --------------------------------------------------------------------------
 
 VERDICT_ICONS = {"holds": "✅", "nuance": "⚠️", "fails": "❌"}
-_TRANSLATED_PARAMS = {"dataset": "common.dataset", "best_activation": "common.activation"}
+_TRANSLATED_PARAMS = {
+    "dataset": "common.dataset",
+    "best_activation": "common.activation",
+    "best_dataset": "common.dataset",
+    "worst_activation": "common.activation",
+    "worst_dataset": "common.dataset",
+}
 
 
 def check_text(lesson: str, check, text: Text = plain) -> str:
@@ -148,6 +154,7 @@ def display_table(result: LessonResult, text: Text = plain) -> pd.DataFrame:
         ("activation", "common.activation"),
         ("dataset", "common.dataset"),
         ("task", "lessons.task"),
+        ("init", "config.init_name"),
     ):
         if column in table:
             table[column] = [text(f"{prefix}.{v}") for v in table[column]]

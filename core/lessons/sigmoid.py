@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 
 from core.activations import get_activation
+from core.diagnostics import FLAT_FRACTION_OF_PEAK
+from core.explorer import flat_threshold
 from core.lessons.base import (
     Check,
     Lesson,
@@ -31,8 +33,7 @@ def _shape(name: str, spec: dict) -> dict:
     peak = float(slope.max())
     h = 1e-5
     numeric = (act.fn(z + h) - act.fn(z - h)) / (2 * h)
-    positive = z >= 0
-    flat_from = z[positive][np.argmax(slope[positive] < spec["flat_share"] * peak)]
+    flat_from = flat_threshold(name, 1)  # the explorer's edge: |f'| below 1% of the peak
     return dict(
         act=act,
         z=z,
@@ -41,8 +42,37 @@ def _shape(name: str, spec: dict) -> dict:
         peak=peak,
         peak_at=float(z[np.argmax(slope)]),
         formula_error=float(np.abs(numeric - slope).max()),
-        flat_from=float(flat_from),
+        flat_from=float(flat_from) if flat_from is not None else np.nan,
         share=lambda x: float(act.derivative(np.array([-x, x])).max() / peak),
+    )
+
+
+def edge_verdict(edge: float, article: float, agree: float, near: float) -> str:
+    """The measured flat edge against the article's number, as a relative gap: within
+    ``agree`` holds, within ``near`` is a nuance, farther (or no edge) fails."""
+    if not np.isfinite(edge):
+        return "fails"
+    gap = abs(edge - article) / article
+    return "holds" if gap <= agree else "nuance" if gap <= near else "fails"
+
+
+def flat_check(s: dict, spec: dict, guidance: tuple[str, ...], **params) -> Check:
+    """The flat-zone check shared with the tanh lesson: the edge where |f'| falls below
+    FLAT_FRACTION_OF_PEAK of its peak (a criterion fixed before looking, the one every
+    page uses) against the article's number, honestly either way."""
+    edge, article = s["flat_from"], float(spec["saturates_beyond"])
+    return Check(
+        "flat",
+        guidance,
+        edge_verdict(edge, article, spec["edge_agree"], spec["edge_near"]),
+        dict(
+            criterion=pct(FLAT_FRACTION_OF_PEAK),
+            edge=num(edge, 2),
+            beyond=f"{article:g}",
+            gap=f"{abs(edge - article) / article:.1%}" if np.isfinite(edge) else "–",
+            share=pct1(s["share"](article)),
+            **params,
+        ),
     )
 
 
@@ -60,7 +90,7 @@ def lesson_sigmoid() -> LessonResult:
         Check(
             "formula",
             ("G4",),
-            below_verdict(s["formula_error"], 1e-6, "fails"),
+            below_verdict(s["formula_error"], spec["formula_tol"], "fails"),
             dict(error=f"{s['formula_error']:.1e}"),
         ),
         Check(
@@ -69,18 +99,12 @@ def lesson_sigmoid() -> LessonResult:
             equal_verdict(s["peak"], spec["peak"], spec["peak_tol"]),
             dict(peak=f"{s['peak']:.12f}", at=num(s["peak_at"], 2)),
         ),
-        Check(
-            "flat",
+        flat_check(
+            s,
+            spec,
             ("G5", "G6", "G7"),
-            below_verdict(share_far, spec["flat_share"]),
-            dict(
-                beyond=f"{spec['saturates_beyond']:g}",
-                share=pct1(share_far),
-                near=f"{spec['comfortable']:g}",
-                share_near=pct(share_near),
-                limit=pct(spec["flat_share"]),
-                flat_from=num(s["flat_from"], 1),
-            ),
+            near=f"{spec['comfortable']:g}",
+            share_near=pct(share_near),
         ),
         Check(
             "same",
