@@ -20,10 +20,10 @@ import yaml
 
 from core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from core.config import ConfigError, TrainConfig
+from core.vocabulary import LOSSES, TASKS
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "rules.yaml"
 
-TASKS = ("binary", "multiclass", "multilabel", "regression")
 SYMPTOMS = (
     "dead_units",
     "vanishing_gradients",
@@ -35,7 +35,6 @@ SYMPTOMS = (
 SCOPES = ("hidden", "output", "loss", "process")
 ACTIONS = ("lower_learning_rate", "train_longer", "more_capacity")
 UNITS = ("one", "per_class", "per_label")
-LOSSES = ("log_loss", "squared_error")
 LANGUAGES = ("en", "zh")
 ARTICLE_GUIDANCE = tuple(f"G{i}" for i in range(1, 31))
 

@@ -62,7 +62,11 @@ st.session_state["lesson_select"] = current
 titles = {i: f"{n}. {pick(specs[i]['title'], current_language())}" for n, i in enumerate(ids, 1)}
 nav = st.columns([4, 1, 1], vertical_alignment="bottom")
 nav[0].selectbox(
-    t("lessons.choose"), ids, key="lesson_select", on_change=choose, format_func=titles.get
+    t("lessons.choose"),
+    ids,
+    key="lesson_select",
+    on_change=choose,
+    format_func=lambda i: titles[i],
 )
 nav[1].button(
     t("lessons.previous"),

@@ -1,5 +1,5 @@
 """core.compare: variants, the training loop, aggregation over seeds, epochs to a target,
-the verdict and the table; core.charts_compare."""
+the verdict and the table; core.charts.compare."""
 
 import pickle
 
@@ -9,7 +9,8 @@ import pytest
 
 from core import compare as cmp
 from core.activations import OUTPUT_ACTIVATIONS
-from core.charts_compare import loss_chart, variant_colour
+from core.charts.compare import loss_chart
+from core.charts.palette import variant_colour
 from core.config import ConfigError, TrainConfig
 from core.mlp import AUTO_LOSS, AUTO_OUTPUT
 from core.training import dataset_for, train

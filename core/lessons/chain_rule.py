@@ -7,6 +7,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from core.charts.palette import variant_colour
 from core.diagnostics import at_initialisation
 from core.lessons.base import (
     Check,
@@ -36,7 +37,8 @@ def by_hand(coefs, intercepts, x: np.ndarray, y: float):
     p = a
     loss = float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).sum())
     delta = p - y  # G30: the first gradient, dL/dz of the output (sigmoid + log-loss)
-    grads, deltas = [None] * len(coefs), [None] * len(coefs)
+    grads: list[np.ndarray] = [np.empty(0)] * len(coefs)
+    deltas: list[np.ndarray] = [np.empty(0)] * len(coefs)
     for i in range(len(coefs) - 1, -1, -1):
         deltas[i] = delta
         grads[i] = np.outer(inputs[i], delta)  # G27: layer input times the layer's dL/dz
@@ -136,7 +138,7 @@ def lesson_chain_rule() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def gradient_bars(result: LessonResult, text: Text) -> alt.Chart:
+def gradient_bars(result: LessonResult, text: Text) -> alt.TopLevelMixin:
     t = result.table
     long = pd.concat(
         [
@@ -157,7 +159,7 @@ def gradient_bars(result: LessonResult, text: Text) -> alt.Chart:
             color=alt.Color(
                 "how:N",
                 sort=None,
-                scale=alt.Scale(range=["#0877bd", "#f59322", "#009e73"]),
+                scale=alt.Scale(range=[variant_colour(i) for i in range(3)]),
                 legend=alt.Legend(title=None, orient="bottom"),
             ),
             tooltip=["layer:O", "how:N", alt.Tooltip("norm:Q", format=".6e")],

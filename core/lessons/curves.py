@@ -56,7 +56,7 @@ def lesson_curves() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def curves(result: LessonResult, text: Text) -> alt.LayerChart:
+def curves(result: LessonResult, text: Text) -> alt.TopLevelMixin:
     data = result.chart_data["data"]
     points = pd.DataFrame(
         {

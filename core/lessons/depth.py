@@ -196,7 +196,7 @@ def lesson_depth() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def depth(result: LessonResult, text: Text) -> alt.LayerChart:
+def depth(result: LessonResult, text: Text) -> alt.TopLevelMixin:
     table = result.table
     names = [c for c in table.columns if c != "depth"]
     long = label(table.melt("depth", names, var_name="activation", value_name="ratio"), text)

@@ -86,7 +86,7 @@ def lesson_leaky() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def leaky(result: LessonResult, text: Text) -> list[tuple[str, alt.Chart]]:
+def leaky(result: LessonResult, text: Text) -> list[tuple[str, alt.TopLevelMixin]]:
     t = result.table
     shares = pd.concat(
         [

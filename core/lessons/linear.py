@@ -7,7 +7,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.charts import surface_chart
+from core.charts.run import surface_chart
 from core.lessons.base import (
     Check,
     Lesson,
@@ -120,8 +120,8 @@ def lesson_linear() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def surfaces(result: LessonResult, text: Text) -> list[tuple[str, alt.Chart]]:
-    out = []
+def surfaces(result: LessonResult, text: Text) -> list[tuple[str, alt.TopLevelMixin]]:
+    out: list[tuple[str, alt.TopLevelMixin]] = []
     for s in result.chart_data["surfaces"]:
         title = alt.TitleParams(
             [

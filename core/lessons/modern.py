@@ -117,7 +117,7 @@ def lesson_modern() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def strip(runs: pd.DataFrame, name: str, text: Text) -> alt.Chart:
+def strip(runs: pd.DataFrame, name: str, text: Text) -> alt.TopLevelMixin:
     frame = label(runs[runs.dataset == name], text)
     names = list(dict.fromkeys(frame.activation))
     return (
@@ -138,7 +138,7 @@ def strip(runs: pd.DataFrame, name: str, text: Text) -> alt.Chart:
     )
 
 
-def charts(result: LessonResult, text: Text) -> list[tuple[str, alt.Chart]]:
+def charts(result: LessonResult, text: Text) -> list[tuple[str, alt.TopLevelMixin]]:
     runs = result.chart_data["runs"]
     return [
         (f"lesson-modern-{name}", strip(runs, name, text)) for name in dict.fromkeys(runs.dataset)

@@ -6,7 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.colours import CLASS_COLOURS
+from core.charts.palette import CLASS_COLOURS
 from core.lessons.base import (
     Check,
     Lesson,
@@ -126,7 +126,7 @@ def lesson_output() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def output(result: LessonResult, text: Text) -> alt.Chart:
+def output(result: LessonResult, text: Text) -> alt.TopLevelMixin:
     t = result.table.copy()
     t["pair"] = [f"{text('lessons.task.' + r.task)}: {r.output} + {r.loss}" for r in t.itertuples()]
     t["kind"] = [text("lessons.chart.matched" if m else "lessons.chart.other") for m in t.matched]

@@ -14,7 +14,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.activations import ACTIVATIONS
+from core.charts.palette import ACTIVATION_COLOURS
 from core.lessons.base import LessonResult, Text, registry
 
 SMALL = 250
@@ -35,7 +35,7 @@ def chart_title(text: Text, name: str) -> alt.TitleParams:
 def activation_scale(names, text: Text) -> alt.Scale:
     return alt.Scale(
         domain=[text(f"common.activation.{n}") for n in names],
-        range=[ACTIVATIONS[n].colour for n in names],
+        range=[ACTIVATION_COLOURS[n] for n in names],
     )
 
 
@@ -86,7 +86,7 @@ def bars(
     return chart.properties(width=SMALL, height=200, title=title)
 
 
-def lesson_charts(result: LessonResult, text: Text = plain) -> list[tuple[str, alt.Chart]]:
+def lesson_charts(result: LessonResult, text: Text = plain) -> list[tuple[str, alt.TopLevelMixin]]:
     """The charts of one lesson as (container key, chart), in display order."""
     return registry()[result.lesson].charts(result, text)
 

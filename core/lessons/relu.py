@@ -59,6 +59,7 @@ def _kernel_seconds(name: str, n_values: int, repeats: int) -> tuple[float, floa
     """Best-of-N CPU seconds per million values of the activation's forward and backward
     kernels (the engine's own in-place kernels), timed over ``n_values`` inputs."""
     act = get_activation(name)
+    assert act.backward is not None, f"{name} has no element-wise derivative"
     z0 = np.random.default_rng(0).normal(0.0, 2.0, n_values)
     forward = backward = np.inf
     for _ in range(repeats):
@@ -267,7 +268,7 @@ def lesson_relu() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def relu(result: LessonResult, text: Text) -> list[tuple[str, alt.Chart]]:
+def relu(result: LessonResult, text: Text) -> list[tuple[str, alt.TopLevelMixin]]:
     t = result.table
     timing = pd.concat(
         [

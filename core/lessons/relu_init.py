@@ -7,6 +7,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from core.charts.palette import variant_colour
 from core.diagnostics import at_initialisation, forward_layers, gradient_norms
 from core.lessons.base import (
     Check,
@@ -25,8 +26,6 @@ from core.lessons.base import (
 from core.lessons.present import SMALL
 from core.training import build_estimator, dataset_for
 
-INIT_COLOURS = ("#d62728", "#0877bd", "#009e73")
-
 
 def signal_verdict(kept_matched: float, kept_other: float, kept_min: float) -> str:
     """The last hidden layer's spread as a share of the first's, matched init against
@@ -37,8 +36,11 @@ def signal_verdict(kept_matched: float, kept_other: float, kept_min: float) -> s
     return "holds" if kept_matched >= kept_min else "nuance"
 
 
-def larger_verdict(matched: float, other: float, threshold: float) -> str:
-    """First-layer gradient: larger under the matched init and its first/last ratio
+def larger_verdict(
+    matched: tuple[float, float], other: tuple[float, float], threshold: float
+) -> str:
+    """(first-layer gradient norm, first/last ratio) per init. The first-layer gradient
+    larger under the matched init and its first/last ratio
     not vanished (``threshold``): holds; larger only: nuance; not larger: fails."""
     if matched[0] <= other[0]:
         return "fails"
@@ -155,7 +157,7 @@ def lesson_relu_init() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def per_layer(table: pd.DataFrame, column: str, text: Text, inits: list[str]) -> alt.Chart:
+def per_layer(table: pd.DataFrame, column: str, text: Text, inits: list[str]) -> alt.TopLevelMixin:
     frame = table.dropna(subset=[column]).copy()
     frame["label"] = [text(f"config.init_name.{i}") for i in frame.init]
     return (
@@ -168,7 +170,7 @@ def per_layer(table: pd.DataFrame, column: str, text: Text, inits: list[str]) ->
                 "label:N",
                 scale=alt.Scale(
                     domain=[text(f"config.init_name.{i}") for i in inits],
-                    range=list(INIT_COLOURS[: len(inits)]),
+                    range=[variant_colour(i) for i in range(len(inits))],
                 ),
                 legend=alt.Legend(title=None, orient="bottom", labelLimit=300),
             ),
@@ -177,7 +179,7 @@ def per_layer(table: pd.DataFrame, column: str, text: Text, inits: list[str]) ->
     )
 
 
-def charts(result: LessonResult, text: Text) -> list[tuple[str, alt.Chart]]:
+def charts(result: LessonResult, text: Text) -> list[tuple[str, alt.TopLevelMixin]]:
     inits = list(dict.fromkeys(result.table.init))
     return [
         (f"lesson-relu_init-{column}", per_layer(result.table, column, text, inits))

@@ -7,6 +7,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from core.charts.palette import variant_colour
 from core.diagnostics import at_initialisation, forward_layers
 from core.lessons.base import (
     Check,
@@ -19,7 +20,6 @@ from core.lessons.base import (
     register,
 )
 from core.lessons.present import SMALL
-from core.lessons.relu_init import INIT_COLOURS
 from core.training import build_estimator, dataset_for
 
 
@@ -112,7 +112,7 @@ def lesson_selu() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def per_layer(result: LessonResult, column: str, text: Text) -> alt.LayerChart:
+def per_layer(result: LessonResult, column: str, text: Text) -> alt.TopLevelMixin:
     table = result.table.copy()
     inits = list(dict.fromkeys(table.init))
     table["label"] = [text(f"config.init_name.{i}") for i in table.init]
@@ -135,7 +135,7 @@ def per_layer(result: LessonResult, column: str, text: Text) -> alt.LayerChart:
                 "label:N",
                 scale=alt.Scale(
                     domain=[text(f"config.init_name.{i}") for i in inits],
-                    range=list(INIT_COLOURS[: len(inits)]),
+                    range=[variant_colour(i) for i in range(len(inits))],
                 ),
                 legend=alt.Legend(title=None, orient="bottom", labelLimit=300),
             ),

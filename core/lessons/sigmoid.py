@@ -151,7 +151,7 @@ def lesson_sigmoid() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def shape(result: LessonResult, text: Text) -> alt.LayerChart:
+def shape(result: LessonResult, text: Text) -> alt.TopLevelMixin:
     c = result.chart_data["curve"]
     long = pd.DataFrame(
         {

@@ -7,11 +7,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from core.charts.palette import variant_colour
 from core.lessons.base import Check, Lesson, LessonResult, Text, experiment, pct, register
 from core.lessons.depth import gradient_ratios, vanished
 from core.lessons.present import WIDE, chart_title, decades
-
-SCHEME_COLOURS = ("#7f7f7f", "#d62728", "#0877bd")
 
 
 def crossing_depth(depths: list[int], ratios: np.ndarray, threshold: float) -> int | None:
@@ -84,7 +83,7 @@ def lesson_sigmoid_init() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def ratios_chart(result: LessonResult, text: Text) -> alt.LayerChart:
+def ratios_chart(result: LessonResult, text: Text) -> alt.TopLevelMixin:
     schemes = result.chart_data["schemes"]
     long = result.table.melt("depth", schemes, var_name="scheme", value_name="ratio")
     long["label"] = [text(f"lessons.scheme.{s}") for s in long.scheme]
@@ -105,7 +104,7 @@ def ratios_chart(result: LessonResult, text: Text) -> alt.LayerChart:
                 "label:N",
                 scale=alt.Scale(
                     domain=[text(f"lessons.scheme.{s}") for s in schemes],
-                    range=list(SCHEME_COLOURS[: len(schemes)]),
+                    range=[variant_colour(i) for i in range(len(schemes))],
                 ),
                 legend=alt.Legend(title=None, orient="bottom", labelLimit=300),
             ),

@@ -6,7 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.activations import ACTIVATIONS
+from core.charts.palette import ACTIVATION_COLOURS
 from core.diagnostics import at_initialisation, forward_layers
 from core.lessons.base import (
     Check,
@@ -193,7 +193,7 @@ def lesson_tanh() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def losses(result: LessonResult, text: Text) -> alt.LayerChart:
+def losses(result: LessonResult, text: Text) -> alt.TopLevelMixin:
     frame = result.chart_data["losses"].copy()
     frame["label"] = [
         text(f"common.activation.{a}")
@@ -212,7 +212,7 @@ def losses(result: LessonResult, text: Text) -> alt.LayerChart:
                 "label:N",
                 scale=alt.Scale(
                     domain=[lbl for _, _, lbl in pairs],
-                    range=[ACTIVATIONS[a].colour for a, _, _ in pairs],
+                    range=[ACTIVATION_COLOURS[a] for a, _, _ in pairs],
                 ),
                 legend=alt.Legend(title=None, orient="bottom", labelLimit=300),
             ),
