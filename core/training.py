@@ -119,6 +119,13 @@ class _StopTraining(Exception):
         self.reason = reason
 
 
+def is_divergence(err: Exception) -> bool:
+    """Whether ``fit`` failed because the weights overflowed: scikit-learn checks them
+    only after the last epoch and raises a ``ValueError`` that says so (its only
+    signal; the one place that reads its wording)."""
+    return isinstance(err, ValueError) and "non-finite" in str(err)
+
+
 class StopRequested(Exception):
     """Raise it from ``on_epoch`` to end the run cleanly after this epoch: the result
     keeps what was learnt so far, with a note (a page whose user left, a stop button)."""
@@ -393,7 +400,7 @@ def train(
             except _StopTraining as stop:
                 stop_reason = stop.reason
             except ValueError as err:
-                if "non-finite" not in str(err):
+                if not is_divergence(err):
                     raise
                 stop_reason = "diverged"
         converged_warning = any(issubclass(w.category, ConvergenceWarning) for w in caught)

@@ -5,8 +5,16 @@ from concurrent.futures import BrokenExecutor
 import streamlit as st
 
 from core import parallel
-from core.charts_lessons import VERDICT_ICONS, check_text, display_table, lesson_charts
-from core.lessons import lesson_ids, lesson_specs, playground_query, run_lesson
+from core.lessons import (
+    VERDICT_ICONS,
+    check_text,
+    display_table,
+    lesson_charts,
+    lesson_specs,
+    playground_query,
+    registry,
+    run_lesson,
+)
 from ui.frame import page_frame
 from ui.i18n import current_language, pick, t
 from ui.results import show_chart
@@ -24,7 +32,8 @@ def cached_lesson(lesson_id: str):
     return parallel.submit(run_lesson, lesson_id).result()
 
 
-ids, specs = lesson_ids(), lesson_specs()
+lessons, specs = registry(), lesson_specs()
+ids = list(lessons)
 # The current lesson lives under a non-widget key (widget state is dropped when the page
 # is left); a shared link may name it with ?lesson=<id>.
 LINK = choice_url("lessons", "lesson", ids)
@@ -53,7 +62,11 @@ st.session_state["lesson_select"] = current
 titles = {i: f"{n}. {pick(specs[i]['title'], current_language())}" for n, i in enumerate(ids, 1)}
 nav = st.columns([4, 1, 1], vertical_alignment="bottom")
 nav[0].selectbox(
-    t("lessons.choose"), ids, key="lesson_select", on_change=choose, format_func=titles.get
+    t("lessons.choose"),
+    ids,
+    key="lesson_select",
+    on_change=choose,
+    format_func=lambda i: titles[i],
 )
 nav[1].button(
     t("lessons.previous"),
@@ -123,8 +136,9 @@ with result_col:
 
 if result is not None:
     charts = lesson_charts(result, t)
-    for row in range(0, len(charts), 4 if current == "linear" else 3):
-        cols = st.columns(4 if current == "linear" else max(len(charts), 2))
+    per_row = lessons[current].charts_per_row
+    for row in range(0, len(charts), per_row):
+        cols = st.columns(max(min(len(charts), per_row), 2))
         for col, (key, chart) in zip(cols, charts[row:]):
             with col:
                 show_chart(chart, key)

@@ -1,0 +1,168 @@
+"""What the lessons share on screen (no Streamlit): chart helpers, the sentence of a
+check, the formatted table, and ``lesson_charts`` / ``display_table`` that look the
+lesson up in the registry.
+
+``text`` translates a key (``text("common.activation.relu")``) so titles and legends
+follow the page's language; without it the keys' last parts are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from core.charts.palette import ACTIVATION_COLOURS
+from core.lessons.base import LessonResult, Text, registry
+
+SMALL = 250
+WIDE = 420
+
+
+def plain(key: str, **params) -> str:
+    return key.rsplit(".", 1)[-1]
+
+
+def chart_title(text: Text, name: str) -> alt.TitleParams:
+    """A chart title with a second line saying what the dashed lines and bands mean."""
+    return alt.TitleParams(
+        text(f"lessons.chart.{name}"), subtitle=text(f"lessons.chart.{name}_note")
+    )
+
+
+def activation_scale(names, text: Text) -> alt.Scale:
+    return alt.Scale(
+        domain=[text(f"common.activation.{n}") for n in names],
+        range=[ACTIVATION_COLOURS[n] for n in names],
+    )
+
+
+def label(frame: pd.DataFrame, text: Text, column: str = "activation") -> pd.DataFrame:
+    frame = frame.copy()
+    frame["label"] = [text(f"common.activation.{a}") for a in frame[column]]
+    return frame
+
+
+def decades(values, step: int = 1) -> list[float]:
+    """Every ``step``-th power of ten across the values (tick marks for a log axis)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    lo, hi = int(np.floor(np.log10(v.min()))), int(np.ceil(np.log10(v.max())))
+    return [10.0**e for e in range(hi, lo - 1, -step)]
+
+
+def bars(
+    frame: pd.DataFrame,
+    value: str,
+    title: str,
+    text: Text,
+    *,
+    percent=False,
+    group: str | None = None,
+) -> alt.Chart:
+    frame = label(frame, text)
+    names = list(dict.fromkeys(frame.activation))
+    axis = alt.Axis(format=".0%") if percent else alt.Axis()
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", title=None, sort=None),
+            x=alt.X(f"{value}:Q", title=None, axis=axis),
+            color=alt.Color("label:N", scale=activation_scale(names, text), legend=None),
+        )
+    )
+    if group:
+        chart = chart.encode(
+            yOffset=alt.YOffset(f"{group}:N"),
+            opacity=alt.Opacity(
+                f"{group}:N",
+                scale=alt.Scale(range=[0.45, 1.0]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+        )
+    return chart.properties(width=SMALL, height=200, title=title)
+
+
+def lesson_charts(result: LessonResult, text: Text = plain) -> list[tuple[str, alt.TopLevelMixin]]:
+    """The charts of one lesson as (container key, chart), in display order."""
+    return registry()[result.lesson].charts(result, text)
+
+
+# --- text and tables --------------------------------------------------------------------------
+
+VERDICT_ICONS = {"holds": "✅", "nuance": "⚠️", "fails": "❌"}
+_TRANSLATED_PARAMS = {
+    "dataset": "common.dataset",
+    "best_activation": "common.activation",
+    "best_dataset": "common.dataset",
+    "worst_activation": "common.activation",
+    "worst_dataset": "common.dataset",
+}
+
+
+def check_text(lesson: str, check, text: Text = plain) -> str:
+    """The sentence reporting one check, numbers filled in, names translated."""
+    params = {
+        k: text(f"{_TRANSLATED_PARAMS[k]}.{v}") if k in _TRANSLATED_PARAMS else v
+        for k, v in check.params.items()
+    }
+    return text(f"lessons.check.{lesson}.{check.key}", **params)
+
+
+def pct_cell(v) -> str:
+    return f"{v:.1%}"
+
+
+FORMATS: dict[str, Callable] = {
+    "test_score": "{:.3f}".format,
+    "layers": "{:d}".format,
+    "seed": "{:d}".format,
+    "epochs_to_target": "{:.0f}".format,
+    "final_loss": "{:.3f}".format,
+    "mean_activation_start": "{:+.3f}".format,
+    "mean_activation_end": "{:+.3f}".format,
+    "x": "{:g}".format,
+    "value": "{:.12g}".format,
+    "derivative": "{:.3e}".format,
+    "share_of_peak": "{:.2%}".format,
+    "ms_per_epoch": "{:.2f}".format,
+    "forward_ms": "{:.2f}".format,
+    "backward_ms": "{:.2f}".format,
+    "zero_share": pct_cell,
+    "dead": pct_cell,
+    "dormant": pct_cell,
+    "clipped": pct_cell,
+    "row_sum_error": "{:.3f}".format,
+    "low": "{:.3f}".format,
+    "high": "{:.3f}".format,
+    "target_low": "{:.3f}".format,
+    "target_high": "{:.3f}".format,
+    "matched": lambda v: "✓" if v else "",
+}
+
+
+def display_table(result: LessonResult, text: Text = plain) -> pd.DataFrame:
+    """The lesson's table as strings: translated headers and names, formatted numbers,
+    "–" for a value that does not apply."""
+    lesson = registry()[result.lesson]
+    table = result.table.copy()
+    formats = {**FORMATS, **lesson.formats}
+    for column, prefix in (
+        ("activation", "common.activation"),
+        ("dataset", "common.dataset"),
+        ("task", "lessons.task"),
+        ("init", "config.init_name"),
+    ):
+        if column in table:
+            table[column] = [text(f"{prefix}.{v}") for v in table[column]]
+    for column in list(table.columns):
+        fmt = formats.get(column, lesson.other_columns)
+        if fmt is not None:
+            table[column] = [
+                fmt(v) if not (isinstance(v, float) and np.isnan(v)) else "–" for v in table[column]
+            ]
+    header = lesson.header or (lambda c, text: text(f"lessons.col.{c}"))
+    return table.rename(columns=lambda c: header(c, text))

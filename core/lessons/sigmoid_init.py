@@ -1,0 +1,137 @@
+"""G8, M1: how deep a sigmoid network goes before its gradient vanishes depends on the
+starting weights (scikit-learn's scheme, Glorot uniform, a four times wider range)."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from core.charts.palette import variant_colour
+from core.lessons.base import Check, Lesson, LessonResult, Text, experiment, pct, register
+from core.lessons.depth import gradient_ratios, vanished
+from core.lessons.present import WIDE, chart_title, decades
+
+
+def crossing_depth(depths: list[int], ratios: np.ndarray, threshold: float) -> int | None:
+    """The first depth whose ratio is below the threshold; None when none is."""
+    below = np.flatnonzero(np.asarray(ratios) < threshold)
+    return int(depths[below[0]]) if below.size else None
+
+
+def decides_verdict(crossings: list[int | None], max_depth: int, min_spread: int) -> str:
+    """The schemes' crossing depths (None: not within ``max_depth``, counted one past
+    it) differ by at least ``min_spread`` layers: holds; by one: nuance; not at all:
+    fails."""
+    depths = [max_depth + 1 if c is None else c for c in crossings]
+    spread = max(depths) - min(depths)
+    return "holds" if spread >= min_spread else "nuance" if spread >= 1 else "fails"
+
+
+def article_verdict(crossings: list[int | None], article_depth: int) -> str:
+    """ "Within about five layers" under each scheme: all holds, none fails."""
+    within = [c is not None and c <= article_depth for c in crossings]
+    return "holds" if all(within) else "fails" if not any(within) else "nuance"
+
+
+def lesson_sigmoid_init() -> LessonResult:
+    spec = experiment("sigmoid_init")
+    depths, threshold = list(spec["depths"]), vanished()
+    ratios = {
+        name: gradient_ratios(
+            "logistic",
+            depths,
+            spec["seeds"],
+            {**spec["base"], "init": scheme["init"]},
+            spec["width"],
+            scale=float(scheme["scale"]),
+        )
+        for name, scheme in spec["schemes"].items()
+    }
+    crossings = {name: crossing_depth(depths, r, threshold) for name, r in ratios.items()}
+    shown = {n: str(c) if c is not None else f"> {depths[-1]}" for n, c in crossings.items()}
+    article = spec["article_depth"]
+    checks = [
+        Check(
+            "decides",
+            ("G8", "M1"),
+            decides_verdict(list(crossings.values()), depths[-1], spec["min_spread"]),
+            dict(threshold=pct(threshold), **shown),
+        ),
+        Check(
+            "article",
+            ("G8",),
+            article_verdict(list(crossings.values()), article),
+            dict(article=str(article), **shown),
+        ),
+    ]
+    measurements = {
+        **{f"crossing.{n}": float(c) if c is not None else np.nan for n, c in crossings.items()},
+        **{f"ratio.{n}.depth{d}": float(v) for n, r in ratios.items() for d, v in zip(depths, r)},
+    }
+    table = pd.DataFrame({"depth": depths, **ratios})
+    return LessonResult(
+        "sigmoid_init",
+        ("G8", "M1"),
+        measurements,
+        checks,
+        table,
+        dict(threshold=threshold, article=article, schemes=list(ratios)),
+    )
+
+
+# --- charts ---------------------------------------------------------------------------------
+
+
+def ratios_chart(result: LessonResult, text: Text) -> alt.TopLevelMixin:
+    schemes = result.chart_data["schemes"]
+    long = result.table.melt("depth", schemes, var_name="scheme", value_name="ratio")
+    long["label"] = [text(f"lessons.scheme.{s}") for s in long.scheme]
+    lines = (
+        alt.Chart(long)
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(
+            x=alt.X(
+                "depth:O", title=text("lessons.chart.hidden_layers"), axis=alt.Axis(labelAngle=0)
+            ),
+            y=alt.Y(
+                "ratio:Q",
+                title=text("lessons.chart.ratio"),
+                scale=alt.Scale(type="log"),
+                axis=alt.Axis(format=".0e", values=decades(long.ratio, step=2)),
+            ),
+            color=alt.Color(
+                "label:N",
+                scale=alt.Scale(
+                    domain=[text(f"lessons.scheme.{s}") for s in schemes],
+                    range=[variant_colour(i) for i in range(len(schemes))],
+                ),
+                legend=alt.Legend(title=None, orient="bottom", labelLimit=300),
+            ),
+        )
+    )
+    threshold = (
+        alt.Chart(pd.DataFrame({"y": [result.chart_data["threshold"]]}))
+        .mark_rule(strokeDash=[4, 4], color="#d62728")
+        .encode(y="y:Q")
+    )
+    article = (
+        alt.Chart(pd.DataFrame({"depth": [result.chart_data["article"]]}))
+        .mark_rule(strokeDash=[2, 3], color="#555555")
+        .encode(x="depth:O")
+    )
+    return alt.layer(lines, threshold, article).properties(
+        width=WIDE, height=280, title=chart_title(text, "sigmoid_init")
+    )
+
+
+register(
+    Lesson(
+        "sigmoid_init",
+        lesson_sigmoid_init,
+        lambda r, text: [("lesson-sigmoid_init", ratios_chart(r, text))],
+        formats={"depth": "{:d}".format},
+        other_columns="{:.1e}".format,  # one column per scheme: gradient ratios
+        header=lambda c, text: text("lessons.col.depth" if c == "depth" else f"lessons.scheme.{c}"),
+    )
+)
