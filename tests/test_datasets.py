@@ -34,7 +34,8 @@ def raw(name, **kw):
 
 
 def test_table_holds_the_documented_datasets():
-    assert NAMES == [
+    # In this order (the select box's); a dataset added later may come anywhere.
+    documented = [
         "circle",
         "xor",
         "gauss",
@@ -49,6 +50,7 @@ def test_table_holds_the_documented_datasets():
         "plane",
         "gaussians",
     ]
+    assert [n for n in NAMES if n in documented] == documented
     assert {n for n in NAMES if DATASETS[n].playground_compatible} == {
         "circle",
         "xor",

@@ -177,3 +177,64 @@ def test_a_new_config_field_is_one_declaration_and_two_translation_lines(tmp_pat
     assert walk.returncode == 0, walk.stdout[-3000:] + walk.stderr[-3000:]
     used = _run(repo, "-c", MOMENTUM_CHECK)
     assert used.returncode == 0, used.stdout[-2000:] + used.stderr[-3000:]
+
+
+CUBIC = """        DatasetSpec(
+            "cubic",
+            "regression",
+            "y = x^3 / 9, x uniform on [-3, 3]. " + _Y_NOISE,
+            _curve(lambda x: x**3 / 9),
+            n_features=1,
+            default_noise=0.1,
+            default_n_classes=None,
+        ),
+"""
+
+CUBIC_CHECK = """
+from core.config import TrainConfig
+from core.snippet import code_snippet
+from core.training import train
+from tests.apptest_utils import open_page
+
+result = train(TrainConfig(dataset="cubic", activation="tanh", epochs=200))
+r2 = result.history["test_score"].iloc[-1]
+assert result.dataset.task == "regression" and r2 > 0.8, r2
+assert 'make_dataset("cubic"' in code_snippet(TrainConfig(dataset="cubic"))
+
+at = open_page("pages/1_Playground.py", query={"dataset": "cubic", "epochs": "30"})
+assert "Regression: cubic" in at.selectbox(key="w.dataset").options
+assert at.session_state["config"].dataset == "cubic"
+at.button(key="train").click().run()
+assert not at.exception and not at.error
+zh = open_page("pages/1_Playground.py", lang="zh")
+assert "回归：三次曲线" in zh.selectbox(key="w.dataset").options
+"""
+
+
+def test_a_new_dataset_is_one_table_entry_and_two_translation_lines(tmp_path):
+    repo = _copy_repository(tmp_path)
+    _insert_before(
+        repo / "core" / "datasets.py", '        DatasetSpec(\n            "sine",', CUBIC
+    )
+    _add_translation(
+        repo,
+        "common",
+        ("dataset", "cubic"),
+        {"en": "Regression: cubic", "zh": "回归：三次曲线"},
+    )
+    # The dataset table walk (every dataset generates, is reproducible and refuses bad
+    # parameters; every name in both languages) with the new entry in.
+    walk = _run(
+        repo,
+        "-m",
+        "pytest",
+        "-q",
+        "-x",
+        "-p",
+        "no:cacheprovider",
+        "tests/test_datasets.py",
+        "tests/test_i18n.py",
+    )
+    assert walk.returncode == 0, walk.stdout[-3000:] + walk.stderr[-3000:]
+    used = _run(repo, "-c", CUBIC_CHECK)
+    assert used.returncode == 0, used.stdout[-2000:] + used.stderr[-3000:]
