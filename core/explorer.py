@@ -261,10 +261,11 @@ def check_claims(leaky_slope: float = DEFAULT_LEAKY_SLOPE) -> list[Claim]:
             dict(tanh_mean=t_mean, sigmoid_mean=s_mean),
         )
     )
-    for key, name, article, guidance in (
+    flat_edges: tuple[tuple[str, str, float, tuple[str, ...]], ...] = (
         ("sigmoid_flat", "logistic", 6.0, ("G6", "G7")),
         ("tanh_flat", "tanh", 3.0, ("G11",)),
-    ):
+    )
+    for key, name, article, ids in flat_edges:
         edge = flat_threshold(name, 1)
         left = flat_threshold(name, -1)
         share = float(slopes(name, [article])[0] / peak_slope(name))
@@ -280,7 +281,7 @@ def check_claims(leaky_slope: float = DEFAULT_LEAKY_SLOPE) -> list[Claim]:
         claims.append(
             Claim(
                 key if agrees else f"{key}_apart",
-                guidance,
+                ids,
                 agrees,
                 dict(
                     edge=f"{edge:.2f}" if edge is not None else "–",

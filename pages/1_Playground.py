@@ -36,8 +36,8 @@ start_training_workers()
 st.title(t("playground.title"))
 st.caption(t("playground.intro"))
 
-for warning in load_from_url():
-    st.warning(warning)
+for url_warning in load_from_url():
+    st.warning(url_warning)
 
 hidden = hidden_fields()  # teacher mode: ?hide=...
 controls, view = st.columns([1, 2.2], gap="large")

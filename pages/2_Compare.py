@@ -87,7 +87,7 @@ target = far.number_input(
     **kept_choice("target", 0.0),
 )
 
-variants = cmp.make_variants(hidden, [p.split("+") for p in pairs])
+variants = cmp.make_variants(hidden, [(a, o) for a, o in (p.split("+") for p in pairs)])
 seeds = cmp.seed_list(base, int(n_seeds))
 runs = len(variants) * len(seeds)
 if not variants:
@@ -120,7 +120,7 @@ labels = variant_labels(result)
 summary = cmp.summarise(result, target or None)
 
 verdicts = [
-    t(f"compare.verdict.{k}", **p) for k, p in cmp.verdict(summary, result.task, labels.get)
+    t(f"compare.verdict.{k}", **p) for k, p in cmp.verdict(summary, result.task, labels.__getitem__)
 ]
 with st.container(key="compare-verdict", border=True):
     st.markdown(f"#### {t('compare.verdict_title')}")
@@ -149,6 +149,6 @@ targets = ", ".join(
 )
 st.caption(t("compare.table_help", seeds=len(result.seeds), targets=targets))
 with st.container(key="compare-table"):
-    shown_table = cmp.table(summary, result.task, labels.get, lambda k: t(f"compare.{k}"))
+    shown_table = cmp.table(summary, result.task, labels.__getitem__, lambda k: t(f"compare.{k}"))
     st.dataframe(shown_table, hide_index=True)
 comparison_downloads(result, labels, shown_table, verdicts)

@@ -24,7 +24,7 @@ chosen = pick_col.multiselect(
     t("explorer.pick"),
     list(ACTIVATIONS),
     default=default_selection(),
-    format_func=labels.get,
+    format_func=labels.__getitem__,
     key="ex.acts",
 )
 slope = slope_col.select_slider(

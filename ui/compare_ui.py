@@ -57,12 +57,16 @@ def run_comparison(query: str, variant_ids: tuple[str, ...], seeds: tuple[int, .
     config, _ = TrainConfig.from_query(dict(parse_qsl(query, keep_blank_values=True)), strict=True)
     total = len(variant_ids) * len(seeds)
     bar = st.progress(0.0, text=_text.format(done=0, total=total))
+
+    def progress(done: int, n: int) -> None:
+        bar.progress(done / n, _text.format(done=done, total=n))
+
     try:
         return cmp.compare(
             config,
             [cmp.Variant.from_id(v) for v in variant_ids],
             seeds,
-            lambda done, n: bar.progress(done / n, _text.format(done=done, total=n)),
+            progress,
             time_budget=MAX_TRAIN_SECONDS,
             in_workers=True,
         )
