@@ -32,7 +32,7 @@ from threadpoolctl import threadpool_limits
 
 from bench.browser import Session, chromium, run_server
 from bench.common import Figure, _proc_table, descendants, median, pin, tree_cpu_seconds
-from core.charts import SURFACE_SIZE
+from core.charts.run import SURFACE_SIZE
 from core.config import TrainConfig
 from core.training import build_estimator, dataset_for, make_grid, model_outputs, train
 

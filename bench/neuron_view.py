@@ -12,8 +12,8 @@ import time
 import pyarrow as pa
 
 from bench.common import Figure, median
+from core.charts.network import network_spec
 from core.config import TrainConfig
-from core.network_chart import network_spec
 from core.training import train
 
 REPS = 7

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from bench.common import Figure, median, timed
-from core.charts import SURFACE_SIZE, surface_chart, surface_spec
+from core.charts.run import SURFACE_SIZE, surface_chart, surface_spec
 from core.config import TrainConfig
 from core.training import make_grid, model_outputs, train
 

@@ -13,7 +13,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.charts import CLASS_COLOURS, surface_chart
+from core.charts.palette import CLASS_COLOURS
+from core.charts.run import surface_chart
 from core.lessons import LessonResult
 
 Text = Callable[..., str]

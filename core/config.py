@@ -23,15 +23,13 @@ from core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from core.datasets import DATASETS, MAX_CLASSES, MAX_NOISE, MAX_SAMPLES, MIN_CLASSES, MIN_SAMPLES
 from core.features import DEFAULT_INPUTS, FEATURES, usable
 from core.mlp import INITS
+from core.vocabulary import AUTO, LOSSES, SOLVERS, loss_fits
 
 # Caps: no widget, URL or notebook call gets past these.
 MAX_HIDDEN_LAYERS = 10
 MAX_UNITS = 128
 MAX_EPOCHS = 3000
 MAX_TRAIN_SECONDS = 30.0  # a class server's time budget for one run
-
-SOLVERS = ("adam", "sgd", "lbfgs")
-LOSSES = ("auto", "log_loss", "squared_error")
 
 
 class ConfigError(ValueError):
@@ -88,10 +86,22 @@ class Show:
 
 
 def _spec(
-    default, *, kind=None, lo=None, hi=None, choices=None, optional=False, help="", show=None
+    default,
+    *,
+    kind=None,
+    lo=None,
+    hi=None,
+    choices=None,
+    optional=False,
+    help="",
+    show=None,
+    param=None,
+    resumable=False,
 ):
     """A declared field: ``kind`` is the value type (of the items, for tuples); ``show``
-    how the interface draws it (``Show``)."""
+    how the interface draws it (``Show``); ``param`` the estimator parameter it sets
+    (core.training builds the estimator from these); ``resumable``: a continued run may
+    change it (how it trains, not what it is)."""
     kind = kind or type(default)
     return field(
         default=default,
@@ -103,6 +113,8 @@ def _spec(
             optional=optional,
             help=help,
             show=show or Show(),
+            param=param,
+            resumable=resumable,
         ),
     )
 
@@ -169,9 +181,13 @@ class TrainConfig:
         lo=1,
         hi=MAX_UNITS,
         show=Show(group="network", widget="layers", ladder=WIDTHS),
+        param="hidden_layer_sizes",
     )
     activation: str = _spec(
-        "relu", choices=HIDDEN_ACTIVATIONS, show=Show(labels="common.activation")
+        "relu",
+        choices=HIDDEN_ACTIVATIONS,
+        show=Show(labels="common.activation"),
+        param="activation",
     )
     leaky_slope: float = _spec(
         0.01,
@@ -180,34 +196,57 @@ class TrainConfig:
         show=Show(
             widget="select_slider", ladder=LEAKY_SLOPES, when={"activation": ("leaky_relu",)}
         ),
+        param="leaky_slope",
     )
     output_activation: str = _spec(
-        "auto", choices=("auto",) + OUTPUT_ACTIVATIONS, show=Show(labels="common.activation")
+        "auto",
+        choices=("auto",) + OUTPUT_ACTIVATIONS,
+        show=Show(labels="common.activation"),
+        param="output_activation",
     )
     loss: str = _spec(
-        "auto",
-        choices=LOSSES,
-        show=Show(
-            options=lambda c: tuple(
-                n for n in LOSSES if not (c.task == "regression" and n == "log_loss")
-            )
-        ),
+        AUTO,
+        choices=(AUTO,) + LOSSES,
+        show=Show(options=lambda c: tuple(n for n in (AUTO,) + LOSSES if loss_fits(c.task, n))),
+        param="loss",
     )
-    init: str = _spec("auto", choices=INITS, help="weight initialisation (GUIDANCE M1)")
+    init: str = _spec(
+        "auto", choices=INITS, help="weight initialisation (GUIDANCE M1)", param="init"
+    )
     # Training
-    solver: str = _spec("adam", choices=SOLVERS, show=Show(group="training", half=True))
+    solver: str = _spec(
+        "adam", choices=SOLVERS, show=Show(group="training", half=True), param="solver"
+    )
     learning_rate: float = _spec(
-        0.01, lo=1e-5, hi=1.0, show=Show(widget="select_slider", ladder=LEARNING_RATES, half=True)
+        0.01,
+        lo=1e-5,
+        hi=1.0,
+        show=Show(widget="select_slider", ladder=LEARNING_RATES, half=True),
+        param="learning_rate_init",
+        resumable=True,
     )
     alpha: float = _spec(
-        1e-4, lo=0.0, hi=10.0, show=Show(widget="select_slider", ladder=ALPHAS, half=True)
+        1e-4,
+        lo=0.0,
+        hi=10.0,
+        show=Show(widget="select_slider", ladder=ALPHAS, half=True),
+        param="alpha",
+        resumable=True,
     )
     batch_size: int = _spec(
-        32, lo=1, hi=MAX_SAMPLES, show=Show(widget="select_slider", ladder=BATCH_SIZES, half=True)
+        32,
+        lo=1,
+        hi=MAX_SAMPLES,
+        show=Show(widget="select_slider", ladder=BATCH_SIZES, half=True),
+        param="batch_size",
+        resumable=True,
     )
-    epochs: int = _spec(300, lo=1, hi=MAX_EPOCHS, show=Show(step=50, half=True))
-    seed: int = _spec(0, lo=0, hi=2**31 - 1, show=Show(half=True))
-    stop_when_flat: bool = _spec(True, help="stop when the loss stops improving")
+    epochs: int = _spec(
+        300, lo=1, hi=MAX_EPOCHS, show=Show(step=50, half=True), param="max_iter", resumable=True
+    )
+    seed: int = _spec(0, lo=0, hi=2**31 - 1, show=Show(half=True), param="random_state")
+    # Not a parameter value: it switches scikit-learn's n_iter_no_change (core.training).
+    stop_when_flat: bool = _spec(True, help="stop when the loss stops improving", resumable=True)
 
     def __post_init__(self):
         for f in dataclasses.fields(self):
@@ -246,7 +285,7 @@ class TrainConfig:
                 "no_usable_inputs",
                 dataset=self.dataset,
             )
-        if spec.task == "regression" and self.loss == "log_loss":
+        if not loss_fits(spec.task, self.loss):
             raise ConfigError(
                 "loss",
                 "log_loss needs a classification dataset; use squared_error or auto for regression",

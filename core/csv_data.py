@@ -117,7 +117,6 @@ NOTE_CODES = (
     "target_scale",
 )
 REASON_CODES = ("text_labels", "two_values", "whole_numbers", "decimals", "many_whole_numbers")
-TASKS = ("binary", "multiclass", "regression")
 
 
 class CSVError(ValueError):

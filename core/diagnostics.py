@@ -75,14 +75,16 @@ def weight_gradients(model, X, y) -> list[np.ndarray]:
         model.leaky_slope,
         pre_activation=layers[-1][0],
     )
-    hidden = get_activation(model.activation, model.leaky_slope)
+    hidden = get_activation(model.activation, model.leaky_slope).backward
+    assert hidden is not None  # hidden activations are element-wise (softmax is output-only)
     inputs = [(None, X)] + layers[:-1]  # (z, a) feeding each weight layer
     grads: list[np.ndarray] = [np.empty(0)] * len(model.coefs_)
     for i in range(len(model.coefs_) - 1, -1, -1):
         grads[i] = inputs[i][1].T @ delta / len(X)
         if i:
             delta = delta @ model.coefs_[i].T
-            hidden.backward(*inputs[i], delta)
+            z, a = layers[i - 1]  # the hidden layer feeding weight layer i
+            hidden(z, a, delta)
     return grads
 
 

@@ -113,7 +113,7 @@ def curves(
     names, leaky_slope: float = DEFAULT_LEAKY_SLOPE, x_range=X_RANGE, points: int = CURVE_POINTS
 ) -> pd.DataFrame:
     """Long table: activation, x, f, df (one row per activation and x)."""
-    x = np.linspace(*x_range, points)
+    x = np.linspace(x_range[0], x_range[1], points)
     frames = [
         pd.DataFrame(
             {
@@ -371,7 +371,9 @@ def _modern_claims() -> list[Claim]:
     claims = []
     for name, guidance in (("gelu", ("M4",)), ("silu", ("M5",)), ("mish", ("M6",))):
         at, low = minimum(name)
-        guide_at, guide_low = ACTIVATIONS[name].minimum
+        stated = ACTIVATIONS[name].minimum
+        assert stated is not None  # every non-monotonic entry states its minimum
+        guide_at, guide_low = stated
         claims.append(
             Claim(
                 f"{name}_minimum",

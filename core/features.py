@@ -85,7 +85,7 @@ class _ExpandsInputs:
         # the engine's own through **params: name them (the engine class's, read from
         # its own __init__), so get_params and clone keep every setting.
         engine = next(c for c in cls.__mro__ if c.__module__ == "core.mlp")
-        return sorted({*engine._get_param_names(), "inputs"})
+        return sorted({*engine._get_param_names(), "inputs"})  # type: ignore[attr-defined]
 
 
 class FeatureMLPClassifier(_ExpandsInputs, ActivationMLPClassifier):

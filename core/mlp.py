@@ -45,6 +45,7 @@ raw outputs: threshold 0.5 for one unit, argmax for several.
 from __future__ import annotations
 
 from numbers import Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -60,8 +61,8 @@ from core.activations import (
     OUTPUT_ACTIVATIONS,
     get_activation,
 )
+from core.vocabulary import CLASSIFIER_LOSSES, REGRESSOR_LOSSES
 
-CLASSIFIER_LOSSES = ("log_loss", "squared_error")
 # Weight initialisations (GUIDANCE M1, M3). "auto" is scikit-learn's own: Glorot uniform,
 # with limit sqrt(2 / (fan_in + fan_out)) instead of sqrt(6 / ...) for logistic units.
 INITS = ("auto", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_normal")
@@ -74,7 +75,6 @@ INIT_VARIANCE = {
     "he_normal": lambda fan_in, fan_out: 2.0 / fan_in,
     "lecun_normal": lambda fan_in, fan_out: 1.0 / fan_in,
 }
-REGRESSOR_LOSSES = ("squared_error", "poisson")
 PROBABILITY_OUTPUTS = ("logistic", "softmax")
 
 # What "auto" means for each task: scikit-learn's own choices.
@@ -190,8 +190,11 @@ def output_loss_and_error(
                 f"the gradient through a {output_activation} output under {loss} needs the "
                 "output layer's pre-activation (pre_activation=z)"
             )
+        backward = get_activation(output_activation, leaky_slope).backward
+        # Not canonical and with_error, so grad was computed; softmax took the branch above.
+        assert grad is not None and backward is not None
         error = grad
-        get_activation(output_activation, leaky_slope).backward(pre_activation, output, error)
+        backward(pre_activation, output, error)
     return value, error
 
 
@@ -205,7 +208,15 @@ def target_matrix(model, y) -> np.ndarray:
     return target
 
 
-class _ActivationMLPMixin:
+if TYPE_CHECKING:  # the mixin is only ever combined with scikit-learn's MLP base
+    from sklearn.neural_network._multilayer_perceptron import (
+        BaseMultilayerPerceptron as _MixinBase,
+    )
+else:
+    _MixinBase = object
+
+
+class _ActivationMLPMixin(_MixinBase):
     """The overrides both estimators share. Attributes set by ``fit``:
     ``out_activation_`` (the output activation used) and ``loss_function_`` (the loss
     used, "auto" resolved)."""

@@ -6,7 +6,7 @@ sign and size of their weights, and dead or saturated units marked.
 ``NetFrame``: which units are drawn, their pictures already encoded as one PNG, the
 weights of the drawn links, and the dead/saturated state of every unit. The training
 worker calls it (``core.training.train(network_view=True)``), so the server's thread only
-fills a ready chart (``core.network_chart.network_spec``) with the frame's data. This
+fills a ready chart (``core.charts.network.network_spec``) with the frame's data. This
 module imports no chart library, so the workers stay lean.
 
 All unit pictures sit in one PNG (an "atlas" the size of the diagram, transparent
@@ -24,7 +24,7 @@ import numpy as np
 from PIL import Image
 
 from core.activations import get_activation
-from core.colours import CLASS_COLOURS
+from core.charts.palette import CLASS_COLOURS
 from core.diagnostics import forward_layers, model_inputs, saturated_units, unit_states
 
 TILE = 16  # cells per side of a unit's picture (TensorFlow Playground draws 10)

@@ -20,13 +20,13 @@ import yaml
 
 from core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from core.config import ConfigError, TrainConfig
+from core.vocabulary import LOSSES, TASKS
 
 # The engine's weight initialisations, as the config's ``init`` field offers them.
 INITS: tuple[str, ...] = TrainConfig.__dataclass_fields__["init"].metadata["choices"]
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "rules.yaml"
 
-TASKS = ("binary", "multiclass", "multilabel", "regression")
 SYMPTOMS = (
     "dead_units",
     "vanishing_gradients",
@@ -39,7 +39,6 @@ SCOPES = ("hidden", "init", "output", "loss", "process")
 ACTIONS = ("lower_learning_rate", "train_longer", "more_capacity", "normalise_or_residual")
 TARGET_RANGES = ("any", "positive", "unit_interval")
 UNITS = ("one", "per_class", "per_label")
-LOSSES = ("log_loss", "squared_error")
 LANGUAGES = ("en", "zh")
 ARTICLE_GUIDANCE = tuple(f"G{i}" for i in range(1, 31))
 PRACTICE_GUIDANCE = tuple(f"M{i}" for i in range(1, 13))  # practice beyond the article

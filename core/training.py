@@ -115,42 +115,31 @@ def build_estimator(config: TrainConfig, task: str, n_features: int | None = Non
     n_features = n_features or DATASETS[config.dataset].n_features
     inputs = usable(config.inputs, n_features)
     params = {}
+    regressor: type[ActivationMLPRegressor]
+    classifier: type[ActivationMLPClassifier]
     if inputs and inputs != DEFAULT_INPUTS[:n_features]:
         regressor, classifier = FeatureMLPRegressor, FeatureMLPClassifier
         params["inputs"] = inputs
     else:
         regressor, classifier = ActivationMLPRegressor, ActivationMLPClassifier
     cls = regressor if task == "regression" else classifier
-    return cls(
-        **params,
-        hidden_layer_sizes=config.hidden_layers,
-        activation=config.activation,
-        output_activation=config.output_activation,
-        loss=config.loss,
-        leaky_slope=config.leaky_slope,
-        init=config.init,
-        solver=config.solver,
-        learning_rate_init=config.learning_rate,
-        alpha=config.alpha,
-        batch_size=config.batch_size,
-        max_iter=config.epochs,
-        n_iter_no_change=10 if config.stop_when_flat else np.inf,
-        random_state=config.seed,
-    )
+    return cls(**params, **estimator_params(config))
+
+
+def estimator_params(config: TrainConfig, only_resumable: bool = False) -> dict:
+    """The estimator parameters the config's fields declare (``param=`` in core.config),
+    and the early-stopping switch; ``only_resumable``: those a continued run may change."""
+    params = {
+        f.metadata["param"]: getattr(config, f.name)
+        for f in dataclasses.fields(config)
+        if f.metadata["param"] and (f.metadata["resumable"] or not only_resumable)
+    }
+    params["n_iter_no_change"] = 10 if config.stop_when_flat else np.inf
+    return params
 
 
 # The fields a continued run may change: how it trains, not what it is.
-CONTINUE_FIELDS = ("learning_rate", "alpha", "batch_size", "epochs", "stop_when_flat")
-
-
-def _training_params(config: TrainConfig) -> dict:
-    """The estimator parameters of ``CONTINUE_FIELDS`` (epochs go to max_iter apart)."""
-    return dict(
-        learning_rate_init=config.learning_rate,
-        alpha=config.alpha,
-        batch_size=config.batch_size,
-        n_iter_no_change=10 if config.stop_when_flat else np.inf,
-    )
+CONTINUE_FIELDS = tuple(f.name for f in dataclasses.fields(TrainConfig) if f.metadata["resumable"])
 
 
 def continue_config(before: TrainConfig, after: TrainConfig) -> None:
@@ -281,7 +270,7 @@ def train(
         continue_config(resume.config, config)
         data = resume.dataset
         model = copy.deepcopy(resume.model)  # the caller's result is never changed
-        model.set_params(warm_start=True, max_iter=config.epochs, **_training_params(config))
+        model.set_params(warm_start=True, **estimator_params(config, only_resumable=True))
         model._no_improvement_count = 0  # a run that stopped as flat may go on
         done = len(resume.history)
     else:

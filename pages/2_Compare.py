@@ -7,8 +7,8 @@ from urllib.parse import parse_qsl, urlencode
 import streamlit as st
 
 from core import compare as cmp
-from core.charts import output_chart
-from core.charts_compare import loss_chart, small_multiple
+from core.charts.compare import loss_chart, small_multiple
+from core.charts.run import output_chart
 from core.config import MAX_TRAIN_SECONDS, TrainConfig
 from ui.config_ui import activation_label, current_config, load_from_url, write_config_url
 from ui.frame import page_frame

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core.activations import ACTIVATIONS, DEFAULT_LEAKY_SLOPE
-from core.charts_explorer import function_chart
+from core.charts.explorer import function_chart
 from core.explorer import X_RANGE, at_point, check_claims, curves, default_selection, flat_zones
 from ui.frame import page_frame
 from ui.i18n import t

@@ -7,8 +7,8 @@ import streamlit as st
 
 from core import gradient_flow as gf
 from core.activations import HIDDEN_ACTIVATIONS
-from core.charts_explorer import ACTIVATION_COLOURS
-from core.charts_gradients import depth_chart, fraction_chart, grad_norm_chart, histogram_chart
+from core.charts.gradients import depth_chart, fraction_chart, grad_norm_chart, histogram_chart
+from core.charts.palette import ACTIVATION_COLOURS
 from ui.frame import page_frame
 from ui.gradients_ui import flow_controls, load_flow_from_url
 from ui.i18n import t

@@ -6,7 +6,7 @@ Recompute runs a smaller sweep here, with a progress bar.
 
 import streamlit as st
 
-from core.charts_evidence import heatmap, spread_chart
+from core.charts.evidence import heatmap, spread_chart
 from core.evidence import EVIDENCE_CSV, RECOMPUTE_GRID, claims, load_runs, run_sweep, summarise
 from ui.frame import page_frame
 from ui.i18n import t

@@ -1,11 +1,11 @@
-"""Charts in words (core.chart_text) and their use as text alternatives on the page."""
+"""Charts in words (core.charts.text) and their use as text alternatives on the page."""
 
 import json
 
 import pandas as pd
 import pytest
 
-from core.chart_text import describe
+from core.charts.text import describe
 from tests.apptest_utils import open_page
 from ui.frame import PAGES
 from ui.i18n import strings

@@ -8,7 +8,7 @@ import altair as alt
 import numpy as np
 import pytest
 
-from core.charts import (
+from core.charts.run import (
     HISTORY_DATA,
     SURFACE_IMAGE,
     SURFACE_POINTS,

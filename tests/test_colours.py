@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from core.colours import CLASS_COLOURS
+from core.charts.palette import CLASS_COLOURS
 
 # Machado, Oliveira and Fernandes (2009), severity 1.0, applied to linear RGB.
 SIMULATIONS = {

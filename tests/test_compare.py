@@ -1,5 +1,5 @@
 """core.compare: variants, the training loop, aggregation over seeds, epochs to a target,
-the verdict and the table; core.charts_compare."""
+the verdict and the table; core.charts.compare."""
 
 import pickle
 
@@ -9,7 +9,8 @@ import pytest
 
 from core import compare as cmp
 from core.activations import OUTPUT_ACTIVATIONS
-from core.charts_compare import loss_chart, variant_colour
+from core.charts.compare import loss_chart
+from core.charts.palette import variant_colour
 from core.config import ConfigError, TrainConfig
 from core.mlp import AUTO_LOSS, AUTO_OUTPUT
 from core.training import dataset_for, train
@@ -164,13 +165,17 @@ def test_in_workers_gives_the_same_runs_as_in_process(hidden_result):
     parallel.shutdown()
 
 
-def test_an_interrupted_comparison_cancels_what_has_not_started():
+def test_an_interrupted_comparison_cancels_what_has_not_started(monkeypatch):
     from core import parallel
 
     def leave(done, total):
         raise KeyboardInterrupt  # as a Streamlit rerun interrupts the page's script
 
-    before = parallel.get_pool()
+    submitted = []  # the futures the comparison handed to the pool (public Future API only)
+    submit = parallel.submit
+    monkeypatch.setattr(
+        parallel, "submit", lambda *args: submitted.append(submit(*args)) or submitted[-1]
+    )
     with pytest.raises(KeyboardInterrupt):
         cmp.compare(
             QUICK.replace(epochs=300, stop_when_flat=False),
@@ -181,8 +186,8 @@ def test_an_interrupted_comparison_cancels_what_has_not_started():
         )
     # Of the 10 runs, only those the executor already handed on (one in each worker, and
     # its call queue of workers + 1) are still to run; without the cancel, all 9 would be.
-    items = list(before._pending_work_items.values())
-    assert sum(not item.future.cancelled() for item in items) <= 2 * parallel.pool_size() + 1
+    assert len(submitted) == 10 and any(f.cancelled() for f in submitted)
+    assert sum(not f.done() for f in submitted) <= 2 * parallel.pool_size() + 1
     parallel.shutdown()
 
 

@@ -6,7 +6,7 @@ import pytest
 
 import core.explorer as ex
 from core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, get_activation
-from core.charts_explorer import function_chart
+from core.charts.explorer import function_chart
 
 
 def claims(**kw):

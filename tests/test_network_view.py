@@ -1,4 +1,4 @@
-"""The neuron view's core (core.network_view, core.network_chart): pictures equal the
+"""The neuron view's core (core.network_view, core.charts.network): pictures equal the
 network's own activations, link widths scale per layer, wide layers are summarised by
 their strongest units, dead/saturated agree with the diagnostics, and every activation
 and task gives a drawable frame within the issue's data budget."""
@@ -12,11 +12,11 @@ import pyarrow as pa
 import pytest
 
 from core.activations import HIDDEN_ACTIVATIONS, get_activation
+from core.charts.network import LINKS, network_data, network_spec
 from core.config import TrainConfig
 from core.datasets import make_dataset
 from core.diagnostics import layer_table, weight_gradients
 from core.gradient_flow import FlowSettings
-from core.network_chart import LINKS, network_data, network_spec
 from core.network_view import (
     LINK_WIDTH_MAX,
     MAX_SHOWN,

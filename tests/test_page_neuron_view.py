@@ -103,7 +103,7 @@ def test_one_feature_regression_multiclass_and_chinese_words():
     assert len([u for u in blobs["datasets"]["net_units"] if u["unit"].startswith("Output")]) == 3
     # Chinese: the chart's own words (AppTest cannot press Train on a Chinese page: its
     # select boxes' translated labels trip its widget-state bookkeeping).
-    from core.network_chart import network_spec
+    from core.charts.network import network_spec
     from ui.i18n import strings
     from ui.network_view import _CHART_WORDS
 

@@ -86,7 +86,7 @@ def test_report_holds_the_numbers_and_escapes_what_it_quotes(classification):
 
 
 def test_chart_images_are_pngs(classification):
-    from core.charts import history_chart
+    from core.charts.run import history_chart
 
     spec = history_chart(classification.history, "loss", "Loss").to_dict()
     images = chart_images({"loss": spec})

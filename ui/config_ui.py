@@ -20,6 +20,7 @@ from core.config import ConfigError, Control, TrainConfig, controls, field_group
 from core.datasets import DATASETS
 from core.features import DEFAULT_INPUTS, usable
 from core.mlp import AUTO_LOSS, AUTO_OUTPUT, is_canonical
+from core.vocabulary import AUTO, loss_fits
 from ui.i18n import t
 from ui.url import UrlSettings, problem_text, read_url, write_url
 from ui.widgets import draw, draw_layers
@@ -97,8 +98,8 @@ def _apply_dataset() -> None:
     name = st.session_state["w.dataset"]
     spec = DATASETS[name]
     changes = dict(dataset=name, n_classes=None, noise=None)
-    if spec.task == "regression" and current_config().loss == "log_loss":
-        changes["loss"] = "auto"
+    if not loss_fits(spec.task, current_config().loss):
+        changes["loss"] = AUTO
     if not usable(current_config().inputs, spec.n_features):  # only x2 terms, 1-D data
         changes["inputs"] = DEFAULT_INPUTS
     set_config(current_config().replace(**changes))

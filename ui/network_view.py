@@ -1,4 +1,4 @@
-"""The Playground's neuron view: the network diagram (``core.network_chart``), the
+"""The Playground's neuron view: the network diagram (``core.charts.network``), the
 words that count dead and saturated units, and one unit's details.
 
 The training worker measures every frame (``core.network_view.net_frame``); this module
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from core.network_chart import network_spec, unit_chart
+from core.charts.network import network_spec, unit_chart
 from core.network_view import MAX_SHOWN, NetFrame, layer_counts, unit_details
 from ui.chart_alt import chart_alt
 from ui.i18n import t

@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from core import parallel
-from core.charts import SURFACE_SIZE, confusion_chart, curve_chart, history_spec, surface_spec
+from core.charts.run import SURFACE_SIZE, confusion_chart, curve_chart, history_spec, surface_spec
 from core.config import MAX_TRAIN_SECONDS, TrainConfig
 from core.report import run_metrics
 from core.training import (
@@ -97,7 +97,7 @@ def show_outputs(
     surface, ``show_test`` draws the test points and ``discretize`` each point's
     predicted class at full confidence.
 
-    The surface goes as a ready spec (``core.charts.surface_spec``): the Playground
+    The surface goes as a ready spec (``core.charts.run.surface_spec``): the Playground
     redraws it while training, and a spec with the same layout each time costs the
     server milliseconds and lets the browser swap the data in the chart it has."""
     target = slot if slot is not None else st
@@ -168,14 +168,14 @@ class RunView:
     building a new one (which costs it more than the update, on the click's critical
     path)."""
 
-    status: object  # progress while training; a hint or an out-of-date note after
-    summary: object  # metrics and notes
-    surface: object
-    replay: object  # the replay slider, under the surface
-    options: object  # the surface's toggles (show test data, discretize output)
-    loss: object
-    score: object
-    confusion: object
+    status: DeltaGenerator  # progress while training; a hint or an out-of-date note after
+    summary: DeltaGenerator  # metrics and notes
+    surface: DeltaGenerator
+    replay: DeltaGenerator  # the replay slider, under the surface
+    options: DeltaGenerator  # the surface's toggles (show test data, discretize output)
+    loss: DeltaGenerator
+    score: DeltaGenerator
+    confusion: DeltaGenerator
     network: NetworkPlaces | None  # the neuron view, under the rest (None: hidden)
 
     def clear(self) -> None:
@@ -360,7 +360,7 @@ def train_live(
                     frame[1].astype(float), data, grid, slot=view.surface, **surface_options()
                 )
             network = job.latest_network() if view.network is not None else None
-            if network is not None and network.epoch != drawn_network:
+            if view.network is not None and network is not None and network.epoch != drawn_network:
                 drawn_network = network.epoch
                 show_network(view.network, network, data)
             if len(rows) > 1:

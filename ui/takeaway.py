@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from core import parallel
-from core.charts import history_chart, surface_chart
+from core.charts.run import history_chart, surface_chart
 from core.report import (
     chart_images,
     comparison_report_html,

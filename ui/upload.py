@@ -32,7 +32,8 @@ from core.csv_data import (
     load_csv,
     numeric_columns,
 )
-from core.datasets import Dataset
+from core.datasets import DATASETS, Dataset
+from core.vocabulary import AUTO, STAND_IN, loss_fits
 from ui.config_ui import current_config, set_config
 from ui.i18n import t
 
@@ -42,8 +43,6 @@ MODES = ("builtin", "csv")
 # Built-in data controls that mean nothing for a CSV (test fraction and seed still apply),
 # and the code snippet, which would rebuild built-in data.
 CSV_HIDDEN = frozenset({"dataset", "n_classes", "noise", "n_samples", "code"})
-# A built-in dataset of each task, put in the config while a CSV of that task is active.
-STAND_IN = {"binary": ("moons", None), "multiclass": ("blobs", "k"), "regression": ("sine", None)}
 PREVIEW_ROWS = 50
 
 MODE, PARSED, CHOICE, SAVED = "upload.mode", "upload.parsed", "upload.choice", "upload.saved"
@@ -190,10 +189,12 @@ def _align_config(dataset: Dataset) -> None:
     st.session_state.setdefault(
         SAVED, dict(dataset=config.dataset, n_classes=config.n_classes, noise=config.noise)
     )
-    name, classes = STAND_IN[dataset.task]
-    changes = dict(dataset=name, n_classes=dataset.n_classes if classes else None, noise=None)
-    if dataset.task == "regression" and config.loss == "log_loss":
-        changes["loss"] = "auto"
+    # A built-in dataset of the CSV's task holds the config's place while the CSV is active.
+    name = STAND_IN[dataset.task]
+    takes_classes = DATASETS[name].n_classes_range is not None
+    changes = dict(dataset=name, n_classes=dataset.n_classes if takes_classes else None, noise=None)
+    if not loss_fits(dataset.task, config.loss):
+        changes["loss"] = AUTO
     set_config(config.replace(**changes))
 
 

@@ -19,12 +19,13 @@ from core import compare as cmp
 from core import parallel
 from core.activations import HIDDEN_ACTIVATIONS
 from core.advice import Recommendation, measure, recommend, symptoms_from
-from core.charts import output_chart
-from core.charts_compare import small_multiple
+from core.charts.compare import small_multiple
+from core.charts.run import output_chart
 from core.config import MAX_TRAIN_SECONDS, TrainConfig
 from core.csv_data import CSVError, build_dataset, infer_task
 from core.datasets import MAX_CLASSES
 from core.rules import Rule
+from core.vocabulary import STAND_IN, TASKS
 from ui import state, upload
 from ui.config_ui import activation_label, set_config
 from ui.i18n import current_language, pick, t
@@ -245,7 +246,7 @@ STEP, ANSWERS, CHECK, COMPARISON = (
     "wizard.comparison",
 )
 STEPS = ("task", "network", "symptoms", "advice")
-TASK_CHOICES = ("binary", "multiclass", "multilabel", "regression", "csv")
+TASK_CHOICES = TASKS + ("csv",)
 CURRENT_CHOICES = ("unknown",) + HIDDEN_ACTIVATIONS
 DEFAULTS = dict(
     task="binary",
@@ -259,7 +260,6 @@ DEFAULTS = dict(
 )
 QUICK = dict(n_samples=300, epochs=150)  # the quick check's and the comparison's runs
 SEEDS = (0, 1, 2)
-STAND_IN = {"binary": "moons", "multilabel": "moons", "multiclass": "blobs", "regression": "sine"}
 
 
 def answers() -> dict:

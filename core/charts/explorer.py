@@ -6,7 +6,7 @@ Flat zones of several activations overlap (sigmoid's |x| > 6 lies inside tanh's
 |x| > 3 and, on the left, inside ReLU's x < 0), so each activation shades its own lane:
 a strip along the top of the plot in its colour: its upper half (light) is the zone the
 guidance names, its lower half (dark) where the derivative is measured below 1% of its
-peak, so the two can be compared edge to edge. Also the activation colours the
+peak, so the two can be compared edge to edge. Also the activation colour scale the
 gradient-flow charts reuse, so one activation has one colour across pages: the table's."""
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from core.activations import ACTIVATIONS
+from core.charts.palette import ACTIVATION_COLOURS
 
-ACTIVATION_COLOURS = {name: act.colour for name, act in ACTIVATIONS.items()}
 CHART_WIDTH = 420
 CHART_HEIGHT = 380
 # The y range drawn per quantity: sigmoid and tanh stay readable next to ReLU's ray.

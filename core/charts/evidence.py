@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 
 from core.activations import ACTIVATIONS
+from core.charts.palette import ACTIVATION_COLOURS
 
 PANEL = 150  # pixels per dataset panel
 DEFAULT_TEXT = dict(
@@ -120,14 +121,11 @@ def spread_chart(
     rows = _frame(summary, datasets, activations, names)
     acts = _order(rows, "activation", list(ACTIVATIONS))
     labels = [(names or _default_name)("activation", a) for a in acts]
-    palette = ["#7f7f7f", "#d62728", "#2ca02c", "#1f77b4", "#9467bd", "#ff7f0e"]
     colour = alt.Color(
         "label:N",
         sort=labels,
         title=text["activation"],
-        scale=alt.Scale(
-            domain=labels, range=[palette[list(ACTIVATIONS).index(a) % len(palette)] for a in acts]
-        ),
+        scale=alt.Scale(domain=labels, range=[ACTIVATION_COLOURS[a] for a in acts]),
         legend=alt.Legend(orient="bottom"),
     )
     x = alt.X("depth:O", title=text["depth"], axis=alt.Axis(labelAngle=0))

@@ -8,7 +8,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.charts_explorer import colour_scale
+from core.charts.explorer import colour_scale
 
 WIDTH = 420
 HEIGHT = 320

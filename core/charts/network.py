@@ -1,6 +1,6 @@
 """The neuron view's chart (see ``core.network_view`` for the data): a Vega-Lite spec
 built and validated once per layout, with the frame's data apart, as
-``core.charts.surface_spec`` does."""
+``core.charts.run.surface_spec`` does."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.colours import CLASS_COLOURS
+from core.charts.palette import CLASS_COLOURS
 from core.network_view import ROW_PX, TILE, LayerFrame, NetFrame, link_widths
 
 # Names of the chart's datasets (fixed, so redraws send an identical spec).

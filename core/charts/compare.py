@@ -7,23 +7,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-# Distinct line colours (Tableau 10), one per variant in the order compared.
-VARIANT_COLOURS = (
-    "#4e79a7",
-    "#f28e2b",
-    "#e15759",
-    "#76b7b2",
-    "#59a14f",
-    "#edc948",
-    "#b07aa1",
-    "#ff9da7",
-    "#9c755f",
-    "#bab0ac",
-)
-
-
-def variant_colour(index: int) -> str:
-    return VARIANT_COLOURS[index % len(VARIANT_COLOURS)]
+from core.charts.palette import variant_colour
 
 
 def small_multiple(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:

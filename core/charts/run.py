@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from core.colours import CLASS_COLOURS
+from core.charts.palette import CLASS_COLOURS
 
 SURFACE_SIZE = 200  # cells per side of the live/final surface
 CHART_SIZE = 380  # pixels

@@ -1,0 +1,31 @@
+"""The words every layer shares, declared once: tasks, losses, solvers, and the built-in
+dataset that stands in for each task. The config, the rules loader, the engine, the CSV
+loader, the wizard and the widgets read these; their display names live in the
+translation files only (``common.task.<task>``, ``config.loss_name.<loss>``,
+``config.solver_name.<solver>``)."""
+
+# Every task the engine and the rules know. A multi-label target has several 0/1 columns.
+TASKS = ("binary", "multiclass", "multilabel", "regression")
+# The tasks one target column can have: a built-in dataset's, or an uploaded CSV's.
+DATASET_TASKS = ("binary", "multiclass", "regression")
+
+# scikit-learn's optimisers, the order the select box offers them.
+SOLVERS = ("adam", "sgd", "lbfgs")
+
+# "auto" is the task's standard loss (core.mlp.AUTO_LOSS).
+AUTO = "auto"
+# The losses a student can pick in the app and the rules can name.
+LOSSES = ("log_loss", "squared_error")
+# What the engine's classifier and regressor accept besides "auto" (poisson: notebooks only).
+CLASSIFIER_LOSSES = LOSSES
+REGRESSOR_LOSSES = ("squared_error", "poisson")
+
+# The built-in dataset put in place of data the app cannot draw (an uploaded CSV, a
+# wizard answer): a multi-label problem is tried one label at a time, a binary set.
+STAND_IN = {"binary": "moons", "multiclass": "blobs", "multilabel": "moons", "regression": "sine"}
+
+
+def loss_fits(task: str, loss: str) -> bool:
+    """Whether ``loss`` can train a network for ``task`` (log-loss needs classes)."""
+    accepted = REGRESSOR_LOSSES if task == "regression" else CLASSIFIER_LOSSES
+    return loss == AUTO or loss in accepted
