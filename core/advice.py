@@ -18,6 +18,13 @@ Decisions:
 - The loss is the one that forms a matched (canonical) pair with the recommended output,
   taken from ``core.mlp.CANONICAL_PAIRS``.
 - With ``current_hidden=None`` (not decided yet) symptom rules that list ``null`` apply.
+- The initialisation is the one the rules file's ``matched_init`` derives for the
+  recommended hidden activation (He, Glorot or LeCun normal, GUIDANCE M1, M3) unless a
+  rule names one; an alternative that swaps the hidden activation gets its own match.
+- No hidden layer, no hidden activation (M11): ``hidden_activation`` is None.
+- GELU and SiLU are recommended only where the evidence table (``core.evidence``,
+  ``data/evidence.csv``) shows them beating ReLU past the seed noise (``evidence_gap``);
+  an activation the table does not hold never passes.
 
 Pure Python: nothing here imports Streamlit.
 """
@@ -27,18 +34,24 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 
 from core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from core.config import TrainConfig
 from core.diagnostics import at_initialisation, forward_layers, run_diagnostics
 from core.mlp import CANONICAL_PAIRS, output_loss, target_matrix
-from core.rules import SYMPTOMS, TASKS, Rule, load_rules
+from core.rules import INITS, SYMPTOMS, TARGET_RANGES, TASKS, Rule, load_rules
 
 __all__ = [
     "SYMPTOMS",
     "TASKS",
+    "TARGET_RANGES",
+    "EvidenceGap",
+    "evidence_gap",
+    "target_range_of",
     "Alternative",
     "Recommendation",
     "Measurements",
@@ -48,32 +61,92 @@ __all__ = [
     "symptoms_from",
 ]
 
-_SLOTS = ("hidden", "output", "units", "loss")
+_SLOTS = ("hidden", "init", "output", "units", "loss")
 
 
 @dataclass(frozen=True)
 class Alternative:
     """A complete alternative design (engine names) and why people reach for it."""
 
-    hidden_activation: str
+    hidden_activation: str | None
     output_activation: str
     loss: str
     rule: str  # the rule that names it
     priority: int
     why: str  # English
     why_zh: str
+    init: str = "auto"
 
     def why_in(self, lang: str) -> str:
         return self.why_zh if lang == "zh" else self.why
 
     def changed(self, rec: Recommendation) -> tuple[str, ...]:
-        """Which slots differ from the recommendation: hidden, output, loss."""
+        """Which slots differ from the recommendation: hidden, init, output, loss."""
         pairs = (
             ("hidden", self.hidden_activation, rec.hidden_activation),
+            ("init", self.init, rec.init),
             ("output", self.output_activation, rec.output_activation),
             ("loss", self.loss, rec.loss),
         )
         return tuple(name for name, mine, theirs in pairs if mine != theirs)
+
+
+# --- the evidence gate -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceGap:
+    """``candidate`` against ``baseline`` in the evidence table, over the (dataset, depth)
+    cells both hold: the mean difference of their mean test accuracies (``gap``) and the
+    seed noise, the typical spread between weight seeds within a cell (the mean over the
+    cells of the root mean square of the two seed standard deviations)."""
+
+    candidate: str
+    baseline: str
+    gap: float
+    noise: float
+    cells: int
+
+    @property
+    def past_noise(self) -> bool:
+        """The candidate leads by more than the seeds alone move a score (M8)."""
+        return self.gap > self.noise
+
+
+def evidence_gap(summary: pd.DataFrame, candidate: str, baseline: str) -> EvidenceGap | None:
+    """``candidate`` vs ``baseline`` in a ``core.evidence.summarise`` table; None when the
+    table does not hold both (then the candidate is not recommended)."""
+    keys = ["dataset", "depth"]
+    mine = summary[summary.activation == candidate].set_index(keys)
+    theirs = summary[summary.activation == baseline].set_index(keys)
+    shared = mine.index.intersection(theirs.index)
+    if len(shared) == 0:
+        return None
+    mine, theirs = mine.loc[shared], theirs.loc[shared]
+    gap = float((mine.test_mean - theirs.test_mean).mean())
+    noise = float(np.sqrt((mine.test_std**2 + theirs.test_std**2) / 2).mean())
+    return EvidenceGap(candidate, baseline, gap, noise, len(shared))
+
+
+_GAPS: dict[tuple[int, str, str], tuple[pd.DataFrame, EvidenceGap | None]] = {}
+
+
+def _gate(candidate: str, baseline: str) -> EvidenceGap | None:
+    """``evidence_gap`` on the current evidence table, remembered per table (the summary
+    is kept with the answer, so its id cannot be reused by another table)."""
+    summary = evidence_summary()
+    key = (id(summary), candidate, baseline)
+    if key not in _GAPS or _GAPS[key][0] is not summary:
+        _GAPS[key] = (summary, evidence_gap(summary, candidate, baseline))
+    return _GAPS[key][1]
+
+
+@lru_cache(maxsize=1)
+def evidence_summary() -> pd.DataFrame:
+    """The shipped evidence table (``data/evidence.csv``), summarised per cell; read once."""
+    from core.evidence import load_runs, summarise
+
+    return summarise(load_runs())
 
 
 @dataclass(frozen=True)
@@ -83,7 +156,7 @@ class Recommendation:
     n_hidden_layers: int
     current_hidden: str | None
     symptoms: tuple[str, ...]
-    hidden_activation: str
+    hidden_activation: str | None  # None: no hidden layer, no hidden activation (M11)
     output_activation: str
     output_units: str  # one | per_class | per_label
     loss: str
@@ -92,6 +165,11 @@ class Recommendation:
     reasons: tuple[str, ...]  # English, one per rule in ``rules``
     reasons_zh: tuple[str, ...]
     alternatives: tuple[Alternative, ...]  # most tempting first
+    init: str = "auto"  # an engine name of TrainConfig.init
+    target_range: str = "any"  # any | positive | unit_interval (a regression target's)
+    current_init: str | None = None
+    # The evidence behind every gated rule that was considered (fired or not).
+    evidence: tuple[EvidenceGap, ...] = ()
 
     def reasons_in(self, lang: str) -> tuple[str, ...]:
         return self.reasons_zh if lang == "zh" else self.reasons
@@ -102,27 +180,45 @@ class Recommendation:
         return self.alternatives[0] if self.alternatives else None
 
     def apply(self, base: TrainConfig) -> TrainConfig:
-        """``base`` with this recommendation's activations and loss."""
+        """``base`` with this recommendation's activations, initialisation and loss (no
+        hidden activation: ``base``'s is kept, unused without hidden layers)."""
         return base.replace(
-            activation=self.hidden_activation,
+            activation=self.hidden_activation or base.activation,
             output_activation=self.output_activation,
             loss=self.loss,
+            init=self.init,
         )
 
     def apply_alternative(self, base: TrainConfig, alternative: Alternative) -> TrainConfig:
         return base.replace(
-            activation=alternative.hidden_activation,
+            activation=alternative.hidden_activation or base.activation,
             output_activation=alternative.output_activation,
             loss=alternative.loss,
+            init=alternative.init,
         )
 
 
 # --- recommend -------------------------------------------------------------------------------
 
 
-def _check_inputs(task, n_classes, n_hidden_layers, current_hidden, symptoms):
+def _check_inputs(
+    task, n_classes, n_hidden_layers, current_hidden, symptoms, target_range, current_init
+):
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; expected one of {', '.join(TASKS)}")
+    if target_range not in TARGET_RANGES:
+        raise ValueError(
+            f"unknown target_range {target_range!r}; expected one of {', '.join(TARGET_RANGES)}"
+        )
+    if target_range != "any" and task != "regression":
+        raise ValueError(
+            f"target_range={target_range!r} is for a regression target; a {task} task "
+            "allows only 'any'"
+        )
+    if current_init is not None and current_init not in INITS:
+        raise ValueError(
+            f"unknown initialisation {current_init!r}; expected one of {', '.join(INITS)} or None"
+        )
     if (
         isinstance(n_hidden_layers, bool)
         or not isinstance(n_hidden_layers, int)
@@ -162,9 +258,26 @@ def _check_inputs(task, n_classes, n_hidden_layers, current_hidden, symptoms):
     return tuple(s for s in SYMPTOMS if s in symptoms)  # vocabulary order, no repeats
 
 
-def _fires(rule: Rule, task, n_classes, layers, current_hidden, symptoms) -> bool:
+def _init_matched(current_hidden, current_init) -> bool:
+    """The initialisation in use is known to be the one derived for the activation."""
+    if current_hidden is None or current_init is None:
+        return False
+    return load_rules().init_matches(current_hidden, current_init)
+
+
+def _fires(rule: Rule, task, n_classes, layers, current_hidden, symptoms, p: dict) -> bool:
     when = rule.when
     if "tasks" in when and task not in when["tasks"]:
+        return False
+    if "target_ranges" in when and (
+        task != "regression" or p["target_range"] not in when["target_ranges"]
+    ):
+        return False
+    if "init_matched" in when and when["init_matched"] != _init_matched(
+        current_hidden, p["current_init"]
+    ):
+        return False
+    if "max_layers" in when and layers > when["max_layers"]:
         return False
     if "symptoms" in when and not set(when["symptoms"]) & set(symptoms):
         return False
@@ -177,8 +290,12 @@ def _fires(rule: Rule, task, n_classes, layers, current_hidden, symptoms) -> boo
     return not ("max_classes" in when and (n_classes is None or n_classes > when["max_classes"]))
 
 
-def canonical_loss(output_activation: str) -> str:
-    """The loss forming a matched pair with ``output_activation`` (core.mlp's table)."""
+def canonical_loss(output_activation: str, task: str | None = None) -> str:
+    """The loss forming a matched pair with ``output_activation`` (core.mlp's table); for a
+    regression squared error, the only regression loss the app trains (a sigmoid or
+    softplus output with it is not a matched pair: the output's slope enters the error)."""
+    if task == "regression":
+        return "squared_error"
     for out, loss in sorted(CANONICAL_PAIRS):
         if out == output_activation and loss in ("log_loss", "squared_error"):
             return loss
@@ -192,18 +309,34 @@ def recommend(
     n_hidden_layers: int = 2,
     current_hidden: str | None = None,
     symptoms: Iterable[str] = (),
+    target_range: str = "any",
+    current_init: str | None = None,
 ) -> Recommendation:
     """The advice for a network solving ``task`` (binary | multiclass | multilabel |
     regression) with ``n_hidden_layers`` hidden layers, currently using
-    ``current_hidden`` (None: not decided), where ``symptoms`` (from ``SYMPTOMS``) were
-    observed. Raises ValueError naming the allowed values for any bad input."""
-    symptoms = _check_inputs(task, n_classes, n_hidden_layers, current_hidden, symptoms)
-    chosen: dict[str, str] = {}
+    ``current_hidden`` (None: not decided) initialised with ``current_init`` (an engine
+    name of ``TrainConfig.init``; None: not known), where ``symptoms`` (from
+    ``SYMPTOMS``) were observed. ``target_range`` describes a regression target: "any"
+    real value, strictly "positive", or within [0, 1] ("unit_interval"). Raises
+    ValueError naming the allowed values for any bad input."""
+    symptoms = _check_inputs(
+        task, n_classes, n_hidden_layers, current_hidden, symptoms, target_range, current_init
+    )
+    book = load_rules()
+    context = dict(target_range=target_range, current_init=current_init)
+    chosen: dict[str, str | None] = {}
     actions: list[str] = []
     fired: list[Rule] = []
-    for rule in load_rules().rules:
-        if not _fires(rule, task, n_classes, n_hidden_layers, current_hidden, symptoms):
+    gaps: list[EvidenceGap] = []
+    for rule in book.rules:
+        if not _fires(rule, task, n_classes, n_hidden_layers, current_hidden, symptoms, context):
             continue
+        if rule.evidence_beats is not None:
+            gap = _gate(rule.recommend["hidden"], rule.evidence_beats)
+            if gap is not None:
+                gaps.append(gap)
+            if gap is None or not gap.past_noise:
+                continue
         fired.append(rule)
         for slot in _SLOTS:
             if slot in rule.recommend:
@@ -213,25 +346,39 @@ def recommend(
     if missing:
         raise RuntimeError(f"the rules file decides no {', '.join(missing)} for task {task!r}")
     if chosen["loss"] == "canonical":
-        chosen["loss"] = canonical_loss(chosen["output"])
-    best = (chosen["hidden"], chosen["output"], chosen["loss"])
+        chosen["loss"] = canonical_loss(chosen["output"], task)
 
-    found: dict[tuple[str, str, str], Alternative] = {}
+    def init_for(hidden, named):
+        if named != "matched":
+            return named
+        return book.matched_init(hidden) if hidden is not None else "glorot_uniform"
+
+    chosen["init"] = init_for(chosen["hidden"], chosen["init"])
+    best = (chosen["hidden"], chosen["output"], chosen["loss"], chosen["init"])
+
+    found: dict[tuple, Alternative] = {}
     for rule in fired:
         for alt in rule.alternatives:
+            hidden = alt.changes.get("hidden", best[0])
+            if "init" in alt.changes:
+                init = alt.changes["init"]
+            else:  # a swapped hidden activation comes with its own matched initialisation
+                init = best[3] if hidden == best[0] else init_for(hidden, "matched")
             design = (
-                alt.changes.get("hidden", best[0]),
+                hidden,
                 alt.changes.get("output", best[1]),
                 alt.changes.get("loss", best[2]),
+                init,
             )
             if design == best or (task == "regression" and design[2] == "log_loss"):
                 continue
             candidate = Alternative(
-                *design,
+                *design[:3],
                 rule=rule.id,
                 priority=alt.priority,
                 why=alt.why["en"],
                 why_zh=alt.why["zh"],
+                init=init,
             )
             kept = found.get(design)
             # Keep the higher priority; on a tie the later (more specific) rule's wording.
@@ -254,7 +401,24 @@ def recommend(
         reasons=tuple(r.why["en"] for r in fired),
         reasons_zh=tuple(r.why["zh"] for r in fired),
         alternatives=alternatives,
+        init=best[3],
+        target_range=target_range,
+        current_init=current_init,
+        evidence=tuple(gaps),
     )
+
+
+def target_range_of(values) -> str:
+    """The range of a regression target, as ``recommend`` takes it: "unit_interval" when
+    every value lies in [0, 1], "positive" when every value is above 0 (and some above
+    1), else "any". Raises ValueError for no finite value."""
+    y = np.asarray(values, dtype=float)
+    y = y[np.isfinite(y)]
+    if y.size == 0:
+        raise ValueError("the target has no finite value to read a range from")
+    if y.min() >= 0.0 and y.max() <= 1.0:
+        return "unit_interval"
+    return "positive" if y.min() > 0.0 else "any"
 
 
 # --- diagnose --------------------------------------------------------------------------------

@@ -22,6 +22,9 @@ from core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from core.config import ConfigError, TrainConfig
 from core.vocabulary import LOSSES, TASKS
 
+# The engine's weight initialisations, as the config's ``init`` field offers them.
+INITS: tuple[str, ...] = TrainConfig.__dataclass_fields__["init"].metadata["choices"]
+
 RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "rules.yaml"
 
 SYMPTOMS = (
@@ -32,11 +35,13 @@ SYMPTOMS = (
     "diverging",
     "underfitting",
 )
-SCOPES = ("hidden", "output", "loss", "process")
-ACTIONS = ("lower_learning_rate", "train_longer", "more_capacity")
+SCOPES = ("hidden", "init", "output", "loss", "process")
+ACTIONS = ("lower_learning_rate", "train_longer", "more_capacity", "normalise_or_residual")
+TARGET_RANGES = ("any", "positive", "unit_interval")
 UNITS = ("one", "per_class", "per_label")
 LANGUAGES = ("en", "zh")
 ARTICLE_GUIDANCE = tuple(f"G{i}" for i in range(1, 31))
+PRACTICE_GUIDANCE = tuple(f"M{i}" for i in range(1, 13))  # practice beyond the article
 
 # The numbers each symptom's threshold needs, with their allowed ranges.
 THRESHOLD_FIELDS: dict[str, dict[str, tuple[float, float]]] = {
@@ -47,9 +52,19 @@ THRESHOLD_FIELDS: dict[str, dict[str, tuple[float, float]]] = {
     "diverging": {},
     "underfitting": {"min_accuracy": (0.0, 1.0), "min_r2": (-1.0, 1.0)},
 }
-WHEN_KEYS = ("tasks", "symptoms", "current_hidden", "min_layers", "min_classes", "max_classes")
-RECOMMEND_KEYS = ("hidden", "output", "units", "loss", "actions")
-ALTERNATIVE_SLOTS = ("hidden", "output", "loss")
+WHEN_KEYS = (
+    "tasks",
+    "symptoms",
+    "current_hidden",
+    "init_matched",
+    "target_ranges",
+    "min_layers",
+    "max_layers",
+    "min_classes",
+    "max_classes",
+)
+RECOMMEND_KEYS = ("hidden", "init", "output", "units", "loss", "actions")
+ALTERNATIVE_SLOTS = ("hidden", "init", "output", "loss")
 RULE_KEYS = (
     "id",
     "title",
@@ -61,9 +76,16 @@ RULE_KEYS = (
     "alternatives",
     "demo",
     "contrast",
+    "evidence",
 )
-REQUIRED = ("id", "title", "scope", "guidance", "when", "recommend", "why", "demo")
-SCOPE_SLOT = {"hidden": "hidden", "output": "output", "loss": "loss", "process": "actions"}
+REQUIRED = ("id", "title", "scope", "guidance", "when", "recommend", "why")
+SCOPE_SLOT = {
+    "hidden": "hidden",
+    "init": "init",
+    "output": "output",
+    "loss": "loss",
+    "process": "actions",
+}
 ID_PATTERN = re.compile(r"R-[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -71,7 +93,7 @@ ID_PATTERN = re.compile(r"R-[a-z0-9]+(?:-[a-z0-9]+)*")
 class Alternative:
     """A choice users are tempted by, as the slots it changes (others: the recommendation's)."""
 
-    changes: Mapping[str, str]  # hidden / output / loss -> engine name
+    changes: Mapping[str, str | None]  # hidden / init / output / loss -> engine name
     priority: int
     why: Mapping[str, str]  # en / zh
 
@@ -86,10 +108,15 @@ class Rule:
     recommend: Mapping[str, Any]
     why: Mapping[str, str]
     alternatives: tuple[Alternative, ...]
-    demo: Mapping[str, str]  # TrainConfig query string
+    demo: Mapping[str, str] | None  # TrainConfig query string; None: no built-in data shows it
     contrast: Mapping[str, str] | None
+    # The rule fires only where the evidence table shows its hidden activation beating
+    # this one past the seed noise (core.advice decides; None: no such gate).
+    evidence_beats: str | None = None
 
-    def demo_config(self) -> TrainConfig:
+    def demo_config(self) -> TrainConfig | None:
+        if self.demo is None:
+            return None
         return TrainConfig.from_query(dict(self.demo), strict=True)[0]
 
     def contrast_config(self) -> TrainConfig | None:
@@ -99,10 +126,35 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class InitFamily:
+    """One initialisation scheme and the activations it is derived for (GUIDANCE M1)."""
+
+    name: str  # he | glorot | lecun
+    inits: tuple[str, ...]  # engine names counted as this scheme; the first is recommended
+    activations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RuleBook:
     rules: tuple[Rule, ...]
     thresholds: Mapping[str, Mapping[str, Any]]
     beyond: tuple[str, ...]  # guidance ids beyond the article
+    init_families: tuple[InitFamily, ...] = ()
+
+    def init_family(self, activation: str) -> InitFamily:
+        """The initialisation scheme derived for ``activation`` (a hidden activation)."""
+        for family in self.init_families:
+            if activation in family.activations:
+                return family
+        raise KeyError(f"no initialisation is matched to {activation!r} in the rules file")
+
+    def matched_init(self, activation: str) -> str:
+        """The engine name of the initialisation to use with ``activation``."""
+        return self.init_family(activation).inits[0]
+
+    def init_matches(self, activation: str, init: str) -> bool:
+        """True when ``init`` is the scheme derived for ``activation``."""
+        return init in self.init_family(activation).inits
 
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -120,9 +172,9 @@ class RuleBook:
 
     @property
     def guidance_ids(self) -> tuple[str, ...]:
-        """Every guidance id some rule cites, in G1..G30 then file order."""
+        """Every guidance id some rule cites, in G1..G30, M1..M12, then file order."""
         cited = {g for r in self.rules for g in r.guidance}
-        return tuple(g for g in ARTICLE_GUIDANCE + self.beyond if g in cited)
+        return tuple(g for g in ARTICLE_GUIDANCE + PRACTICE_GUIDANCE + self.beyond if g in cited)
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -149,6 +201,13 @@ def get_rule(rule_id: str) -> Rule:
 
 def thresholds() -> Mapping[str, Mapping[str, Any]]:
     return load_rules().thresholds
+
+
+def vanished_gradient_ratio() -> float:
+    """The one definition of a "vanished" gradient: the first weight layer's gradient norm
+    over the last layer's at or below this. The advice's symptom, the Gradient flow page
+    and the lessons all read it here (``thresholds.vanishing_gradients`` in the file)."""
+    return float(load_rules().thresholds["vanishing_gradients"]["max_gradient_ratio"])
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -215,7 +274,13 @@ def _when(where: str, value) -> Mapping[str, Any]:
             out[key] = _names(where, field, item, SYMPTOMS)
         elif key == "current_hidden":
             out[key] = _names(where, field, item, HIDDEN_ACTIVATIONS, allow_null=True)
-        elif key == "min_layers":
+        elif key == "target_ranges":
+            out[key] = _names(where, field, item, TARGET_RANGES)
+        elif key == "init_matched":
+            if not isinstance(item, bool):
+                _fail(where, field, f"needs true or false, got {item!r}")
+            out[key] = item
+        elif key in ("min_layers", "max_layers"):
             out[key] = _count(where, field, item, 0)
         elif key in ("min_classes", "max_classes"):
             out[key] = _count(where, field, item, 2)
@@ -225,14 +290,17 @@ def _when(where: str, value) -> Mapping[str, Any]:
 
 
 def _slot(where: str, field: str, slot: str, value, *, canonical_ok: bool):
+    if slot == "hidden" and value is None and canonical_ok:
+        return None  # null: no hidden activation (a network without hidden layers, M11)
     allowed = {
         "hidden": HIDDEN_ACTIVATIONS,
+        "init": INITS + (("matched",) if canonical_ok else ()),
         "output": OUTPUT_ACTIVATIONS,
         "units": UNITS,
         "loss": LOSSES + (("canonical",) if canonical_ok else ()),
     }[slot]
     if value not in allowed:
-        _fail(where, field, f"{value!r} is not one of {', '.join(allowed)}")
+        _fail(where, field, f"{value!r} is not one of {', '.join(map(str, allowed))}")
     return value
 
 
@@ -276,7 +344,7 @@ def _alternatives(where: str, value) -> tuple[Alternative, ...]:
             if k in item
         }
         if not changes:
-            _fail(where, field, "changes nothing (set hidden, output or loss)")
+            _fail(where, field, "changes nothing (set hidden, init, output or loss)")
         priority = _count(where, f"{field}.priority", item.get("priority"), 0)
         out.append(
             Alternative(
@@ -304,23 +372,35 @@ def _rule(raw, index: int, known_guidance: set[str]) -> Rule:
     if scope not in SCOPES:
         _fail(where, "scope", f"{scope!r} is not one of {', '.join(SCOPES)}")
     guidance = _names(where, "guidance", raw["guidance"], sorted(known_guidance))
-    demo = _query(where, "demo", raw["demo"])
+    demo = _query(where, "demo", raw["demo"]) if raw.get("demo") is not None else None
+    if demo is None and raw.get("contrast") is not None:
+        _fail(where, "contrast", "needs a demo to contrast with")
     contrast = (
         _query(where, "contrast", raw["contrast"]) if raw.get("contrast") is not None else None
     )
     if contrast is not None and dict(contrast) == dict(demo):
         _fail(where, "contrast", "is the same experiment as the demo")
+    recommend = _recommend(where, scope, raw["recommend"])
+    evidence = raw.get("evidence")
+    beats = None
+    if evidence is not None:
+        if not isinstance(evidence, dict) or set(evidence) != {"beats"}:
+            _fail(where, "evidence", "needs exactly {beats: <hidden activation>}")
+        beats = _slot(where, "evidence.beats", "hidden", evidence["beats"], canonical_ok=False)
+        if recommend.get("hidden") in (None, beats):
+            _fail(where, "evidence", "gates a rule that recommends another hidden activation")
     return Rule(
         id=rule_id,
         title=_text(where, "title", raw["title"]),
         scope=scope,
         guidance=guidance,
         when=_when(where, raw["when"]),
-        recommend=_recommend(where, scope, raw["recommend"]),
+        recommend=recommend,
         why=_text(where, "why", raw["why"]),
         alternatives=_alternatives(where, raw.get("alternatives")),
         demo=demo,
         contrast=contrast,
+        evidence_beats=beats,
     )
 
 
@@ -354,6 +434,30 @@ def _thresholds(value) -> Mapping[str, Mapping[str, Any]]:
     return MappingProxyType(out)
 
 
+def _init_families(value) -> tuple[InitFamily, ...]:
+    where = "matched_init"
+    if not isinstance(value, dict) or not value:
+        _fail(where, "matched_init", "needs a mapping of scheme -> {inits, activations}")
+    families, covered = [], []
+    for name, entry in value.items():
+        if not isinstance(entry, dict) or set(entry) != {"inits", "activations"}:
+            _fail(where, str(name), "needs exactly the keys inits and activations")
+        inits = _names(where, f"{name}.inits", entry["inits"], INITS)
+        if inits[0] == "auto":
+            _fail(where, f"{name}.inits", "recommend a named scheme first, not 'auto'")
+        acts = _names(where, f"{name}.activations", entry["activations"], HIDDEN_ACTIVATIONS)
+        covered += acts
+        families.append(InitFamily(str(name), inits, acts))
+    missing = [a for a in HIDDEN_ACTIVATIONS if a not in covered]
+    if missing or len(covered) != len(set(covered)):
+        _fail(
+            where,
+            "activations",
+            f"every hidden activation needs exactly one scheme (missing: {', '.join(missing)})",
+        )
+    return tuple(families)
+
+
 def parse_rules(raw) -> RuleBook:
     """Check a loaded rules document and build the ``RuleBook`` (raises ValueError)."""
     if not isinstance(raw, dict):
@@ -365,7 +469,7 @@ def parse_rules(raw) -> RuleBook:
         isinstance(b, str) and b.startswith("B-") for b in beyond
     ):
         raise ValueError("rules file: field 'beyond': a list of ids starting with 'B-'")
-    known = set(ARTICLE_GUIDANCE) | set(beyond)
+    known = set(ARTICLE_GUIDANCE) | set(PRACTICE_GUIDANCE) | set(beyond)
     items = raw.get("rules")
     if not isinstance(items, list) or not items:
         raise ValueError("rules file: field 'rules': needs a non-empty list")
@@ -375,4 +479,9 @@ def parse_rules(raw) -> RuleBook:
         if rule.id in seen:
             _fail(f"rule {rule.id!r}", "id", "is used by two rules")
         seen.add(rule.id)
-    return RuleBook(tuple(parsed), _thresholds(raw.get("thresholds")), tuple(beyond))
+    return RuleBook(
+        tuple(parsed),
+        _thresholds(raw.get("thresholds")),
+        tuple(beyond),
+        _init_families(raw.get("matched_init")),
+    )

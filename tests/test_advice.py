@@ -109,20 +109,37 @@ CASES = [
         ["R-hidden-vanishing"],
         (),
     ),
+    # M10: ReLU with vanishing gradients: the initialisation first ...
     (
         "binary",
         {"current_hidden": "relu", "symptoms": ["vanishing_gradients"]},
-        "leaky_relu",
+        "relu",
         "logistic",
         "one",
         "log_loss",
         ["R-hidden-relu-vanishing"],
         (),
     ),
+    # ... and with activation and initialisation right, beyond what this app trains
+    (
+        "binary",
+        {
+            "current_hidden": "gelu",
+            "current_init": "he_uniform",
+            "symptoms": ["vanishing_gradients"],
+        },
+        "relu",
+        "logistic",
+        "one",
+        "log_loss",
+        ["R-process-normalise"],
+        ("normalise_or_residual",),
+    ),
+    # M12: dead ReLUs: a lower learning rate first, ReLU kept
     (
         "binary",
         {"current_hidden": "relu", "symptoms": ["dead_units"]},
-        "leaky_relu",
+        "relu",
         "logistic",
         "one",
         "log_loss",
@@ -132,7 +149,7 @@ CASES = [
     (
         "binary",
         {"symptoms": ["dead_units"], "n_hidden_layers": 8},
-        "leaky_relu",
+        "relu",
         "logistic",
         "one",
         "log_loss",
@@ -169,6 +186,40 @@ CASES = [
         ["R-process-underfitting"],
         ("more_capacity",),
     ),
+    # M3: SELU kept, with LeCun-normal weights
+    (
+        "binary",
+        {"current_hidden": "selu"},
+        "selu",
+        "logistic",
+        "one",
+        "log_loss",
+        ["R-hidden-selu"],
+        (),
+    ),
+    # M7: the range of a regression target decides the output
+    (
+        "regression",
+        {"target_range": "positive"},
+        "relu",
+        "softplus",
+        "one",
+        "squared_error",
+        ["R-output-positive"],
+        (),
+    ),
+    (
+        "regression",
+        {"target_range": "unit_interval"},
+        "relu",
+        "logistic",
+        "one",
+        "squared_error",
+        ["R-output-unit-interval"],
+        (),
+    ),
+    # M11: no hidden layer, no hidden activation
+    ("binary", {"n_hidden_layers": 0}, None, "logistic", "one", "log_loss", ["R-hidden-none"], ()),
     # dead units reported for sigmoid units are not ReLU's problem: sigmoid is still replaced
     (
         "binary",
@@ -203,18 +254,24 @@ def test_recommend_table(task, kwargs, hidden, output, units, loss, fired, actio
 
 
 def test_the_table_covers_every_rule_in_the_file():
+    """Every rule but the evidence-gated ones (tested below with tables of both kinds)."""
     fired = {rule for case in CASES for rule in recommend(case[0], **case[1]).rules}
-    assert fired == set(rules.load_rules().ids)
+    book = rules.load_rules()
+    gated = {r.id for r in book.rules if r.evidence_beats}
+    assert gated == {"R-hidden-gelu", "R-hidden-silu"}
+    assert fired == set(book.ids) - gated
 
 
 def test_rules_that_should_stay_quiet_do():
     rec = recommend("binary", current_hidden="relu")
-    assert rec.rules == ("R-hidden-relu", "R-output-binary", "R-loss-matched")
+    assert rec.rules == ("R-hidden-relu", "R-init-matched", "R-output-binary", "R-loss-matched")
     assert "R-hidden-deep" not in recommend("binary", n_hidden_layers=4).rules
     assert "R-hidden-deep" in recommend("binary", n_hidden_layers=5).rules
-    # vanishing gradients with ReLU: not the sigmoid rule, the leaky one
+    # vanishing gradients with ReLU: not the sigmoid rule, the initialisation one
     rec = recommend("binary", current_hidden="relu", symptoms=["vanishing_gradients"])
-    assert "R-hidden-vanishing" not in rec.rules
+    assert "R-hidden-vanishing" not in rec.rules and "R-hidden-relu-vanishing" in rec.rules
+    # a target's range is a regression matter
+    assert "R-output-positive" not in recommend("regression").rules
     # a count of classes is needed to call a multi-class task "two classes"
     assert "R-output-two-classes" not in recommend("multiclass").rules
 
@@ -253,6 +310,12 @@ ERRORS = [
     (dict(task="binary", current_hidden="softmax"), "relu"),  # not a hidden activation
     (dict(task="binary", symptoms=["sneezing"]), "dead_units, vanishing_gradients"),
     (dict(task="binary", symptoms=["dead units"]), "dead_units"),
+    (dict(task="regression", target_range="negative"), "any, positive, unit_interval"),
+    (dict(task="regression", target_range=None), "any, positive, unit_interval"),
+    (dict(task="binary", target_range="positive"), "allows only 'any'"),
+    (dict(task="multiclass", target_range="unit_interval"), "allows only 'any'"),
+    (dict(task="binary", current_init="xavier"), "he_normal"),
+    (dict(task="binary", current_hidden="swish"), "gelu, silu"),  # every table entry is allowed
 ]
 
 
@@ -296,10 +359,15 @@ def test_invariants_over_every_input():
             )
             if depth >= 5:
                 assert rec.hidden_activation != "logistic"
-            assert rec.hidden_activation in ("relu", "leaky_relu")
-            assert advice.canonical_loss(rec.output_activation) == rec.loss
-            designs = [(a.hidden_activation, a.output_activation, a.loss) for a in rec.alternatives]
-            assert (rec.hidden_activation, rec.output_activation, rec.loss) not in designs
+            # SELU is kept only with its own initialisation; otherwise ReLU (the
+            # evidence table holds no GELU or SiLU that beats it)
+            assert rec.hidden_activation == ("selu" if current == "selu" else "relu")
+            assert rec.init == rules.load_rules().matched_init(rec.hidden_activation)
+            assert advice.canonical_loss(rec.output_activation, task) == rec.loss
+            designs = [
+                (a.hidden_activation, a.output_activation, a.loss, a.init) for a in rec.alternatives
+            ]
+            assert (rec.hidden_activation, rec.output_activation, rec.loss, rec.init) not in designs
             assert len(set(designs)) == len(designs)
             assert [a.priority for a in rec.alternatives] == sorted(
                 (a.priority for a in rec.alternatives), reverse=True
@@ -323,7 +391,7 @@ def test_invariants_over_every_input():
         (dict(task="multilabel"), "relu", "softmax", "log_loss"),
         (
             dict(task="binary", current_hidden="relu", symptoms=["dead_units"]),
-            "relu",
+            "leaky_relu",  # the second fix, after a lower learning rate
             "logistic",
             "log_loss",
         ),
@@ -371,6 +439,170 @@ def test_the_rules_file_drives_the_decisions(monkeypatch):
     assert recommend("binary").hidden_activation == "tanh"
     rec = recommend("regression")
     assert rec.hidden_activation == "leaky_relu" and rec.rules[-1] == "R-hidden-late"
+
+
+# --- initialisation, target range, no hidden layer (M1, M3, M7, M11) ---------------------------
+
+
+def test_the_initialisation_matches_the_recommended_activation():
+    assert recommend("binary").init == "he_normal"
+    assert recommend("regression", n_hidden_layers=6).init == "he_normal"
+    selu = recommend("binary", current_hidden="selu")
+    assert (selu.hidden_activation, selu.init) == ("selu", "lecun_normal")
+    reason = selu.reasons[selu.rules.index("R-hidden-selu")]
+    assert "LeCun normal" in reason and "standardis" in reason
+    # SELU with scikit-learn's Glorot weights is the tempting alternative
+    assert (selu.tempting.hidden_activation, selu.tempting.init) == ("selu", "auto")
+    # an alternative that swaps the hidden activation brings its own matched scheme
+    sigmoid = next(a for a in recommend("binary").alternatives if a.hidden_activation == "logistic")
+    assert sigmoid.init == "glorot_uniform" and "init" in sigmoid.changed(recommend("binary"))
+    rec = recommend("binary")
+    applied = rec.apply(TrainConfig())
+    assert applied.init == "he_normal"
+    assert rec.apply_alternative(TrainConfig(), sigmoid).init == "glorot_uniform"
+
+
+def test_vanishing_with_relu_asks_for_the_initialisation_first_then_beyond_the_app():
+    for init in (None, "auto", "glorot_uniform", "lecun_normal"):
+        rec = recommend(
+            "binary", current_hidden="relu", current_init=init, symptoms=["vanishing_gradients"]
+        )
+        assert "R-hidden-relu-vanishing" in rec.rules and "R-process-normalise" not in rec.rules
+        assert rec.init == "he_normal" and rec.tempting.init == "auto"
+    rec = recommend(
+        "binary", current_hidden="relu", current_init="he_normal", symptoms=["vanishing_gradients"]
+    )
+    assert "R-hidden-relu-vanishing" not in rec.rules
+    assert rec.actions == ("normalise_or_residual",)
+    reason = rec.reasons[rec.rules.index("R-process-normalise")]
+    assert "residual" in reason and "normalisation" in reason
+    # SELU with LeCun normal is "right" too
+    rec = recommend(
+        "binary",
+        current_hidden="selu",
+        current_init="lecun_normal",
+        symptoms=["vanishing_gradients"],
+    )
+    assert "R-process-normalise" in rec.rules
+
+
+def test_no_hidden_layer_has_no_hidden_activation():
+    for task in TASKS:
+        rec = recommend(task, n_hidden_layers=0, symptoms=["vanishing_gradients", "dead_units"])
+        assert rec.hidden_activation is None and rec.init == "glorot_uniform"
+        assert "R-hidden-none" in rec.rules
+        assert not [r for r in rec.rules if r.startswith("R-hidden-") and r != "R-hidden-none"]
+        assert all(a.hidden_activation is None for a in rec.alternatives)
+    reason = recommend("binary", n_hidden_layers=0).reasons[0]
+    assert "logistic" in reason and "linear regression" in reason
+    config = recommend("regression", n_hidden_layers=0).apply(
+        TrainConfig(dataset="sine", hidden_layers=())
+    )
+    assert config.activation == "relu" and config.init == "glorot_uniform"  # unused, kept
+    train(config.replace(epochs=5, n_samples=100))  # a valid experiment
+
+
+def test_the_target_range_decides_the_regression_output():
+    outputs = {
+        r: recommend("regression", target_range=r).output_activation
+        for r in ("any", "positive", "unit_interval")
+    }
+    assert outputs == {"any": "identity", "positive": "softplus", "unit_interval": "logistic"}
+    positive = recommend("regression", target_range="positive")
+    assert "poisson" in positive.reasons[positive.rules.index("R-output-positive")]
+    assert positive.tempting.output_activation == "identity"
+    # the advice trains: a softplus output with squared error on a regression
+    config = positive.apply(TrainConfig(dataset="abs", noise=0.0, n_samples=100, epochs=5))
+    assert train(config).stop_reason != "diverged"
+
+
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        ([0.0, 0.5, 1.0], "unit_interval"),
+        ([0.2, 0.3], "unit_interval"),
+        ([0.5, 3.0, 120.0], "positive"),
+        ([0.0, 3.0], "any"),  # zero is not strictly positive
+        ([-1.0, 0.5], "any"),
+        ([float("nan"), 2.0, 5.0], "positive"),
+    ],
+)
+def test_target_range_of(values, expected):
+    assert advice.target_range_of(values) == expected
+
+
+def test_target_range_of_needs_a_value():
+    with pytest.raises(ValueError, match="no finite value"):
+        advice.target_range_of([float("nan")])
+
+
+# --- the evidence gate for GELU and SiLU (M4, M5, M8) ------------------------------------------
+
+
+def evidence_table(gelu_shift: float, spread: float, with_silu: bool = False):
+    """A runs table as core.evidence writes it: ReLU around 0.85, GELU ``gelu_shift``
+    above, each seed ``spread`` apart."""
+    import pandas as pd
+
+    from core.evidence import RUN_COLUMNS, summarise
+
+    rows = []
+    acts = {"relu": 0.85, "gelu": 0.85 + gelu_shift} | ({"silu": 0.85} if with_silu else {})
+    for dataset in ("moons", "spiral"):
+        for depth in (1, 3):
+            for act, mean in acts.items():
+                for seed, offset in enumerate((-spread, 0.0, spread)):
+                    row = dict.fromkeys(RUN_COLUMNS, 0)
+                    row.update(
+                        dataset=dataset,
+                        activation=act,
+                        depth=depth,
+                        seed=seed,
+                        test_accuracy=mean + offset,
+                        stop_reason="completed",
+                    )
+                    rows.append(row)
+    return summarise(pd.DataFrame(rows, columns=RUN_COLUMNS))
+
+
+def test_evidence_gap_holds_only_past_the_seed_noise():
+    ahead = advice.evidence_gap(evidence_table(0.10, 0.02), "gelu", "relu")
+    assert ahead.cells == 4 and ahead.gap == pytest.approx(0.10)
+    assert ahead.noise == pytest.approx(0.02) and ahead.past_noise
+    within = advice.evidence_gap(evidence_table(0.01, 0.02), "gelu", "relu")
+    assert within.gap == pytest.approx(0.01) and not within.past_noise
+    behind = advice.evidence_gap(evidence_table(-0.10, 0.0), "gelu", "relu")
+    assert not behind.past_noise
+    assert advice.evidence_gap(evidence_table(0.1, 0.02), "silu", "relu") is None  # absent
+
+
+def test_gelu_is_recommended_only_where_the_evidence_shows_it(monkeypatch):
+    monkeypatch.setattr(advice, "evidence_summary", lambda: evidence_table(0.10, 0.02, True))
+    rec = recommend("binary")
+    assert rec.hidden_activation == "gelu" and rec.init == "he_normal"
+    assert "R-hidden-gelu" in rec.rules and "R-hidden-silu" not in rec.rules
+    assert {g.candidate: g.past_noise for g in rec.evidence} == {"gelu": True, "silu": False}
+    assert ("relu", "logistic") in {
+        (a.hidden_activation, a.output_activation) for a in rec.alternatives
+    }
+    assert recommend("regression").hidden_activation == "relu"  # the table is classification
+    monkeypatch.setattr(advice, "evidence_summary", lambda: evidence_table(0.01, 0.02))
+    rec = recommend("binary")
+    assert rec.hidden_activation == "relu" and "R-hidden-gelu" not in rec.rules
+    assert [g.candidate for g in rec.evidence] == ["gelu"]  # measured, not past the noise
+
+
+def test_the_shipped_evidence_table_decides_too():
+    """Works on the shipped table whatever it holds: a GELU or SiLU there is recommended
+    exactly when its gap to ReLU exceeds the seed noise; one it lacks never is."""
+    summary = advice.evidence_summary()
+    rec = recommend("binary")
+    for name in ("gelu", "silu"):
+        gap = advice.evidence_gap(summary, name, "relu")
+        fired = f"R-hidden-{name}" in rec.rules
+        assert fired == (gap is not None and gap.past_noise)
+    offered = {a.hidden_activation for a in rec.alternatives} | {rec.hidden_activation}
+    assert {"gelu", "silu"} <= offered  # always offered, as alternatives at least
 
 
 # --- diagnose on real runs ---------------------------------------------------------------------
