@@ -90,18 +90,21 @@ class Variant:
     activation: str | None = None
     output_activation: str | None = None
     loss: str | None = None
+    init: str | None = None  # a weight initialisation (the wizard's designs carry one)
 
     @property
     def id(self) -> str:
-        """A stable text key: ``relu|``, ``|logistic+log_loss``, ``tanh|identity+squared_error``."""
+        """A stable text key: ``relu|``, ``|logistic+log_loss``, ``tanh|identity+squared_error``,
+        and ``@he_normal`` after it when the variant sets the initialisation."""
         pair = f"{self.output_activation}+{self.loss}" if self.output_activation else ""
-        return f"{self.activation or ''}|{pair}"
+        return f"{self.activation or ''}|{pair}" + (f"@{self.init}" if self.init else "")
 
     @classmethod
     def from_id(cls, text: str) -> Variant:
+        text, _, init = text.partition("@")
         hidden, _, pair = text.partition("|")
         out, _, loss = pair.partition("+")
-        return cls(hidden or None, out or None, loss or None)
+        return cls(hidden or None, out or None, loss or None, init or None)
 
     def apply(self, base: TrainConfig) -> TrainConfig:
         """The base config with this variant's choices (raises ConfigError on a bad mix)."""
@@ -111,6 +114,7 @@ class Variant:
                 ("activation", self.activation),
                 ("output_activation", self.output_activation),
                 ("loss", self.loss),
+                ("init", self.init),
             )
             if v is not None
         }

@@ -5,8 +5,8 @@ import streamlit as st
 from core.rules import load_rules
 from ui.frame import page_frame
 from ui.i18n import pick, t
+from ui.rule_cards import anchor, rule_card
 from ui.url import choice_url, read_url, url_settings
-from ui.wizard import anchor, rule_card
 
 page_frame("rules")
 st.title(t("rules.title"))

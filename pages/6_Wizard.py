@@ -9,6 +9,7 @@ from core.activations import HIDDEN_ACTIVATIONS
 from core.advice import SYMPTOMS
 from core.config import TrainConfig
 from core.rules import get_rule
+from ui import rule_cards as rc
 from ui import wizard as wz
 from ui.config_ui import activation_label
 from ui.frame import page_frame
@@ -35,7 +36,7 @@ label = {c: t(f"wizard.task.{c}") for c in wz.TASK_CHOICES}
 label |= {"unknown": t("wizard.network.unknown")} | {
     n: activation_label(n) for n in HIDDEN_ACTIVATIONS
 }
-label |= {s: wz.symptom_label(s) for s in SYMPTOMS}
+label |= {s: rc.symptom_label(s) for s in SYMPTOMS}
 
 if index == 0:
     st.radio(t("wizard.task.question"), wz.TASK_CHOICES, format_func=label.get, **wz.kept("task"))
@@ -105,13 +106,13 @@ else:
     st.caption(
         t(
             "wizard.summary",
-            task=wz.task_label(p["task"]),
+            task=rc.task_label(p["task"]),
             layers=p["depth"],
             width=p["width"],
             current=activation_label(p["current"])
             if p["current"]
             else t("wizard.network.undecided"),
-            symptoms=wz.symptoms_text(p["symptoms"]),
+            symptoms=rc.symptoms_text(p["symptoms"]),
         )
     )
     with st.container(key="wizard-advice", border=True):
@@ -123,7 +124,7 @@ else:
             help=t(f"rules.units.{rec.output_units}"),
         )
         cols[2].metric(
-            t("wizard.advice.loss"), t(f"rules.loss_short.{rec.loss}"), help=wz.loss_label(rec.loss)
+            t("wizard.advice.loss"), t(f"rules.loss_short.{rec.loss}"), help=rc.loss_label(rec.loss)
         )
         st.caption(t("wizard.advice.units", units=t(f"rules.units.{rec.output_units}")))
         for action in rec.actions:
@@ -133,7 +134,7 @@ else:
         with st.container(key=f"reason-{rule_id}"):
             st.markdown(f"**{pick(get_rule(rule_id).title)}** — {reason}")
             st.page_link(
-                wz.RULES_PAGE,
+                rc.RULES_PAGE,
                 label=t("wizard.advice.rule_link", id=rule_id),
                 icon="📜",
                 query_params={"rule": rule_id},

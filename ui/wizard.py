@@ -9,14 +9,11 @@ session keys (``wizard.*``), so they survive a visit to another page.
 from __future__ import annotations
 
 import hashlib
-import math
-from concurrent.futures import BrokenExecutor
 
 import pandas as pd
 import streamlit as st
 
 from core import compare as cmp
-from core import parallel
 from core.activations import HIDDEN_ACTIVATIONS
 from core.advice import Recommendation, measure, recommend, symptoms_from
 from core.charts.compare import small_multiple
@@ -25,214 +22,19 @@ from core.config import MAX_TRAIN_SECONDS, TrainConfig
 from core.csv_data import CSVError, build_dataset, infer_task
 from core.datasets import MAX_CLASSES
 from core.formatting import score_text
-from core.rules import Rule
 from core.vocabulary import STAND_IN, TASKS
 from ui import state, upload
 from ui.config_ui import activation_label, set_config
-from ui.i18n import current_language, pick, t
-from ui.results import final_surface, show_notes
-
-RULES_PAGE = "pages/5_Rules.py"
-PLAYGROUND = "pages/1_Playground.py"
-SURFACE_SIZE = 260
-
-# --- words -----------------------------------------------------------------------------------
-
-
-def task_label(task: str) -> str:
-    return t(f"rules.task.{task}")
-
-
-def symptom_label(symptom: str) -> str:
-    return t(f"rules.symptom.{symptom}")
-
-
-def loss_label(loss: str) -> str:
-    return t(f"rules.loss_name.{loss}")
-
-
-def anchor(rule_id: str) -> str:
-    return rule_id.lower()
-
-
-def when_text(rule: Rule) -> str:
-    w, parts, joiner = rule.when, [], t("rules.or")
-    if "tasks" in w:
-        parts.append(t("rules.when.tasks", tasks=joiner.join(task_label(x) for x in w["tasks"])))
-    if "current_hidden" in w:
-        names = [activation_label(n) if n else t("rules.when.unknown") for n in w["current_hidden"]]
-        parts.append(t("rules.when.current_hidden", names=joiner.join(names)))
-    for key in ("min_layers", "min_classes", "max_classes"):
-        if key in w:
-            parts.append(t(f"rules.when.{key}", n=w[key]))
-    if "symptoms" in w:
-        parts.append(
-            t("rules.when.symptoms", symptoms=joiner.join(symptom_label(s) for s in w["symptoms"]))
-        )
-    return t("rules.when.joiner").join(parts) if parts else t("rules.when.always")
-
-
-def recommend_text(rule: Rule) -> str:
-    r, parts = rule.recommend, []
-    if "hidden" in r:
-        parts.append(t("rules.slot.hidden", name=activation_label(r["hidden"])))
-    if "output" in r:
-        parts.append(
-            t(
-                "rules.slot.output",
-                name=activation_label(r["output"]),
-                units=t(f"rules.units.{r['units']}"),
-            )
-        )
-    if "loss" in r:
-        parts.append(
-            t("rules.slot.loss_canonical")
-            if r["loss"] == "canonical"
-            else t("rules.slot.loss", name=loss_label(r["loss"]))
-        )
-    parts += [t(f"rules.action.{a}") for a in r.get("actions", ())]
-    return "; ".join(parts)
-
-
-def _value_label(field: str, value: str) -> str:
-    if field in ("activation", "output_activation"):
-        return activation_label(value)
-    if field == "loss":
-        return t(f"config.loss_name.{value}")
-    return value
-
-
-def _field_label(field: str) -> str:
-    return t("rules.layers") if field == "hidden_layers" else t(f"config.{field}")
-
-
-def differences(mine: dict, other: dict) -> str:
-    """The settings where two demo query strings differ, in ``mine``'s values."""
-    fields = [f for f in dict.fromkeys([*mine, *other]) if mine.get(f) != other.get(f)]
-    defaults = TrainConfig().to_query(only_changed=False)
-    return ", ".join(
-        f"{_field_label(f)}: {_value_label(f, mine.get(f, defaults[f]))}" for f in fields
-    )
-
-
-# --- runs ------------------------------------------------------------------------------------
-
-
-def _train_in_worker(config: TrainConfig, dataset=None):
-    """One training in the server's process pool, as every training the app runs for a
-    student: in the server's own threads it would stall every other session meanwhile."""
-    # No replay here: two-pixel frames keep each cached result small.
-    return parallel.submit_training(
-        config, dataset, time_budget=MAX_TRAIN_SECONDS, snapshot_resolution=2
-    ).result()
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def run_query(items: tuple[tuple[str, str], ...]) -> dict:
-    """Train the experiment a query string describes; keep the result and its diagnosis.
-    Cached per query string for every session (the result is small: no replay frames)."""
-    config, _ = TrainConfig.from_query(dict(items), strict=True)
-    result = _train_in_worker(config)
-    m = measure(result)
-    return dict(result=result, measurements=m, symptoms=symptoms_from(m))
-
-
-def facts_text(m) -> str:
-    facts = [t("rules.fact.dead", value=f"{m.dead_fraction:.0%}")]
-    if math.isfinite(m.gradient_ratio):
-        facts.append(t("rules.fact.ratio", value=f"{m.gradient_ratio:.1e}"))
-    if m.saturating:
-        facts.append(t("rules.fact.flat", value=f"{m.flat_fraction:.0%}"))
-    if math.isfinite(m.loss_ratio):
-        facts.append(t("rules.fact.loss_ratio", value=f"{m.loss_ratio:.2f}"))
-    return ", ".join(facts)
-
-
-def symptoms_text(symptoms) -> str:
-    return "; ".join(symptom_label(s) for s in symptoms) or t("rules.no_symptoms")
-
-
-def show_run(run: dict, key: str, title: str) -> None:
-    result = run["result"]
-    values, grid = final_surface(result)
-    with st.container(key=key):
-        st.altair_chart(
-            small_multiple(
-                output_chart(
-                    values, result.dataset, grid, model=result.model, title=title, size=SURFACE_SIZE
-                )
-            ),
-            theme=None,
-            width="content",
-        )
-    h = result.history
-    score = float(h.test_score.iloc[-1]) if len(h) else math.nan
-    metric = "r2" if result.dataset.task == "regression" else "accuracy"
-    st.markdown(
-        t(
-            "rules.test_score",
-            metric=t(f"rules.metric.{metric}"),
-            score=score_text(score, result.dataset.task),
-        )
-    )
-    st.caption(t("rules.measured", facts=facts_text(run["measurements"])))
-    st.caption(t("rules.symptoms_found", symptoms=symptoms_text(run["symptoms"])))
-    show_notes(result)
-
-
-# --- the Rules page's cards --------------------------------------------------------------------
-
-SHOWN = "rules.shown"
-
-
-def rule_card(rule: Rule, highlighted: bool = False) -> None:
-    with st.container(border=True, key=f"rule-{rule.id}"):
-        st.subheader(("📌 " if highlighted else "") + pick(rule.title), anchor=anchor(rule.id))
-        st.caption(f"`{rule.id}` · {t('rules.applies')}: {when_text(rule)}")
-        st.markdown(f"**{t('rules.recommends')}:** {recommend_text(rule)}")
-        st.markdown(f"**{t('rules.why')}:** {pick(rule.why)}")
-        st.markdown(
-            f"**{t('rules.guidance_title')}:**\n"
-            + "\n".join(f"- **{g}** {t(f'rules.guidance.{g}')}" for g in rule.guidance)
-        )
-        if rule.alternatives:
-            st.caption(
-                f"{t('rules.tempting')}: " + " · ".join(pick(a.why) for a in rule.alternatives)
-            )
-        left, right = st.columns([1, 2], vertical_alignment="center")
-        shown = st.session_state.setdefault(SHOWN, set())
-        if left.button(t("rules.show_me"), key=f"show-{rule.id}", help=t("rules.show_me_help")):
-            shown.add(rule.id)
-        right.page_link(
-            PLAYGROUND, label=t("rules.playground"), icon="🧪", query_params=dict(rule.demo)
-        )
-        if rule.id in shown:
-            _show_demo(rule)
-
-
-def _show_demo(rule: Rule) -> None:
-    runs = [("demo", dict(rule.demo), dict(rule.contrast or {}))]
-    if rule.contrast is not None:
-        runs.append(("contrast", dict(rule.contrast), dict(rule.demo)))
-    try:
-        with st.spinner(t("rules.running")):
-            done = [
-                (kind, query, other, run_query(tuple(sorted(query.items()))))
-                for kind, query, other in runs
-            ]
-    except (ValueError, BrokenExecutor) as err:  # BrokenExecutor: a worker died
-        st.error(t("rules.failed", error=str(err)))
-        return
-    cols = st.columns(len(done))
-    for col, (kind, query, other, run) in zip(cols, done):
-        with col:
-            st.markdown(f"**{t(f'rules.{kind}_label')}**")
-            if other:
-                st.caption(differences(query, other))
-            show_run(run, f"demo-{rule.id}-{kind}", "")
-
-
-# --- the wizard's state ------------------------------------------------------------------------
+from ui.i18n import current_language, t
+from ui.rule_cards import (
+    PLAYGROUND,
+    SURFACE_SIZE,
+    facts_text,
+    loss_label,
+    symptoms_text,
+    task_label,
+    train_in_worker,
+)
 
 STEP, ANSWERS, CHECK, COMPARISON = (
     "wizard.step",
@@ -441,7 +243,7 @@ def advice(p: dict) -> Recommendation:
 @st.cache_data(show_spinner=False, max_entries=32)
 def _check(items: tuple, data_key: str | None, _data) -> dict:
     config, _ = TrainConfig.from_query(dict(items), strict=True)
-    result = _train_in_worker(config, _data)
+    result = train_in_worker(config, _data)
     m = measure(result)
     return dict(result=result, measurements=m, symptoms=symptoms_from(m))
 
