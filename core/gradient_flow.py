@@ -54,6 +54,7 @@ from core.diagnostics import (
     histograms,
     layer_table,
 )
+from core.rules import vanished_gradient_ratio
 from core.training import build_estimator, dataset_for, train
 
 DEFAULT_ACTIVATIONS = ("logistic", "tanh", "relu", "leaky_relu")
@@ -65,8 +66,9 @@ STAGES = ("init", "trained")
 RUN_TIME_BUDGET = 10.0  # seconds per training run
 MAX_DIAGNOSTIC_SAMPLES = 500
 HIST_BINS = 24
-# Gradient-ratio verdicts: below VANISHING the first layer barely learns.
-VANISHING, SHRINKING, GROWING = 1e-3, 0.1, 10.0
+# Gradient-ratio verdicts: below vanished_gradient_ratio() (the rules file's one
+# definition) the first layer barely learns.
+SHRINKING, GROWING = 0.1, 10.0
 
 
 def _like(name: str, default, **show):
@@ -154,7 +156,7 @@ def verdict(ratio: float) -> str:
     """vanishing | shrinking | kept | growing | none (no gradient at the output)."""
     if not math.isfinite(ratio):
         return "none"
-    if ratio < VANISHING:
+    if ratio < vanished_gradient_ratio():
         return "vanishing"
     if ratio < SHRINKING:
         return "shrinking"

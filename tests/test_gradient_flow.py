@@ -197,3 +197,14 @@ def test_settings_travel_in_a_query_string_and_bad_values_fall_back():
             TrainConfig.__dataclass_fields__[name],
         )
         assert all(ours.metadata[k] == theirs.metadata[k] for k in ("kind", "lo", "hi", "choices"))
+
+
+def test_gradient_flow_calls_vanished_what_the_rules_file_does(monkeypatch):
+    from core import rules
+
+    threshold = rules.vanished_gradient_ratio()
+    assert gf.verdict(threshold * 0.9) == "vanishing"
+    assert gf.verdict(threshold * 1.1) != "vanishing"
+    monkeypatch.setattr(rules, "vanished_gradient_ratio", lambda: 1e-6)
+    monkeypatch.setattr(gf, "vanished_gradient_ratio", rules.vanished_gradient_ratio)
+    assert gf.verdict(threshold * 0.9) != "vanishing"

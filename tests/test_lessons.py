@@ -292,7 +292,10 @@ def test_sigmoid_gradient_ratio_falls_with_depth(lesson):
     assert sig[-1] < sig[0] * 1e-4
     assert r.table["relu"].min() > 1e-2 and r.table["tanh"].min() > 1e-2
     spec = L.lesson_specs()["depth"]["experiment"]
-    assert depth.vanished() == base.load()["vanished"] == 0.01
+    from core.rules import vanished_gradient_ratio
+
+    # One definition for the whole app: the lessons, Gradient flow and the advice.
+    assert depth.vanished() == vanished_gradient_ratio() == 0.01
     below = r.table.depth[sig < depth.vanished()]
     crossing = int(below.iloc[0]) if len(below) else None
     assert r.measurements["crossing_depth"] == crossing

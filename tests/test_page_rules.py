@@ -136,7 +136,13 @@ def test_a_link_to_a_rule_marks_it():
 def test_chinese():
     at = open_page(PAGE, lang="zh")
     assert at.title[0].value == "选择规则"
-    assert [h.value for h in at.header] == ["隐藏层", "权重初始化", "输出层", "损失函数", "训练过程"]
+    assert [h.value for h in at.header] == [
+        "隐藏层",
+        "权重初始化",
+        "输出层",
+        "损失函数",
+        "训练过程",
+    ]
     assert [s.value for s in at.subheader] == [
         r.title["zh"] for rules_ in BOOK.by_scope().values() for r in rules_
     ]

@@ -15,12 +15,12 @@ from core.lessons.base import (
     config_of,
     experiment,
     fit,
-    load,
     pct,
     register,
     sci,
 )
 from core.lessons.present import WIDE, activation_scale, chart_title, decades, label
+from core.rules import vanished_gradient_ratio
 from core.training import build_estimator, dataset_for
 
 
@@ -48,7 +48,7 @@ def slower_verdict(update_ratios: dict[str, float], threshold: float) -> str:
 
 def vanished() -> float:
     """The share of the last layer's gradient below which the first layer's has vanished."""
-    return float(load()["vanished"])
+    return vanished_gradient_ratio()
 
 
 def gradient_ratios(
