@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,6 +95,7 @@ class FlowSettings:
     epochs: int = _like("epochs", 150, widget="none")
     leaky_slope: float = _like("leaky_slope", DEFAULT_LEAKY_SLOPE, widget="none")
     seed: int = _like("seed", 0, widget="none")
+    init: str = _like("init", "auto")
     activations: tuple[str, ...] = declare(
         DEFAULT_ACTIVATIONS,
         kind=tuple,
@@ -112,6 +113,7 @@ class FlowSettings:
             epochs=self.epochs,
             leaky_slope=self.leaky_slope,
             seed=self.seed,
+            init=self.init,
         )
 
     def replace(self, **changes) -> FlowSettings:
@@ -126,7 +128,7 @@ class FlowSettings:
 
 
 # The page's settings in a URL (a teacher's link): these fields.
-QUERY_KEYS = ("dataset", "depth", "width", "learning_rate", "activations")
+QUERY_KEYS = ("dataset", "depth", "width", "learning_rate", "init", "activations")
 
 
 def settings_from_query(params: Mapping[str, str]) -> tuple[FlowSettings, list[ConfigError]]:
@@ -297,6 +299,74 @@ def depth_profile(
 
 
 # --- numbers for the captions -------------------------------------------------------------
+def init_profile(
+    config: TrainConfig, inits: Sequence[str], seeds: Sequence[int] = (0, 1, 2)
+) -> pd.DataFrame:
+    """What the network starts from under each initialisation, before any training: per
+    init, seed and weight layer, the mean and standard deviation of the layer's output
+    over the training inputs (``signal_mean``, ``signal_std``; hidden layers only) and
+    the norm of the loss gradient reaching its weights (``grad_norm``). ``config`` gives
+    the data, the activation and the layers; its own init and seed are replaced.
+    Measured on the engine's own estimator, so these are the weights training starts
+    from (GUIDANCE M1, M3)."""
+    if not config.hidden_layers:
+        raise ValueError("an initialisation profile needs at least one hidden layer")
+    if not inits or not seeds:
+        raise ValueError("init_profile needs at least one init and one seed")
+    data = dataset_for(config)
+    rows = []
+    for init in inits:
+        for seed in seeds:
+            run = config.replace(init=init, seed=seed)  # ConfigError for an unknown init
+            start = at_initialisation(build_estimator(run, data.task), data.X_train, data.y_train)
+            hidden = [a for _, a in forward_layers(start, data.X_train)[:-1]]
+            norms = gradient_norms(start, data.X_train, data.y_train)
+            for layer, norm in enumerate(norms, 1):
+                signal = hidden[layer - 1] if layer <= len(hidden) else None
+                rows.append(
+                    dict(
+                        init=init,
+                        seed=seed,
+                        layer=layer,
+                        signal_mean=float(signal.mean()) if signal is not None else np.nan,
+                        signal_std=float(signal.std()) if signal is not None else np.nan,
+                        grad_norm=float(norm),
+                    )
+                )
+    return pd.DataFrame(rows)
+
+
+def init_profile_summary(profile: pd.DataFrame) -> pd.DataFrame:
+    """``init_profile`` over its seeds: per (init, layer) the mean signal mean and spread,
+    and the geometric mean gradient norm (gradients differ by orders of magnitude)."""
+    logs = profile.assign(grad_norm=np.log(profile.grad_norm.where(profile.grad_norm > 0)))
+    out = (
+        logs.groupby(["init", "layer"], sort=False)[["signal_mean", "signal_std", "grad_norm"]]
+        .mean()
+        .reset_index()
+    )
+    out["grad_norm"] = np.exp(out["grad_norm"])
+    return out
+
+
+def init_facts(summary: pd.DataFrame) -> list[dict]:
+    """Per init: the first and last hidden layer's spread and the last one's mean."""
+    facts = []
+    for init, rows in summary.groupby("init", sort=False):
+        hidden = rows.dropna(subset=["signal_std"]).set_index("layer")
+        first, last = hidden.index.min(), hidden.index.max()
+        facts.append(
+            dict(
+                init=init,
+                depth=int(last),
+                first_std=f"{hidden.signal_std[first]:.2f}",
+                last_std=f"{hidden.signal_std[last]:.2f}",
+                last_mean=f"{hidden.signal_mean[last]:+.2f}",
+            )
+        )
+    return facts
+
+
 def fmt_ratio(value: float) -> str:
     """1.2e-5 style for small or large ratios, 0.26 style in between, "—" for NaN."""
     if not math.isfinite(value):

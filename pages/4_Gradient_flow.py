@@ -7,12 +7,20 @@ import streamlit as st
 
 from core import gradient_flow as gf
 from core.activations import HIDDEN_ACTIVATIONS
-from core.charts.gradients import depth_chart, fraction_chart, grad_norm_chart, histogram_chart
+from core.charts.gradients import (
+    depth_chart,
+    fraction_chart,
+    grad_norm_chart,
+    histogram_chart,
+    init_profile_chart,
+)
 from core.charts.palette import ACTIVATION_COLOURS
+from core.mlp import INITS
 from ui.frame import page_frame
 from ui.gradients_ui import (
     flow_controls,
     flow_for,
+    init_profile_for,
     load_flow_from_url,
     make_relus_die,
     profile,
@@ -29,10 +37,10 @@ labels = {n: t(f"common.activation.{n}") for n in HIDDEN_ACTIVATIONS}
 for warning in load_flow_from_url():
     st.warning(warning)
 
-row1 = st.columns([1.2, 1.4, 1, 1.2, 1])
-settings = flow_controls(row1[:4])
+row1 = st.columns([1.2, 1.4, 1, 1.2, 1.4, 1])
+settings = flow_controls(row1[:5])
 chosen = list(settings.activations)
-row1[4].button(
+row1[5].button(
     t("gradients.preset"),
     on_click=make_relus_die,
     key="g.preset",
@@ -148,3 +156,44 @@ show_chart(
 )
 if facts := gf.spread_facts(layers, hist_act, stage):
     say(labels, [("hist", facts)])
+
+# --- activation x initialisation, before any training ---------------------------------------
+st.header(t("gradients.init_view.title"), anchor="init-view")
+st.caption(t("gradients.init_view.intro", depth=settings.depth, width=settings.width))
+init_names = {i: t(f"config.init_name.{i}") for i in INITS}
+act_col, inits_col = st.columns([1, 2])
+view_act = act_col.selectbox(
+    t("gradients.init_view.activation"),
+    HIDDEN_ACTIVATIONS,
+    index=HIDDEN_ACTIVATIONS.index("relu"),
+    format_func=labels.__getitem__,
+    key="g.iv_act",
+)
+view_inits = inits_col.multiselect(
+    t("gradients.init_view.inits"),
+    INITS,
+    default=["glorot_uniform", "he_normal", "lecun_normal"],
+    format_func=init_names.__getitem__,
+    key="g.iv_inits",
+)
+if not view_inits:
+    st.info(t("gradients.init_view.pick_some"))
+else:
+    start = init_profile_for(settings.config(view_act), tuple(view_inits))
+    show_chart(
+        init_profile_chart(
+            start,
+            init_names,
+            titles={
+                q: t(f"gradients.init_view.{q}") for q in ("signal_std", "signal_mean", "grad_norm")
+            },
+            x_title=t("gradients.layer"),
+        ),
+        "init-profile",
+    )
+    st.caption(
+        "  \n".join(
+            t("gradients.init_view.fact", name=init_names[f.pop("init")], **f)
+            for f in gf.init_facts(start)
+        )
+    )

@@ -208,3 +208,36 @@ def test_gradient_flow_calls_vanished_what_the_rules_file_does(monkeypatch):
     monkeypatch.setattr(rules, "vanished_gradient_ratio", lambda: 1e-6)
     monkeypatch.setattr(gf, "vanished_gradient_ratio", rules.vanished_gradient_ratio)
     assert gf.verdict(threshold * 0.9) != "vanishing"
+
+
+def test_init_profile_relu_glorot_starts_smaller_than_he_and_selu_holds_only_with_lecun():
+    from core.config import TrainConfig
+
+    relu = TrainConfig(dataset="circle", activation="relu", hidden_layers=(32,) * 10)
+    start = gf.init_profile_summary(gf.init_profile(relu, ["glorot_uniform", "he_uniform"]))
+    std = start.pivot(index="layer", columns="init", values="signal_std")
+    grad = start.pivot(index="layer", columns="init", values="grad_norm")
+    assert (std.he_uniform.loc[1:10] > 2 * std.glorot_uniform.loc[1:10]).all()
+    assert std.glorot_uniform[10] < std.glorot_uniform[1]  # shrinks layer by layer
+    assert grad.he_uniform[1] > grad.glorot_uniform[1]
+
+    selu = relu.replace(activation="selu")
+    start = gf.init_profile_summary(gf.init_profile(selu, ["lecun_normal", "glorot_uniform"]))
+    hidden = start.dropna(subset=["signal_std"])
+    lecun = hidden[hidden.init == "lecun_normal"]
+    glorot = hidden[hidden.init == "glorot_uniform"]
+    assert lecun.signal_std.between(0.8, 1.25).all() and (lecun.signal_mean.abs() < 0.2).all()
+    assert not glorot.signal_std.between(0.8, 1.25).all()  # its first layers start low
+    facts = {f["init"]: f for f in gf.init_facts(start)}
+    assert facts["lecun_normal"]["depth"] == 10
+
+
+def test_init_profile_refuses_what_it_cannot_measure():
+    from core.config import ConfigError, TrainConfig
+
+    with pytest.raises(ValueError, match="hidden layer"):
+        gf.init_profile(TrainConfig(hidden_layers=()), ["auto"])
+    with pytest.raises(ValueError, match="at least one init"):
+        gf.init_profile(TrainConfig(), [])
+    with pytest.raises(ConfigError, match="init"):
+        gf.init_profile(TrainConfig(), ["xavier"])

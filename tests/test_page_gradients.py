@@ -182,3 +182,41 @@ def test_a_link_with_unusable_values_is_explained_in_chinese():
     joined = "\n".join(texts)
     assert "超出允许范围 1 至 10" in joined and "无法读取 3.5" in joined
     assert "swish 不是可选值之一" in joined
+
+
+def _panel_rows(at, index: int) -> list[dict]:
+    """The rows of panel ``index`` of the side-by-side init-profile chart."""
+    spec = chart_in(at, "init-profile")
+    panel = spec["hconcat"][index]
+    data = panel["layer"][0].get("data") or panel.get("data")
+    return spec["datasets"][data["name"]]
+
+
+def test_init_view_shows_each_initialisation_and_follows_the_controls():
+    """Activation x initialisation before training: one line per chosen scheme in each
+    of the three panels, the facts in words, and the page's init control in the link."""
+    at = open_page(PAGE, query={"depth": "10", "width": "16", "init": "he_normal"})
+    assert at.selectbox(key="g.init").value == "he_normal"
+    assert at.session_state["g.iv_act"] == "relu"
+    assert len(chart_in(at, "init-profile")["hconcat"]) == 3
+    names = {"Glorot / Xavier uniform", "He / Kaiming normal", "LeCun normal"}
+    for panel in range(3):
+        assert {r["label"] for r in _panel_rows(at, panel)} == names
+    facts = " ".join(c.value for c in at.caption)
+    assert "Glorot / Xavier uniform: spread" in facts and "layer 10" in facts
+    at.selectbox(key="g.iv_act").set_value("selu").run()
+    at.multiselect(key="g.iv_inits").set_value(["lecun_normal", "he_normal"]).run()
+    assert not at.exception
+    spread = _panel_rows(at, 0)
+    lecun = [r["signal_std"] for r in spread if r["label"] == "LeCun normal"]
+    he = [r["signal_std"] for r in spread if r["label"] == "He / Kaiming normal"]
+    assert len(lecun) == 10 and all(0.7 < s < 1.4 for s in lecun)  # held near 1
+    assert max(he) > 1.5 * max(lecun)  # He's larger range lets SELU's spread grow
+    at.multiselect(key="g.iv_inits").set_value([]).run()
+    assert any("at least one initialisation" in i.value for i in at.info)
+
+
+def test_init_view_in_chinese():
+    at = open_page(PAGE, lang="zh")
+    assert any("初始化时" in h.value for h in at.header)
+    assert "第 1 层标准差" in " ".join(c.value for c in at.caption)

@@ -18,6 +18,7 @@ WIDGETS = {
     "depth": "g.depth",
     "width": "g.width",
     "learning_rate": "g.lr",
+    "init": "g.init",
     "activations": "g.acts",
 }
 URL = UrlSettings(
@@ -54,10 +55,10 @@ def current_settings() -> gf.FlowSettings:
 
 
 def flow_controls(columns) -> gf.FlowSettings:
-    """Dataset, depth, width and learning rate in ``columns``, then the activations;
-    returns the settings they hold and mirrors them into the URL."""
+    """Dataset, depth, width, learning rate and initialisation in ``columns``, then the
+    activations; returns the settings they hold and mirrors them into the URL."""
     settings = current_settings()
-    for name, column in zip(("dataset", "depth", "width", "learning_rate"), columns):
+    for name, column in zip(("dataset", "depth", "width", "learning_rate", "init"), columns):
         draw_field(settings, name, container=column, **_kept(name))
     draw_field(
         settings,
@@ -90,6 +91,11 @@ def flow_for(settings, names):
 @st.cache_data(max_entries=64, show_spinner=False)
 def profile(settings, names):
     return gf.depth_profile(settings, names)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def init_profile_for(config, inits):
+    return gf.init_profile_summary(gf.init_profile(config, inits))
 
 
 def say(labels, lines):

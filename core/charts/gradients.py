@@ -206,3 +206,45 @@ def histogram_chart(
         .resolve_scale(x="independent", y="independent")
         .properties(title=title)
     )
+
+
+def init_profile_chart(
+    summary: pd.DataFrame,
+    init_labels: dict[str, str],
+    *,
+    titles: dict[str, str],
+    x_title: str = "layer",
+) -> alt.HConcatChart:
+    """What a network starts from, one line per initialisation: each hidden layer's
+    output spread and mean, and the gradient reaching each weight layer (log scale).
+    ``summary`` is ``core.gradient_flow.init_profile_summary``; ``titles`` names the
+    three panels (signal_std, signal_mean, grad_norm)."""
+    rows = summary.assign(label=summary["init"].map(init_labels))
+    colour = alt.Color(
+        "label:N",
+        sort=[init_labels[i] for i in dict.fromkeys(summary["init"])],
+        legend=alt.Legend(title=None, orient="bottom"),
+    )
+
+    def panel(column: str, log: bool) -> alt.LayerChart:
+        data = rows.dropna(subset=[column])
+        if log:
+            data = data[data[column] > 0]
+        y = _log_y(column, titles[column]) if log else alt.Y(f"{column}:Q", title=titles[column])
+        base = alt.Chart(data[["label", "layer", column]]).encode(
+            x=alt.X("layer:O", title=x_title, axis=alt.Axis(labelAngle=0)),
+            y=y,
+            color=colour,
+            tooltip=[
+                alt.Tooltip("label:N", title=""),
+                alt.Tooltip("layer:O", title=x_title),
+                alt.Tooltip(f"{column}:Q", format=".3g", title=titles[column]),
+            ],
+        )
+        return alt.layer(
+            base.mark_line(strokeWidth=2), base.mark_point(filled=True, size=40)
+        ).properties(width=220, height=HEIGHT, title=titles[column])
+
+    return alt.hconcat(
+        panel("signal_std", log=False), panel("signal_mean", log=False), panel("grad_norm", True)
+    )
