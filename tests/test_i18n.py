@@ -3,14 +3,18 @@ activation, dataset, task, loss, solver and initialisation has its display name 
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 
 from core.activations import ACTIVATIONS
 from core.datasets import DATASETS
 from core.mlp import INITS
 from core.vocabulary import AUTO, LOSSES, SOLVERS, TASKS
 from ui.i18n import LANGUAGES, strings
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PLACEHOLDER = re.compile(r"{(\w+)}")
 
@@ -70,3 +74,44 @@ def test_the_tables_hold_no_display_name_of_their_own(prefix, table):
         shown = english[f"{prefix}.{name}"]
         own = [f.name for f in dataclasses.fields(entry) if getattr(entry, f.name) == shown]
         assert not own, f"{name}: {own} repeat the display name {shown!r}"
+
+
+ASCII_BETWEEN_CJK = re.compile(r"[\u4e00-\u9fff][ ]?[,:;()][ ]?[\u4e00-\u9fff]")
+
+
+def _strings(node, path=()):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings(value, (*path, str(key)))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _strings(value, (*path, str(i)))
+    elif isinstance(node, str):
+        yield ".".join(path), node
+
+
+def _chinese_texts():
+    """Every Chinese string: the zh translation files and the zh halves of the rules
+    and lessons files."""
+    for file in sorted((ROOT / "data" / "i18n" / "zh").glob("*.yaml")):
+        yield from _strings(yaml.safe_load(file.read_text(encoding="utf-8")), (file.stem,))
+    for name in ("rules.yaml", "lessons.yaml"):
+        data = yaml.safe_load((ROOT / "data" / name).read_text(encoding="utf-8"))
+        yield from ((k, v) for k, v in _strings(data, (name,)) if k.endswith(".zh"))
+
+
+def test_chinese_sentences_use_full_width_punctuation():
+    found = [
+        (key, text[max(0, m.start() - 6) : m.end() + 6])
+        for key, text in _chinese_texts()
+        for m in ASCII_BETWEEN_CJK.finditer(text)
+    ]
+    assert not found, found
+    assert ASCII_BETWEEN_CJK.search("梯度,消失") and not ASCII_BETWEEN_CJK.search("梯度，消失")
+
+
+def test_a_weight_seed_is_never_a_bare_seed_in_chinese():
+    bare = [
+        k for k, text in _chinese_texts() if re.search(r"(?<!随机)(?<!权重)(?<!数据)种子", text)
+    ]
+    assert not bare, bare
