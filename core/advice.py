@@ -117,6 +117,8 @@ def evidence_gap(summary: pd.DataFrame, candidate: str, baseline: str) -> Eviden
     """``candidate`` vs ``baseline`` in a ``core.evidence.summarise`` table; None when the
     table does not hold both (then the candidate is not recommended)."""
     keys = ["dataset", "depth"]
+    if "init" in summary:  # both under scikit-learn's own scheme, as the article trained
+        summary = summary[summary["init"] == "auto"]
     mine = summary[summary.activation == candidate].set_index(keys)
     theirs = summary[summary.activation == baseline].set_index(keys)
     shared = mine.index.intersection(theirs.index)

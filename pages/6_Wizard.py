@@ -6,8 +6,9 @@ from concurrent.futures import BrokenExecutor
 import streamlit as st
 
 from core.activations import HIDDEN_ACTIVATIONS
-from core.advice import SYMPTOMS
+from core.advice import SYMPTOMS, TARGET_RANGES
 from core.config import TrainConfig
+from core.mlp import INITS
 from core.rules import get_rule
 from ui import rule_cards as rc
 from ui import wizard as wz
@@ -37,6 +38,8 @@ label |= {"unknown": t("wizard.network.unknown")} | {
     n: activation_label(n) for n in HIDDEN_ACTIVATIONS
 }
 label |= {s: rc.symptom_label(s) for s in SYMPTOMS}
+label |= {i: rc.init_label(i) for i in INITS}
+ranges = {r: t(f"rules.target_range.{r}") for r in TARGET_RANGES}
 
 if index == 0:
     st.radio(t("wizard.task.question"), wz.TASK_CHOICES, format_func=label.get, **wz.kept("task"))
@@ -56,8 +59,24 @@ if index == 0:
             help=t("wizard.task.n_labels_help"),
             **wz.kept("n_labels"),
         )
+    elif a["task"] == "regression":
+        st.radio(
+            t("wizard.task.target_range"),
+            TARGET_RANGES,
+            format_func=ranges.__getitem__,
+            help=t("wizard.task.target_range_help"),
+            **wz.kept("target_range"),
+        )
     elif a["task"] == "csv":
         ready = wz.csv_step()
+        p = wz.problem()
+        if ready and p["task"] == "regression":
+            st.caption(
+                t(
+                    "wizard.task.target_range_from_csv",
+                    range=ranges[p["target_range"]],
+                )
+            )
 
 elif index == 1:
     network = TrainConfig(hidden_layers=(int(a["width"]),) * int(a["depth"]))
@@ -73,6 +92,13 @@ elif index == 1:
         format_func=label.get,
         help=t("wizard.network.current_help"),
         **wz.kept("current"),
+    )
+    st.selectbox(
+        t("wizard.network.current_init"),
+        ("unknown", *INITS),
+        format_func=label.__getitem__,
+        help=t("wizard.network.current_init_help"),
+        **wz.kept("current_init"),
     )
 
 elif index == 2:
@@ -116,8 +142,9 @@ else:
         )
     )
     with st.container(key="wizard-advice", border=True):
-        cols = st.columns(3)
-        cols[0].metric(t("wizard.advice.hidden"), activation_label(rec.hidden_activation))
+        cols = st.columns(4)
+        cols[0].metric(t("wizard.advice.hidden"), rc.hidden_label(rec.hidden_activation))
+        cols[3].metric(t("wizard.advice.init"), rc.init_label(rec.init))
         cols[1].metric(
             t("wizard.advice.output"),
             activation_label(rec.output_activation),
@@ -129,6 +156,8 @@ else:
         st.caption(t("wizard.advice.units", units=t(f"rules.units.{rec.output_units}")))
         for action in rec.actions:
             st.warning(t("wizard.advice.action", action=t(f"rules.action.{action}")), icon="🛠️")
+        if p["task"] != "regression":
+            st.info(t("wizard.advice.logits"), icon="🔗")
     st.subheader(t("wizard.advice.reasons"))
     for rule_id, reason in zip(rec.rules, rec.reasons_in(current_language())):
         with st.container(key=f"reason-{rule_id}"):
@@ -143,7 +172,7 @@ else:
     st.subheader(t("wizard.compare.title"))
     if rec.alternatives:
         options = [
-            wz.design_label(x.hidden_activation, x.output_activation, x.loss)
+            wz.design_label(x.hidden_activation, x.output_activation, x.loss, x.init)
             + " — "
             + x.why_in(current_language())
             for x in rec.alternatives

@@ -7,7 +7,17 @@ Recompute runs a smaller sweep here, with a progress bar.
 import streamlit as st
 
 from core.charts.evidence import heatmap, spread_chart
-from core.evidence import EVIDENCE_CSV, RECOMPUTE_GRID, claims, load_runs, run_sweep, summarise
+from core.evidence import (
+    EVIDENCE_CSV,
+    RECOMPUTE_GRID,
+    TEST_POINT,
+    claims,
+    load_runs,
+    modern_against_relu,
+    run_sweep,
+    summarise,
+)
+from core.formatting import percent_text
 from ui.frame import page_frame
 from ui.i18n import t
 from ui.results import show_chart
@@ -96,11 +106,69 @@ text = {
     k: t(f"evidence.axis.{k}") for k in ("dataset", "activation", "depth", "accuracy", "spread")
 }
 
+# Schemes every activation was trained under (the matched extras cover a few only).
+common_inits = [
+    i
+    for i in dict.fromkeys(summary.init)
+    if summary[summary.init == i].activation.nunique() == summary.activation.nunique()
+]
 st.header(t("evidence.overview"))
 st.caption(t("evidence.overview_help"))
-show_chart(heatmap(summary, text=text, names=name), "evidence-overview")
+shown_init = st.selectbox(
+    t("evidence.init"),
+    common_inits,
+    format_func=lambda i: t(f"config.init_name.{i}"),
+    key="evidence_init",
+)
+show_chart(heatmap(summary[summary.init == shown_init], text=text, names=name), "evidence-overview")
+
+st.header(t("evidence.modern.title"))
+st.caption(t("evidence.modern.help", point=percent_text(TEST_POINT, 1)))
+modern = modern_against_relu(summary, init=shown_init)
+if modern.empty:
+    st.info(t("evidence.modern.missing"))
+else:
+    for activation, cells in modern.groupby("activation", sort=False):
+        counts = cells.verdict.value_counts()
+        past = cells[cells.verdict != "within"]
+        where = t("evidence.modern.joiner").join(
+            t(
+                f"evidence.modern.{row.verdict}_at",
+                dataset=name("dataset", row.dataset),
+                depth=int(row.depth),
+                diff=f"{row.difference * 100:+.1f}",
+                noise=f"{row.noise * 100:.1f}",
+            )
+            for row in past.itertuples()
+        )
+        st.markdown(
+            t(
+                "evidence.modern.line",
+                name=name("activation", activation),
+                better=int(counts.get("better", 0)),
+                worse=int(counts.get("worse", 0)),
+                within=int(counts.get("within", 0)),
+                cells=len(cells),
+            )
+            + (f" {where}" if where else "")
+        )
+    shown = modern.assign(
+        activation=modern.activation.map(lambda a: name("activation", a)),
+        dataset=modern.dataset.map(lambda d: name("dataset", d)),
+        verdict=modern.verdict.map(lambda v: t(f"evidence.modern.{v}")),
+        difference=(modern.difference * 100).round(1),
+        noise=(modern.noise * 100).round(1),
+        mean=(modern["mean"] * 100).round(1),
+        baseline_mean=(modern.baseline_mean * 100).round(1),
+    )[["activation", "dataset", "depth", "mean", "baseline_mean", "difference", "noise", "verdict"]]
+    with st.expander(t("evidence.modern.table")):
+        st.dataframe(
+            shown.rename(columns=lambda c: t(f"evidence.modern.col.{c}")),
+            hide_index=True,
+        )
 
 found = claims(summary, name)
+summary = summary[summary.init == "auto"]  # the claims' charts: the scheme they read
 if not found:
     st.warning(t("evidence.missing_claims"))
 for claim in found:

@@ -556,6 +556,7 @@ def evidence_table(gelu_shift: float, spread: float, with_silu: bool = False):
                     row.update(
                         dataset=dataset,
                         activation=act,
+                        init="auto",
                         depth=depth,
                         seed=seed,
                         test_accuracy=mean + offset,

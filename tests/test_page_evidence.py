@@ -30,11 +30,20 @@ def facet_rows(spec: dict) -> list[dict]:
 def test_page_opens_from_the_shipped_table_in_english(no_training):
     at = open_page(PAGE)
     assert at.title[0].value == "Evidence"
-    assert "240 trainings" in at.info[0].value and "4 seeds" in at.info[0].value
+    runs = core.evidence.load_runs()
+    assert f"{len(runs)} trainings" in at.info[0].value
+    assert f"{runs.seed.nunique()} seeds" in at.info[0].value
     overview = chart_in(at, "evidence-overview")
     assert mark_types(overview["spec"]) == ["rect", "text", "text"]
-    rows = facet_rows(overview)
-    assert len(rows) == 60 and {r["dataset"] for r in rows} >= {"Moons", "XOR (Playground)"}
+    rows = facet_rows(overview)  # one init: a cell per dataset, activation and depth
+    auto = runs[runs.init == "auto"]
+    assert len(rows) == auto.groupby(["dataset", "activation", "depth"]).ngroups
+    assert {r["dataset"] for r in rows} == {
+        "Circle (Playground)",
+        "XOR (Playground)",
+        "Two Gaussians (Playground)",
+        "Spiral (Playground)",
+    }
     for claim in CLAIMS:
         heat, spread = chart_in(at, f"heatmap-{claim}"), chart_in(at, f"spread-{claim}")
         assert mark_types(heat["spec"]) == ["rect", "text", "text"]
@@ -43,8 +52,11 @@ def test_page_opens_from_the_shipped_table_in_english(no_training):
     assert g1 == {"Circle (Playground)", "XOR (Playground)"}
     g23 = {r["activation"] for r in facet_rows(chart_in(at, "spread-G23"))}
     assert g23 == {"tanh", "logistic"}
+    summary = core.evidence.summarise(runs)
+    backed = [c for c in core.evidence.claims(summary) if c.supported]
     verdicts = [s.value for s in at.success]
-    assert len(verdicts) == 5 and all(v.startswith("Backed by the numbers") for v in verdicts)
+    assert len(verdicts) == len(backed) and len(verdicts) + len(at.warning) == len(CLAIMS)
+    assert all(v.startswith("Backed by the numbers") for v in verdicts)
     assert "%" in verdicts[0] and "{" not in " ".join(verdicts)  # numbers filled in
     assert not at.exception and not at.error
 
@@ -52,8 +64,9 @@ def test_page_opens_from_the_shipped_table_in_english(no_training):
 def test_page_opens_in_chinese(no_training):
     at = open_page(PAGE, lang="zh")
     assert at.title[0].value == "实验证据"
-    assert len(at.success) == 5 and all("数据支持" in s.value for s in at.success)
-    assert "240" in at.info[0].value
+    assert at.success and all("数据支持" in s.value for s in at.success)
+    assert str(len(core.evidence.load_runs())) in at.info[0].value
+    assert any(h.value == "当今常用激活函数与 ReLU 的对比" for h in at.header)
     heat = chart_in(at, "heatmap-G1")
     assert heat["spec"]["layer"][0]["encoding"]["y"]["title"] == "激活函数"
     rows = facet_rows(heat)
@@ -68,6 +81,8 @@ def test_recompute_runs_a_sweep_and_shows_it(monkeypatch):
         datasets=("circle", "xor"),
         depths=(1, 2),
         seeds=(0, 1),
+        inits=("auto",),
+        extra_inits={},
         base=TrainConfig(n_samples=100, epochs=20, stop_when_flat=False),
     )
     monkeypatch.setattr(core.evidence, "RECOMPUTE_GRID", tiny)
@@ -84,4 +99,21 @@ def test_recompute_runs_a_sweep_and_shows_it(monkeypatch):
     assert not any("identity hidden units" in s.value for s in [*at.success, *at.warning])
     # Back to the shipped table.
     at.radio(key="evidence_source").set_value("shipped").run()
-    assert "240 trainings" in at.info[0].value
+    assert f"{len(core.evidence.load_runs())} trainings" in at.info[0].value
+
+
+def test_page_says_where_each_new_activation_is_within_the_seed_noise(no_training):
+    """One line per activation of today's practice: its better / worse / within counts
+    against ReLU, the same counts noise_verdict gives on the shipped table."""
+    at = open_page(PAGE)
+    modern = core.evidence.modern_against_relu(core.evidence.summarise(core.evidence.load_runs()))
+    lines = [m.value for m in at.markdown if "within the seed noise in" in m.value]
+    names = {"elu": "ELU", "selu": "SELU", "gelu": "GELU", "silu": "SiLU", "mish": "Mish"}
+    assert len(lines) == modern.activation.nunique() == 6
+    for activation, cells in modern.groupby("activation"):
+        counts = cells.verdict.value_counts()
+        line = next(x for x in lines if activation in x.lower() or names.get(activation, "@") in x)
+        assert f"worse in {counts.get('worse', 0)}," in line
+        assert f"within the seed noise in {counts.get('within', 0)}." in line
+    at.selectbox(key="evidence_init").set_value("he_uniform").run()
+    assert not at.exception

@@ -15,7 +15,7 @@ import streamlit as st
 
 from core import compare as cmp
 from core.activations import HIDDEN_ACTIVATIONS
-from core.advice import Recommendation, measure, recommend, symptoms_from
+from core.advice import Recommendation, measure, recommend, symptoms_from, target_range_of
 from core.charts.compare import small_multiple
 from core.charts.run import output_chart
 from core.config import MAX_TRAIN_SECONDS, TrainConfig
@@ -30,6 +30,8 @@ from ui.rule_cards import (
     PLAYGROUND,
     SURFACE_SIZE,
     facts_text,
+    hidden_label,
+    init_label,
     loss_label,
     symptoms_text,
     task_label,
@@ -52,6 +54,8 @@ DEFAULTS = dict(
     depth=2,
     width=16,
     current="unknown",
+    current_init="unknown",
+    target_range="any",
     symptoms=[],
     mode="observed",
 )
@@ -202,12 +206,21 @@ def problem() -> dict:
             task
         )
     current = None if a["current"] == "unknown" else a["current"]
+    current_init = None if a["current_init"] == "unknown" else a["current_init"]
+    if task != "regression":
+        target_range = "any"
+    elif data is not None:
+        target_range = target_range_of(data.y_train)
+    else:
+        target_range = a["target_range"]
     return dict(
         task=task,
         n_classes=n_classes,
         depth=int(a["depth"]),
         width=int(a["width"]),
         current=current,
+        current_init=current_init,
+        target_range=target_range,
         data=data,
         symptoms=tuple(a["symptoms"]),
     )
@@ -234,6 +247,8 @@ def advice(p: dict) -> Recommendation:
         n_hidden_layers=p["depth"],
         current_hidden=p["current"],
         symptoms=p["symptoms"],
+        target_range=p["target_range"],
+        current_init=p["current_init"],
     )
 
 
@@ -301,16 +316,16 @@ def _compare(items: tuple, variants: tuple[str, ...], data_key: str | None, _dat
         bar.empty()
 
 
-def variant_of(hidden: str, output: str, loss: str) -> cmp.Variant:
-    return cmp.Variant(hidden, output, loss)
+def variant_of(hidden: str | None, output: str, loss: str, init: str = "auto") -> cmp.Variant:
+    return cmp.Variant(hidden, output, loss, init)
 
 
 def _comparison_key(p: dict, rec: Recommendation, alt_index: int) -> tuple:
     alt = rec.alternatives[alt_index]
     base = base_config(p, **QUICK)
     variants = (
-        variant_of(rec.hidden_activation, rec.output_activation, rec.loss).id,
-        variant_of(alt.hidden_activation, alt.output_activation, alt.loss).id,
+        variant_of(rec.hidden_activation, rec.output_activation, rec.loss, rec.init).id,
+        variant_of(alt.hidden_activation, alt.output_activation, alt.loss, alt.init).id,
     )
     data = p["data"]
     return tuple(sorted(base.to_query().items())), variants, _csv_key(data) if data else None
@@ -331,12 +346,13 @@ def open_in_playground(p: dict, rec: Recommendation) -> None:
     st.switch_page(PLAYGROUND)
 
 
-def design_label(hidden: str, output: str, loss: str) -> str:
+def design_label(hidden: str | None, output: str, loss: str, init: str = "auto") -> str:
     return t(
         "wizard.design",
-        hidden=activation_label(hidden),
+        hidden=hidden_label(hidden),
         output=activation_label(output),
         loss=loss_label(loss),
+        init=init_label(init),
     )
 
 
@@ -357,7 +373,12 @@ def show_comparison(p: dict, rec: Recommendation, alt_index: int) -> None:
             with col:
                 st.markdown(f"**{titles[i]}**")
                 st.caption(
-                    design_label(variant.activation, variant.output_activation, variant.loss)
+                    design_label(
+                        variant.activation,
+                        variant.output_activation,
+                        variant.loss,
+                        variant.init or "auto",
+                    )
                 )
                 with st.container(key=f"wizard-surface-{i}"):
                     st.altair_chart(
