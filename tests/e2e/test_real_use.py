@@ -202,11 +202,12 @@ def test_design_wizard_from_task_to_comparison_and_back(page, app_server):
         "binary", n_classes=2, n_hidden_layers=depth, current_hidden=current, symptoms=symptoms
     )
     advice = box(page, "wizard-advice")
-    expect(advice.locator('[data-testid="stMetricValue"]')).to_have_count(3)
+    expect(advice.locator('[data-testid="stMetricValue"]')).to_have_count(4)
     assert metrics(advice) == [
         (en("wizard.advice.hidden"), en(f"common.activation.{rec.hidden_activation}")),
         (en("wizard.advice.output"), en(f"common.activation.{rec.output_activation}")),
         (en("wizard.advice.loss"), en(f"rules.loss_short.{rec.loss}")),
+        (en("wizard.advice.init"), en(f"config.init_name.{rec.init}")),
     ]
     assert alert_texts(advice, "Warning") == [
         plain(en("wizard.advice.action", action=en(f"rules.action.{a}"))) for a in rec.actions
@@ -218,16 +219,17 @@ def test_design_wizard_from_task_to_comparison_and_back(page, app_server):
         expect(link).to_have_attribute("href", re.compile(rf"Rules\?rule={rule_id}$"))
     alt = rec.alternatives[0]  # the most tempting one is offered first
 
-    def design(hidden, output, loss):
+    def design(hidden, output, loss, init):
         return en(
             "wizard.design",
             hidden=en(f"common.activation.{hidden}"),
             output=en(f"common.activation.{output}"),
             loss=en(f"rules.loss_name.{loss}"),
+            init=en(f"config.init_name.{init}"),
         )
 
     expect(box(page, "w.wizard.alternative").locator("input")).to_have_value(
-        design(alt.hidden_activation, alt.output_activation, alt.loss) + " — " + alt.why
+        design(alt.hidden_activation, alt.output_activation, alt.loss, alt.init) + " — " + alt.why
     )
     save_screenshot(page, "wizard-recommendation")
 
@@ -241,8 +243,8 @@ def test_design_wizard_from_task_to_comparison_and_back(page, app_server):
         expect(box(page, f"wizard-surface-{i}").locator("canvas, svg").first).to_be_visible()
     base = TrainConfig(dataset="moons", hidden_layers=(width,) * depth, activation=current, **QUICK)
     variants = [
-        cmp.Variant(rec.hidden_activation, rec.output_activation, rec.loss),
-        cmp.Variant(alt.hidden_activation, alt.output_activation, alt.loss),
+        cmp.Variant(rec.hidden_activation, rec.output_activation, rec.loss, rec.init),
+        cmp.Variant(alt.hidden_activation, alt.output_activation, alt.loss, alt.init),
     ]
     expected = cmp.compare(base, variants, SEEDS, time_budget=MAX_TRAIN_SECONDS / 3)
     summary = cmp.summarise(expected)
@@ -250,7 +252,7 @@ def test_design_wizard_from_task_to_comparison_and_back(page, app_server):
     for title, v in zip(("recommended", "alternative"), variants):
         row = summary.loc[v.id]
         assert en(f"wizard.compare.{title}") in text
-        assert design(v.activation, v.output_activation, v.loss) in text
+        assert design(v.activation, v.output_activation, v.loss, v.init) in text
         score = en(
             "wizard.compare.score",
             mean=score_text(row.test_mean, "binary"),
@@ -421,3 +423,35 @@ def test_csv_upload_trains_and_bad_files_are_clear_messages(page, app_server, tm
     expect(train_button(page)).to_be_enabled()
     expect_trained(page, ["test_r2", "train_r2", "test_rmse", "epochs_run"])
     save_screenshot(page, "playground-csv-again")
+
+
+def test_design_wizard_in_chinese_asks_the_target_range_and_matches_the_initialisation(
+    page, app_server
+):
+    """A regression target that is strictly positive: the wizard, in Chinese, asks its
+    range, recommends a softplus output (M7) and names the initialisation it matches."""
+    zh = strings("zh")
+    page.goto(f"{app_server}/Wizard?lang=zh")
+    wait_for_app(page)
+    task = box(page, "w.wizard.task")
+    task.get_by_text(zh["wizard.task.regression"], exact=True).click()
+    wait_for_app(page, rerun=True)
+    ranges = box(page, "w.wizard.target_range")
+    expect(ranges).to_contain_text(zh["wizard.task.target_range"])
+    ranges.get_by_text(zh["rules.target_range.positive"], exact=True).click()
+    wait_for_app(page, rerun=True)
+    for n in (2, 3, 4):
+        press(page, "wizard-next", zh["wizard.next"])
+        expect(page.locator('[data-testid="stProgress"]').first).to_contain_text(f"第 {n} 步")
+        wait_for_app(page)
+    rec = recommend("regression", n_hidden_layers=DEFAULTS["depth"], target_range="positive")
+    advice = box(page, "wizard-advice")
+    expect(advice.locator('[data-testid="stMetricValue"]')).to_have_count(4)
+    assert metrics(advice) == [
+        (zh["wizard.advice.hidden"], zh[f"common.activation.{rec.hidden_activation}"]),
+        (zh["wizard.advice.output"], zh["common.activation.softplus"]),
+        (zh["wizard.advice.loss"], zh[f"rules.loss_short.{rec.loss}"]),
+        (zh["wizard.advice.init"], zh[f"config.init_name.{rec.init}"]),
+    ]
+    assert_no_exception(page)
+    save_screenshot(page, "wizard-zh-positive-target")
