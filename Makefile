@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: run test lint e2e bench evidence clean
+.PHONY: run test lint types e2e bench evidence clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -23,13 +23,17 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.app-installed
 run: $(VENV)/.app-installed
 	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
 
-test: $(VENV)/.test-installed lint
+test: $(VENV)/.test-installed lint types
 	$(BIN)/python -m pytest
 
 # Lint and format check (ruff); part of `make test`, so CI fails on either.
 lint: $(VENV)/.test-installed
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m ruff format --check .
+
+# Type check (mypy, configured in pyproject.toml); part of `make test` too.
+types: $(VENV)/.test-installed
+	$(BIN)/python -m mypy
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python -m bench

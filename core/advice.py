@@ -347,23 +347,31 @@ def recommend(
     missing = [s for s in _SLOTS if s not in chosen]
     if missing:
         raise RuntimeError(f"the rules file decides no {', '.join(missing)} for task {task!r}")
-    if chosen["loss"] == "canonical":
-        chosen["loss"] = canonical_loss(chosen["output"], task)
 
-    def init_for(hidden, named):
+    def decided(slot: str) -> str:
+        value = chosen[slot]
+        if value is None:  # only the hidden activation may be none (no hidden layer)
+            raise RuntimeError(f"the rules file leaves {slot} empty for task {task!r}")
+        return value
+
+    output, units = decided("output"), decided("units")
+    if chosen["loss"] == "canonical":
+        chosen["loss"] = canonical_loss(output, task)
+
+    def init_for(hidden: str | None, named: str) -> str:
         if named != "matched":
             return named
         return book.matched_init(hidden) if hidden is not None else "glorot_uniform"
 
-    chosen["init"] = init_for(chosen["hidden"], chosen["init"])
-    best = (chosen["hidden"], chosen["output"], chosen["loss"], chosen["init"])
+    best = (chosen["hidden"], output, decided("loss"), init_for(chosen["hidden"], decided("init")))
 
     found: dict[tuple, Alternative] = {}
     for rule in fired:
         for alt in rule.alternatives:
             hidden = alt.changes.get("hidden", best[0])
-            if "init" in alt.changes:
-                init = alt.changes["init"]
+            named_init = alt.changes.get("init")
+            if named_init is not None:
+                init = init_for(hidden, named_init)
             else:  # a swapped hidden activation comes with its own matched initialisation
                 init = best[3] if hidden == best[0] else init_for(hidden, "matched")
             design = (
@@ -375,7 +383,9 @@ def recommend(
             if design == best or (task == "regression" and design[2] == "log_loss"):
                 continue
             candidate = Alternative(
-                *design[:3],
+                design[0],
+                str(design[1]),
+                str(design[2]),
                 rule=rule.id,
                 priority=alt.priority,
                 why=alt.why["en"],
@@ -393,10 +403,10 @@ def recommend(
         n_classes=n_classes,
         n_hidden_layers=n_hidden_layers,
         current_hidden=current_hidden,
-        symptoms=symptoms,
+        symptoms=tuple(symptoms),
         hidden_activation=best[0],
         output_activation=best[1],
-        output_units=chosen["units"],
+        output_units=units,
         loss=best[2],
         actions=tuple(actions),
         rules=tuple(r.id for r in fired),

@@ -141,13 +141,15 @@ def resolved_pair(config: TrainConfig) -> tuple[str, str]:
 def make_variants(
     hidden: Iterable[str] = (), pairs: Iterable[tuple[str, str]] = ()
 ) -> tuple[Variant, ...]:
+    chosen: list[str | None]
+    outputs: list[tuple[str | None, str | None]]
     """Every chosen hidden activation with every chosen output pair (an empty choice
     keeps the base's), in the order given, without repeats; none when nothing is chosen."""
-    hidden = list(dict.fromkeys(hidden)) or [None]
-    pairs = list(dict.fromkeys(tuple(p) for p in pairs)) or [(None, None)]
-    if hidden == [None] and pairs == [(None, None)]:
+    chosen = list(dict.fromkeys(hidden)) or [None]
+    outputs = list(dict.fromkeys((out, loss) for out, loss in pairs)) or [(None, None)]
+    if chosen == [None] and outputs == [(None, None)]:
         return ()
-    return tuple(Variant(h, out, loss) for h, (out, loss) in itertools.product(hidden, pairs))
+    return tuple(Variant(h, out, loss) for h, (out, loss) in itertools.product(chosen, outputs))
 
 
 def seed_list(base: TrainConfig, n_seeds: int) -> tuple[int, ...]:
@@ -527,6 +529,6 @@ def variant_label(
     parts = []
     if variant.activation:
         parts.append(activation(variant.activation))
-    if variant.output_activation:
+    if variant.output_activation and variant.loss:  # an output always comes with its loss
         parts.append(f"{activation(variant.output_activation)} + {loss(variant.loss)}")
     return " · ".join(parts) or "base"

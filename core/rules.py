@@ -378,7 +378,7 @@ def _rule(raw, index: int, known_guidance: set[str]) -> Rule:
     contrast = (
         _query(where, "contrast", raw["contrast"]) if raw.get("contrast") is not None else None
     )
-    if contrast is not None and dict(contrast) == dict(demo):
+    if contrast is not None and demo is not None and dict(contrast) == dict(demo):
         _fail(where, "contrast", "is the same experiment as the demo")
     recommend = _recommend(where, scope, raw["recommend"])
     evidence = raw.get("evidence")
@@ -422,7 +422,7 @@ def _thresholds(value) -> Mapping[str, Mapping[str, Any]]:
                 or not lo <= number <= hi
             ):
                 _fail(where, f"{symptom}.{name}", f"needs a number in [{lo}, {hi}], got {number!r}")
-            checked[name] = float(number)
+            checked[name] = float(number)  # type: ignore[arg-type]  # a number, checked above
         extra = set(given) - set(fields) - ({"stop_reason"} if symptom == "diverging" else set())
         if extra:
             _fail(where, f"{symptom}.{sorted(extra)[0]}", "is not a threshold of this symptom")
@@ -438,7 +438,8 @@ def _init_families(value) -> tuple[InitFamily, ...]:
     where = "matched_init"
     if not isinstance(value, dict) or not value:
         _fail(where, "matched_init", "needs a mapping of scheme -> {inits, activations}")
-    families, covered = [], []
+    families: list[InitFamily] = []
+    covered: list[str] = []
     for name, entry in value.items():
         if not isinstance(entry, dict) or set(entry) != {"inits", "activations"}:
             _fail(where, str(name), "needs exactly the keys inits and activations")

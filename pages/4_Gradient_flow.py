@@ -129,8 +129,8 @@ for column, what in zip(st.columns(2), ("dead", "flat")):
 if st.session_state.get("g.hist_act") not in chosen:
     st.session_state["g.hist_act"] = chosen[0]
 pick, when = st.columns([1, 1])
-hist_act = pick.selectbox(
-    t("gradients.hist_activation"), chosen, key="g.hist_act", format_func=labels.get
+hist_act: str = pick.selectbox(
+    t("gradients.hist_activation"), chosen, key="g.hist_act", format_func=labels.__getitem__
 )
 stage = when.radio(
     t("gradients.hist_stage"),

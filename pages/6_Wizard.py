@@ -42,7 +42,9 @@ label |= {i: rc.init_label(i) for i in INITS}
 ranges = {r: t(f"rules.target_range.{r}") for r in TARGET_RANGES}
 
 if index == 0:
-    st.radio(t("wizard.task.question"), wz.TASK_CHOICES, format_func=label.get, **wz.kept("task"))
+    st.radio(
+        t("wizard.task.question"), wz.TASK_CHOICES, format_func=label.__getitem__, **wz.kept("task")
+    )
     if a["task"] == "multiclass":
         st.number_input(
             t("wizard.task.n_classes"),
@@ -89,7 +91,7 @@ elif index == 1:
     st.selectbox(
         t("wizard.network.current"),
         ("unknown",) + shown(network, "activation").options,
-        format_func=label.get,
+        format_func=label.__getitem__,
         help=t("wizard.network.current_help"),
         **wz.kept("current"),
     )
@@ -116,7 +118,7 @@ elif index == 2:
     st.multiselect(
         t("wizard.symptoms.observed"),
         SYMPTOMS,
-        format_func=label.get,
+        format_func=label.__getitem__,
         placeholder=t("wizard.symptoms.none"),
         help=t("wizard.symptoms.help"),
         **wz.kept("symptoms"),

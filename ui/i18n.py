@@ -8,6 +8,7 @@ missing key shows the key itself rather than breaking the page.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -69,7 +70,7 @@ def setting_label(name: str) -> str:
     return name if label == f"config.{name}" else label
 
 
-def pick(mapping: dict, lang: str | None = None) -> str:
+def pick(mapping: Mapping[str, str], lang: str | None = None) -> str:
     """Choose the current language from a {"en": ..., "zh": ...} value (rules file)."""
     lang = lang or current_language()
     return mapping.get(lang) or mapping.get(DEFAULT_LANGUAGE) or ""

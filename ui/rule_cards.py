@@ -239,6 +239,8 @@ def rule_card(rule: Rule, highlighted: bool = False) -> None:
 
 
 def _show_demo(rule: Rule) -> None:
+    if rule.demo is None:  # the card says no built-in data set shows it
+        return
     runs = [("demo", dict(rule.demo), dict(rule.contrast or {}))]
     if rule.contrast is not None:
         runs.append(("contrast", dict(rule.contrast), dict(rule.demo)))

@@ -302,12 +302,16 @@ def show_check() -> None:
 def _compare(items: tuple, variants: tuple[str, ...], data_key: str | None, _data, _text: str):
     config, _ = TrainConfig.from_query(dict(items), strict=True)
     bar = st.progress(0.0, text=_text)
+
+    def progress(done: int, n: int) -> None:
+        bar.progress(done / n, _text)
+
     try:
         return cmp.compare(
             config,
             [cmp.Variant.from_id(v) for v in variants],
             SEEDS,
-            lambda done, n: bar.progress(done / n, _text),
+            progress,
             dataset=_data,
             time_budget=MAX_TRAIN_SECONDS / 3,
             in_workers=True,
@@ -320,7 +324,9 @@ def variant_of(hidden: str | None, output: str, loss: str, init: str = "auto") -
     return cmp.Variant(hidden, output, loss, init)
 
 
-def _comparison_key(p: dict, rec: Recommendation, alt_index: int) -> tuple:
+def _comparison_key(
+    p: dict, rec: Recommendation, alt_index: int
+) -> tuple[tuple, tuple[str, str], str | None]:
     alt = rec.alternatives[alt_index]
     base = base_config(p, **QUICK)
     variants = (
