@@ -19,7 +19,7 @@ from core.lessons.base import (
     register,
     sci,
 )
-from core.lessons.present import WIDE, activation_scale, chart_title, decades, label
+from core.lessons.present import activation_scale, label, ratio_by_depth
 from core.rules import vanished_gradient_ratio
 from core.training import build_estimator, dataset_for
 
@@ -200,39 +200,7 @@ def depth(result: LessonResult, text: Text) -> alt.TopLevelMixin:
     table = result.table
     names = [c for c in table.columns if c != "depth"]
     long = label(table.melt("depth", names, var_name="activation", value_name="ratio"), text)
-    lines = (
-        alt.Chart(long)
-        .mark_line(point=True, strokeWidth=2.5)
-        .encode(
-            x=alt.X(
-                "depth:O", title=text("lessons.chart.hidden_layers"), axis=alt.Axis(labelAngle=0)
-            ),
-            y=alt.Y(
-                "ratio:Q",
-                title=text("lessons.chart.ratio"),
-                scale=alt.Scale(type="log"),
-                axis=alt.Axis(format=".0e", values=decades(long.ratio, step=2)),
-            ),
-            color=alt.Color(
-                "label:N",
-                scale=activation_scale(names, text),
-                legend=alt.Legend(title=None, orient="bottom"),
-            ),
-        )
-    )
-    threshold = (
-        alt.Chart(pd.DataFrame({"y": [result.chart_data["threshold"]]}))
-        .mark_rule(strokeDash=[4, 4], color="#d62728")
-        .encode(y="y:Q")
-    )
-    article = (
-        alt.Chart(pd.DataFrame({"depth": [result.chart_data["article"]]}))
-        .mark_rule(strokeDash=[2, 3], color="#555555")
-        .encode(x="depth:O")
-    )
-    return alt.layer(lines, threshold, article).properties(
-        width=WIDE, height=280, title=chart_title(text, "depth")
-    )
+    return ratio_by_depth(long, result, text, activation_scale(names, text), "depth")
 
 
 register(

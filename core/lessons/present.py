@@ -86,6 +86,51 @@ def bars(
     return chart.properties(width=SMALL, height=200, title=title)
 
 
+def ratio_by_depth(
+    long: pd.DataFrame,
+    result: LessonResult,
+    text: Text,
+    scale: alt.Scale,
+    lesson: str,
+) -> alt.LayerChart:
+    """First-layer / last-layer gradient ratio against depth on a log axis, one line per
+    ``label`` of ``long`` (depth, ratio, label) coloured by ``scale``, with the vanished
+    threshold (dashed) and the article's depth (dotted) from ``result.chart_data``."""
+    lines = (
+        alt.Chart(long)
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(
+            x=alt.X(
+                "depth:O", title=text("lessons.chart.hidden_layers"), axis=alt.Axis(labelAngle=0)
+            ),
+            y=alt.Y(
+                "ratio:Q",
+                title=text("lessons.chart.ratio"),
+                scale=alt.Scale(type="log"),
+                axis=alt.Axis(format=".0e", values=decades(long.ratio, step=2)),
+            ),
+            color=alt.Color(
+                "label:N",
+                scale=scale,
+                legend=alt.Legend(title=None, orient="bottom", labelLimit=300),
+            ),
+        )
+    )
+    threshold = (
+        alt.Chart(pd.DataFrame({"y": [result.chart_data["threshold"]]}))
+        .mark_rule(strokeDash=[4, 4], color="#d62728")
+        .encode(y="y:Q")
+    )
+    article = (
+        alt.Chart(pd.DataFrame({"depth": [result.chart_data["article"]]}))
+        .mark_rule(strokeDash=[2, 3], color="#555555")
+        .encode(x="depth:O")
+    )
+    return alt.layer(lines, threshold, article).properties(
+        width=WIDE, height=280, title=chart_title(text, lesson)
+    )
+
+
 def lesson_charts(result: LessonResult, text: Text = plain) -> list[tuple[str, alt.TopLevelMixin]]:
     """The charts of one lesson as (container key, chart), in display order."""
     return registry()[result.lesson].charts(result, text)
