@@ -38,7 +38,7 @@ types: $(VENV)/.test-installed
 bench: $(VENV)/.test-installed
 	$(BIN)/python -m bench
 
-# Regenerate the shipped evidence table (data/evidence.csv): 1,200 small trainings, about
+# Regenerate the shipped evidence table (data/evidence.csv): 1,152 small trainings, about
 # 10 minutes on 2 cores.
 evidence: $(VENV)/.app-installed
 	$(BIN)/python -m core.evidence

@@ -50,11 +50,12 @@ def test_grid_sizes_and_validation():
     assert (
         FULL_GRID.size
         == len(FULL_GRID.configs())
-        == runs_per_cell * (2 * len(HIDDEN_ACTIVATIONS) + 3)
+        == runs_per_cell * (2 * len(HIDDEN_ACTIVATIONS) + 2)
     )
     assert FULL_GRID.inits_for("selu") == ("auto", "he_uniform", "lecun_normal")
     assert FULL_GRID.inits_for("logistic") == ("auto", "he_uniform", "glorot_uniform")
     assert FULL_GRID.inits_for("gelu") == ("auto", "he_uniform")
+    assert FULL_GRID.inits_for("tanh") == ("auto", "he_uniform")  # auto is Glorot for tanh
     assert RECOMPUTE_GRID.size == 4 * len(HIDDEN_ACTIVATIONS) * 3 * 2
     assert {c[2] for c in RECOMPUTE_GRID.cells()} == {"auto"}
     config = FULL_GRID.config("spiral", "selu", "lecun_normal", 3, 2)
@@ -275,3 +276,23 @@ def test_g23_counts_only_cells_where_tanh_and_sigmoid_differ():
     assert not {c.id: c for c in claims(_summary_of({**ties, **behind}))}["G23"].supported
     only_ties = {c.id: c for c in claims(_summary_of(ties))}
     assert not only_ties["G23"].supported  # nothing decided: no claim backed
+
+
+def test_every_scheme_of_the_sweep_starts_from_weights_of_its_own():
+    """No initialisation in the grid repeats scikit-learn's: for each activation, every
+    other scheme draws different starting weights (tanh's Glorot uniform is auto itself)."""
+    from core.diagnostics import at_initialisation
+    from core.training import build_estimator, dataset_for
+
+    for activation in FULL_GRID.activations:
+        weights = {}
+        for init in FULL_GRID.inits_for(activation):
+            config = FULL_GRID.config("circle", activation, init, 3, 0)
+            data = dataset_for(config)
+            model = at_initialisation(
+                build_estimator(config, data.task), data.X_train, data.y_train
+            )
+            weights[init] = np.concatenate([w.ravel() for w in model.coefs_])
+        for init, w in weights.items():
+            if init != "auto":
+                assert not np.allclose(w, weights["auto"]), (activation, init)
