@@ -60,6 +60,7 @@ RUN_COLUMNS = [
     "variant",
     "seed",
     "activation",
+    "init",
     "output_activation",
     "loss",
     "train_score",
@@ -139,17 +140,25 @@ def resolved_pair(config: TrainConfig) -> tuple[str, str]:
 
 
 def make_variants(
-    hidden: Iterable[str] = (), pairs: Iterable[tuple[str, str]] = ()
+    hidden: Iterable[str] = (),
+    pairs: Iterable[tuple[str, str]] = (),
+    inits: Iterable[str] = (),
 ) -> tuple[Variant, ...]:
+    """Every chosen hidden activation with every chosen output pair and initialisation
+    (an empty choice keeps the base's), in the order given, without repeats; none when
+    nothing is chosen."""
     chosen: list[str | None]
     outputs: list[tuple[str | None, str | None]]
-    """Every chosen hidden activation with every chosen output pair (an empty choice
-    keeps the base's), in the order given, without repeats; none when nothing is chosen."""
+    schemes: list[str | None]
     chosen = list(dict.fromkeys(hidden)) or [None]
     outputs = list(dict.fromkeys((out, loss) for out, loss in pairs)) or [(None, None)]
-    if chosen == [None] and outputs == [(None, None)]:
+    schemes = list(dict.fromkeys(inits)) or [None]
+    if chosen == [None] and outputs == [(None, None)] and schemes == [None]:
         return ()
-    return tuple(Variant(h, out, loss) for h, (out, loss) in itertools.product(chosen, outputs))
+    return tuple(
+        Variant(h, out, loss, init)
+        for h, (out, loss), init in itertools.product(chosen, outputs, schemes)
+    )
 
 
 def seed_list(base: TrainConfig, n_seeds: int) -> tuple[int, ...]:
@@ -278,6 +287,7 @@ def collect(
                 variant=variant.id,
                 seed=seed,
                 activation=config.activation,
+                init=config.init,
                 output_activation=out["output_activation"],
                 loss=out["loss"],
                 train_score=float(last.get("train_score", np.nan)),
@@ -522,7 +532,10 @@ def table(
 
 
 def variant_label(
-    variant: Variant, activation: Callable[[str], str], loss: Callable[[str], str]
+    variant: Variant,
+    activation: Callable[[str], str],
+    loss: Callable[[str], str],
+    init: Callable[[str], str] = str,
 ) -> str:
     """ "ReLU", "Sigmoid + log-loss" or "Tanh · Sigmoid + log-loss", with the caller's
     (translated) names."""
@@ -531,4 +544,6 @@ def variant_label(
         parts.append(activation(variant.activation))
     if variant.output_activation and variant.loss:  # an output always comes with its loss
         parts.append(f"{activation(variant.output_activation)} + {loss(variant.loss)}")
+    if variant.init:
+        parts.append(init(variant.init))
     return " · ".join(parts) or "base"

@@ -10,6 +10,7 @@ from core import compare as cmp
 from core.charts.compare import loss_chart
 from ui.compare_ui import (
     activation_text,
+    init_text,
     kept_choice,
     loss_text,
     pair_label,
@@ -87,7 +88,16 @@ target = far.number_input(
     **kept_choice("target", 0.0),
 )
 
-variants = cmp.make_variants(hidden, [(a, o) for a, o in (p.split("+") for p in pairs)])
+schemes = many(base, "init")  # activation x initialisation, as a multiselect
+inits = draw(
+    schemes,
+    label_text=t("compare.inits"),
+    format_func=init_text,
+    help=t("compare.inits_help"),
+    placeholder=t("compare.choose"),
+    **kept_choice("inits", [], schemes.options),
+)
+variants = cmp.make_variants(hidden, [(a, o) for a, o in (p.split("+") for p in pairs)], inits)
 seeds = cmp.seed_list(base, int(n_seeds))
 runs = len(variants) * len(seeds)
 if not variants:

@@ -125,3 +125,37 @@ def test_chinese_page_renders_and_runs():
     at = run_two_variants(lang="zh")
     assert "结论" in keyed_block(at, "compare-verdict").get("markdown")[0].value
     assert "变体" in at.dataframe[0].value.columns
+
+
+def test_activation_by_initialisation_is_a_dimension_of_the_comparison():
+    at = open_page(PAGE, query={**QUICK, "depth": "4"})
+    assert at.multiselect(key="w.compare.inits").value == []  # the Playground's scheme
+    at.multiselect(key="w.compare.hidden").set_value(["relu"]).run()
+    at.multiselect(key="w.compare.inits").set_value(["glorot_uniform", "he_normal"]).run()
+    assert any("2 variants × 3 seeds" in c.value for c in at.caption)
+    at.button(key="compare-run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    result = at.session_state["compare.result"][1]
+    assert [(v.activation, v.init) for v in result.variants] == [
+        ("relu", "glorot_uniform"),
+        ("relu", "he_normal"),
+    ]
+    assert set(result.runs.init) == {"glorot_uniform", "he_normal"}  # trained as chosen
+    table = keyed_block(at, "compare-table").get("dataframe")[0].value
+    assert table["Variant"].tolist() == [
+        "ReLU · Glorot / Xavier uniform",
+        "ReLU · He / Kaiming normal",
+    ]
+
+
+def test_make_variants_crosses_every_dimension():
+    variants = cmp.make_variants(["relu", "tanh"], [], ["he_normal", "glorot_uniform"])
+    assert [(v.activation, v.init) for v in variants] == [
+        ("relu", "he_normal"),
+        ("relu", "glorot_uniform"),
+        ("tanh", "he_normal"),
+        ("tanh", "glorot_uniform"),
+    ]
+    assert cmp.Variant.from_id(variants[0].id) == variants[0]
+    only_init = cmp.make_variants([], [], ["lecun_normal"])
+    assert [(v.activation, v.init) for v in only_init] == [(None, "lecun_normal")]

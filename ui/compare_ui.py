@@ -35,10 +35,14 @@ def pair_label(pair: str, task: str) -> str:
     return f"{activation_text(out, task)} + {loss_text(loss)}{standard}"
 
 
+def init_text(name: str) -> str:
+    return t(f"config.init_name.{name}")
+
+
 def variant_labels(result: cmp.ComparisonResult) -> dict[str, str]:
     """Each compared variant's name, by variant id."""
     return {
-        v.id: cmp.variant_label(v, lambda n: activation_text(n, result.task), loss_text)
+        v.id: cmp.variant_label(v, lambda n: activation_text(n, result.task), loss_text, init_text)
         for v in result.variants
     }
 
