@@ -10,14 +10,12 @@ from core.charts.evidence import heatmap, spread_chart
 from core.evidence import (
     EVIDENCE_CSV,
     RECOMPUTE_GRID,
-    TEST_POINT,
     claims,
     load_runs,
-    modern_against_relu,
     run_sweep,
     summarise,
 )
-from core.formatting import percent_text
+from ui.evidence_ui import name, show_modern_against_relu
 from ui.frame import page_frame
 from ui.i18n import t
 from ui.results import show_chart
@@ -30,10 +28,6 @@ st.caption(t("evidence.intro"))
 @st.cache_data(show_spinner=False)
 def shipped_runs():
     return load_runs(EVIDENCE_CSV)
-
-
-def name(kind: str, key: str) -> str:
-    return t(f"common.{kind}.{key}")
 
 
 with st.expander(t("evidence.recompute.header")):
@@ -122,50 +116,7 @@ shown_init = st.selectbox(
 )
 show_chart(heatmap(summary[summary.init == shown_init], text=text, names=name), "evidence-overview")
 
-st.header(t("evidence.modern.title"))
-st.caption(t("evidence.modern.help", point=percent_text(TEST_POINT, 1)))
-modern = modern_against_relu(summary, init=shown_init)
-if modern.empty:
-    st.info(t("evidence.modern.missing"))
-else:
-    for activation, cells in modern.groupby("activation", sort=False):
-        counts = cells.verdict.value_counts()
-        past = cells[cells.verdict != "within"]
-        where = t("evidence.modern.joiner").join(
-            t(
-                f"evidence.modern.{row.verdict}_at",
-                dataset=name("dataset", row.dataset),
-                depth=int(row.depth),
-                diff=f"{row.difference * 100:+.1f}",
-                noise=f"{row.noise * 100:.1f}",
-            )
-            for row in past.itertuples()
-        )
-        st.markdown(
-            t(
-                "evidence.modern.line",
-                name=name("activation", activation),
-                better=int(counts.get("better", 0)),
-                worse=int(counts.get("worse", 0)),
-                within=int(counts.get("within", 0)),
-                cells=len(cells),
-            )
-            + (f" {where}" if where else "")
-        )
-    shown = modern.assign(
-        activation=modern.activation.map(lambda a: name("activation", a)),
-        dataset=modern.dataset.map(lambda d: name("dataset", d)),
-        verdict=modern.verdict.map(lambda v: t(f"evidence.modern.{v}")),
-        difference=(modern.difference * 100).round(1),
-        noise=(modern.noise * 100).round(1),
-        mean=(modern["mean"] * 100).round(1),
-        baseline_mean=(modern.baseline_mean * 100).round(1),
-    )[["activation", "dataset", "depth", "mean", "baseline_mean", "difference", "noise", "verdict"]]
-    with st.expander(t("evidence.modern.table")):
-        st.dataframe(
-            shown.rename(columns=lambda c: t(f"evidence.modern.col.{c}")),
-            hide_index=True,
-        )
+show_modern_against_relu(summary, shown_init)
 
 found = claims(summary, name)
 summary = summary[summary.init == "auto"]  # the claims' charts: the scheme they read

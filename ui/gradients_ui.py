@@ -7,7 +7,12 @@ from __future__ import annotations
 import streamlit as st
 
 from core import gradient_flow as gf
+from core.activations import HIDDEN_ACTIVATIONS
+from core.charts.gradients import histogram_chart, init_profile_chart
+from core.charts.palette import ACTIVATION_COLOURS
+from core.mlp import INITS
 from ui.i18n import t
+from ui.results import show_chart
 from ui.state import keep, kept, kept_value
 from ui.url import UrlSettings, read_url, write_url
 from ui.widgets import draw_field
@@ -110,3 +115,84 @@ def say(labels, lines):
         texts.append(t(f"gradients.caption.{key}", **params))
     if texts:
         st.caption("  \n".join(texts))
+
+
+def show_init_view(settings: gf.FlowSettings, labels: dict[str, str]) -> None:
+    """Activation x initialisation before any training: each chosen scheme's per-layer
+    spread, mean and gradient, with the facts in words."""
+    st.header(t("gradients.init_view.title"), anchor="init-view")
+    st.caption(t("gradients.init_view.intro", depth=settings.depth, width=settings.width))
+    init_names = {i: t(f"config.init_name.{i}") for i in INITS}
+    act_col, inits_col = st.columns([1, 2])
+    view_act = act_col.selectbox(
+        t("gradients.init_view.activation"),
+        HIDDEN_ACTIVATIONS,
+        index=HIDDEN_ACTIVATIONS.index("relu"),
+        format_func=labels.__getitem__,
+        key="g.iv_act",
+    )
+    view_inits = inits_col.multiselect(
+        t("gradients.init_view.inits"),
+        INITS,
+        default=["glorot_uniform", "he_normal", "lecun_normal"],
+        format_func=init_names.__getitem__,
+        key="g.iv_inits",
+    )
+    if not view_inits:
+        st.info(t("gradients.init_view.pick_some"))
+    else:
+        start = init_profile_for(settings.config(view_act), tuple(view_inits))
+        show_chart(
+            init_profile_chart(
+                start,
+                init_names,
+                titles={
+                    q: t(f"gradients.init_view.{q}")
+                    for q in ("signal_std", "signal_mean", "grad_norm")
+                },
+                x_title=t("gradients.layer"),
+            ),
+            "init-profile",
+        )
+        st.caption(
+            "  \n".join(
+                t("gradients.init_view.fact", name=init_names[f.pop("init")], **f)
+                for f in gf.init_facts(start)
+            )
+        )
+
+
+def show_histograms(flow, layers, chosen: list[str], labels: dict[str, str], stages) -> None:
+    """One chosen activation's per-layer histograms at one stage, with the spread in words."""
+    if st.session_state.get("g.hist_act") not in chosen:
+        st.session_state["g.hist_act"] = chosen[0]
+    pick, when = st.columns([1, 1])
+    hist_act: str = pick.selectbox(
+        t("gradients.hist_activation"), chosen, key="g.hist_act", format_func=labels.__getitem__
+    )
+    stage = when.radio(
+        t("gradients.hist_stage"),
+        gf.STAGES,
+        format_func=stages.get,
+        horizontal=True,
+        key="g.hist_stage",
+        index=1,
+    )
+    show_chart(
+        histogram_chart(
+            flow["histograms"],
+            hist_act,
+            stage,
+            colour=ACTIVATION_COLOURS[hist_act],
+            row_title=t("gradients.layer"),
+            quantity_titles={
+                q: t(f"gradients.quantity.{q}") for q in ("pre-activation", "activation")
+            },
+            x_title=t("gradients.value"),
+            y_title=t("gradients.count"),
+            title=t("gradients.chart.hist", label=labels[hist_act], stage=stages[stage]),
+        ),
+        "hist",
+    )
+    if facts := gf.spread_facts(layers, hist_act, stage):
+        say(labels, [("hist", facts)])
