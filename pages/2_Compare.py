@@ -10,10 +10,8 @@ from core import compare as cmp
 from core.charts.compare import loss_chart
 from ui.compare_ui import (
     activation_text,
-    init_text,
-    kept_choice,
+    comparison_controls,
     loss_text,
-    pair_label,
     run_comparison,
     show_surfaces,
     variant_labels,
@@ -23,7 +21,6 @@ from ui.frame import page_frame
 from ui.i18n import t
 from ui.results import show_chart
 from ui.takeaway import comparison_downloads
-from ui.widgets import draw, many
 
 page_frame("compare")
 st.title(t("compare.title"))
@@ -51,53 +48,7 @@ st.markdown(
 )
 st.page_link("pages/1_Playground.py", label=t("compare.change_base"), icon="🧪")
 
-pair_options = ["+".join(p) for p in cmp.output_pairs(base.task)]
-left, middle, right, far = st.columns([2, 2, 1, 1])
-activations = many(base, "activation")  # the Playground's choices, as a multiselect
-hidden = draw(
-    activations,
-    container=left,
-    label_text=t("compare.hidden"),
-    format_func=lambda name: activation_text(name, base.task),
-    help=t("compare.hidden_help"),
-    placeholder=t("compare.choose"),
-    **kept_choice("hidden", ["relu", "tanh", "logistic"], activations.options),
-)
-pairs = middle.multiselect(
-    t("compare.pairs"),
-    pair_options,
-    format_func=lambda pair: pair_label(pair, base.task),
-    help=t("compare.pairs_help"),
-    placeholder=t("compare.choose"),
-    **kept_choice("pairs", [], pair_options),
-)
-n_seeds = right.number_input(
-    t("compare.seeds"),
-    cmp.MIN_SEEDS,
-    cmp.MAX_SEEDS,
-    help=t("compare.seeds_help"),
-    **kept_choice("seeds", cmp.DEFAULT_SEEDS),
-)
-target = far.number_input(
-    t("compare.target"),
-    0.0,
-    1000.0,
-    step=0.01,
-    format="%.4f",
-    help=t("compare.target_help"),
-    **kept_choice("target", 0.0),
-)
-
-schemes = many(base, "init")  # activation x initialisation, as a multiselect
-inits = draw(
-    schemes,
-    label_text=t("compare.inits"),
-    format_func=init_text,
-    help=t("compare.inits_help"),
-    placeholder=t("compare.choose"),
-    **kept_choice("inits", [], schemes.options),
-)
-variants = cmp.make_variants(hidden, [(a, o) for a, o in (p.split("+") for p in pairs)], inits)
+variants, n_seeds, target = comparison_controls(base)
 seeds = cmp.seed_list(base, int(n_seeds))
 runs = len(variants) * len(seeds)
 if not variants:

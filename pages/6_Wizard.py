@@ -9,12 +9,11 @@ from core.activations import HIDDEN_ACTIVATIONS
 from core.advice import SYMPTOMS, TARGET_RANGES
 from core.config import TrainConfig
 from core.mlp import INITS
-from core.rules import get_rule
 from ui import rule_cards as rc
 from ui import wizard as wz
 from ui.config_ui import activation_label
 from ui.frame import page_frame
-from ui.i18n import current_language, pick, t
+from ui.i18n import t
 from ui.widgets import draw_layers, shown
 
 page_frame("wizard")
@@ -131,90 +130,11 @@ else:
     except ValueError as err:
         st.error(t("wizard.error", error=str(err)))
         st.stop()
-    st.caption(
-        t(
-            "wizard.summary",
-            task=rc.task_label(p["task"]),
-            layers=p["depth"],
-            width=p["width"],
-            current=activation_label(p["current"])
-            if p["current"]
-            else t("wizard.network.undecided"),
-            symptoms=rc.symptoms_text(p["symptoms"]),
-        )
-    )
-    with st.container(key="wizard-advice", border=True):
-        cols = st.columns(4)
-        cols[0].metric(t("wizard.advice.hidden"), rc.hidden_label(rec.hidden_activation))
-        cols[3].metric(t("wizard.advice.init"), rc.init_label(rec.init))
-        cols[1].metric(
-            t("wizard.advice.output"),
-            activation_label(rec.output_activation),
-            help=t(f"rules.units.{rec.output_units}"),
-        )
-        cols[2].metric(
-            t("wizard.advice.loss"), t(f"rules.loss_short.{rec.loss}"), help=rc.loss_label(rec.loss)
-        )
-        st.caption(t("wizard.advice.units", units=t(f"rules.units.{rec.output_units}")))
-        for action in rec.actions:
-            st.warning(t("wizard.advice.action", action=t(f"rules.action.{action}")), icon="🛠️")
-        if p["task"] != "regression":
-            st.info(t("wizard.advice.logits"), icon="🔗")
-    st.subheader(t("wizard.advice.reasons"))
-    for rule_id, reason in zip(rec.rules, rec.reasons_in(current_language())):
-        with st.container(key=f"reason-{rule_id}"):
-            st.markdown(f"**{pick(get_rule(rule_id).title)}** — {reason}")
-            st.page_link(
-                rc.RULES_PAGE,
-                label=t("wizard.advice.rule_link", id=rule_id),
-                icon="📜",
-                query_params={"rule": rule_id},
-            )
-
-    st.subheader(t("wizard.compare.title"))
-    if rec.alternatives:
-        options = [
-            wz.design_label(x.hidden_activation, x.output_activation, x.loss, x.init)
-            + " — "
-            + x.why_in(current_language())
-            for x in rec.alternatives
-        ]
-        choice = st.selectbox(
-            t("wizard.compare.against"),
-            range(len(options)),
-            format_func=options.__getitem__,
-            key="w.wizard.alternative",
-        )
-        st.caption(t("wizard.compare.help", seeds=len(wz.SEEDS)))
-        if st.button(t("wizard.compare.run"), type="primary", key="wizard-compare"):
-            try:
-                wz.run_comparison(p, rec, choice)
-            except (ValueError, BrokenExecutor) as err:  # BrokenExecutor: a worker died
-                st.error(t("wizard.error", error=str(err)))
-        wz.show_comparison(p, rec, choice)
+    wz.show_advice(p, rec)
+    wz.offer_comparison(p, rec)
     if st.button(t("wizard.advice.playground"), key="wizard-playground", icon="🧪"):
         wz.open_in_playground(p, rec)
     if p["data"] is not None:
         st.caption(t("wizard.advice.playground_csv"))
 
-nav = st.columns([1, 1, 4])
-nav[0].button(
-    t("wizard.back"),
-    key="wizard-back",
-    on_click=wz.go,
-    args=(-1,),
-    disabled=index == 0,
-    width="stretch",
-)
-if index < len(wz.STEPS) - 1:
-    nav[1].button(
-        t("wizard.next"),
-        key="wizard-next",
-        on_click=wz.go,
-        args=(1,),
-        type="primary",
-        disabled=not ready,
-        width="stretch",
-    )
-else:
-    nav[1].button(t("wizard.restart"), key="wizard-restart", on_click=wz.restart, width="stretch")
+wz.navigation(index, ready)

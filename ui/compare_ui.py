@@ -14,6 +14,7 @@ from core.config import MAX_TRAIN_SECONDS, TrainConfig
 from ui.config_ui import activation_label
 from ui.i18n import t
 from ui.state import kept
+from ui.widgets import draw, many
 
 SURFACE_SIZE = 220  # pixels: four surfaces fit across a wide page
 
@@ -98,3 +99,56 @@ def show_surfaces(result: cmp.ComparisonResult, labels: dict[str, str]) -> None:
                 theme=None,
                 width="content",
             )
+
+
+def comparison_controls(base: TrainConfig) -> tuple[tuple[cmp.Variant, ...], int, float]:
+    """Hidden activations, output pairs and initialisations to cross, the number of
+    seeds and the target loss; returns the variants, the seed count and the target."""
+    pair_options = ["+".join(p) for p in cmp.output_pairs(base.task)]
+    left, middle, right, far = st.columns([2, 2, 1, 1])
+    activations = many(base, "activation")  # the Playground's choices, as a multiselect
+    hidden = draw(
+        activations,
+        container=left,
+        label_text=t("compare.hidden"),
+        format_func=lambda name: activation_text(name, base.task),
+        help=t("compare.hidden_help"),
+        placeholder=t("compare.choose"),
+        **kept_choice("hidden", ["relu", "tanh", "logistic"], activations.options),
+    )
+    pairs = middle.multiselect(
+        t("compare.pairs"),
+        pair_options,
+        format_func=lambda pair: pair_label(pair, base.task),
+        help=t("compare.pairs_help"),
+        placeholder=t("compare.choose"),
+        **kept_choice("pairs", [], pair_options),
+    )
+    n_seeds = right.number_input(
+        t("compare.seeds"),
+        cmp.MIN_SEEDS,
+        cmp.MAX_SEEDS,
+        help=t("compare.seeds_help"),
+        **kept_choice("seeds", cmp.DEFAULT_SEEDS),
+    )
+    target = far.number_input(
+        t("compare.target"),
+        0.0,
+        1000.0,
+        step=0.01,
+        format="%.4f",
+        help=t("compare.target_help"),
+        **kept_choice("target", 0.0),
+    )
+
+    schemes = many(base, "init")  # activation x initialisation, as a multiselect
+    inits = draw(
+        schemes,
+        label_text=t("compare.inits"),
+        format_func=init_text,
+        help=t("compare.inits_help"),
+        placeholder=t("compare.choose"),
+        **kept_choice("inits", [], schemes.options),
+    )
+    variants = cmp.make_variants(hidden, [(a, o) for a, o in (p.split("+") for p in pairs)], inits)
+    return variants, int(n_seeds), float(target)

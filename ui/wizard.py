@@ -9,6 +9,7 @@ session keys (``wizard.*``), so they survive a visit to another page.
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import BrokenExecutor
 
 import pandas as pd
 import streamlit as st
@@ -22,12 +23,14 @@ from core.config import MAX_TRAIN_SECONDS, TrainConfig
 from core.csv_data import CSVError, build_dataset, infer_task
 from core.datasets import MAX_CLASSES
 from core.formatting import score_text
+from core.rules import get_rule
 from core.vocabulary import STAND_IN, TASKS
 from ui import state, upload
 from ui.config_ui import activation_label, set_config
-from ui.i18n import current_language, t
+from ui.i18n import current_language, pick, t
 from ui.rule_cards import (
     PLAYGROUND,
+    RULES_PAGE,
     SURFACE_SIZE,
     facts_text,
     hidden_label,
@@ -415,3 +418,100 @@ def show_comparison(p: dict, rec: Recommendation, alt_index: int) -> None:
             verdict = "tied"
         st.markdown(t(f"wizard.compare.verdict.{verdict}", seeds=len(result.seeds)))
         st.caption(t("wizard.compare.why_alt", why=alt.why_in(current_language())))
+
+
+# --- step 4: the advice and the comparison on the page ---------------------------------------
+
+
+def show_advice(p: dict, rec: Recommendation) -> None:
+    """The answers in one line, the recommended design with its output units and extra
+    actions, the logits note for classification, and each reason linked to its rule."""
+    st.caption(
+        t(
+            "wizard.summary",
+            task=task_label(p["task"]),
+            layers=p["depth"],
+            width=p["width"],
+            current=activation_label(p["current"])
+            if p["current"]
+            else t("wizard.network.undecided"),
+            symptoms=symptoms_text(p["symptoms"]),
+        )
+    )
+    with st.container(key="wizard-advice", border=True):
+        cols = st.columns(4)
+        cols[0].metric(t("wizard.advice.hidden"), hidden_label(rec.hidden_activation))
+        cols[3].metric(t("wizard.advice.init"), init_label(rec.init))
+        cols[1].metric(
+            t("wizard.advice.output"),
+            activation_label(rec.output_activation),
+            help=t(f"rules.units.{rec.output_units}"),
+        )
+        cols[2].metric(
+            t("wizard.advice.loss"), t(f"rules.loss_short.{rec.loss}"), help=loss_label(rec.loss)
+        )
+        st.caption(t("wizard.advice.units", units=t(f"rules.units.{rec.output_units}")))
+        for action in rec.actions:
+            st.warning(t("wizard.advice.action", action=t(f"rules.action.{action}")), icon="🛠️")
+        if p["task"] != "regression":
+            st.info(t("wizard.advice.logits"), icon="🔗")
+    st.subheader(t("wizard.advice.reasons"))
+    for rule_id, reason in zip(rec.rules, rec.reasons_in(current_language())):
+        with st.container(key=f"reason-{rule_id}"):
+            st.markdown(f"**{pick(get_rule(rule_id).title)}** — {reason}")
+            st.page_link(
+                RULES_PAGE,
+                label=t("wizard.advice.rule_link", id=rule_id),
+                icon="📜",
+                query_params={"rule": rule_id},
+            )
+
+
+def offer_comparison(p: dict, rec: Recommendation) -> None:
+    """The tempting alternatives to compare against, the button, and the last result."""
+    st.subheader(t("wizard.compare.title"))
+    if rec.alternatives:
+        options = [
+            design_label(x.hidden_activation, x.output_activation, x.loss, x.init)
+            + " — "
+            + x.why_in(current_language())
+            for x in rec.alternatives
+        ]
+        choice = st.selectbox(
+            t("wizard.compare.against"),
+            range(len(options)),
+            format_func=options.__getitem__,
+            key="w.wizard.alternative",
+        )
+        st.caption(t("wizard.compare.help", seeds=len(SEEDS)))
+        if st.button(t("wizard.compare.run"), type="primary", key="wizard-compare"):
+            try:
+                run_comparison(p, rec, choice)
+            except (ValueError, BrokenExecutor) as err:  # BrokenExecutor: a worker died
+                st.error(t("wizard.error", error=str(err)))
+        show_comparison(p, rec, choice)
+
+
+def navigation(index: int, ready: bool) -> None:
+    """Back, and Next (or Start over on the last step); Next waits until ``ready``."""
+    nav = st.columns([1, 1, 4])
+    nav[0].button(
+        t("wizard.back"),
+        key="wizard-back",
+        on_click=go,
+        args=(-1,),
+        disabled=index == 0,
+        width="stretch",
+    )
+    if index < len(STEPS) - 1:
+        nav[1].button(
+            t("wizard.next"),
+            key="wizard-next",
+            on_click=go,
+            args=(1,),
+            type="primary",
+            disabled=not ready,
+            width="stretch",
+        )
+    else:
+        nav[1].button(t("wizard.restart"), key="wizard-restart", on_click=restart, width="stretch")
