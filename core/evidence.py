@@ -21,15 +21,18 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from core.config import TrainConfig
 
 EVIDENCE_CSV = Path(__file__).resolve().parent.parent / "data" / "evidence.csv"
+CLAIMS_FILE = EVIDENCE_CSV.with_name("evidence_claims.yaml")
 TARGET_ACCURACY = 0.9  # "epochs to 90%": the first epoch with this test accuracy
 CONVERGED_SHARE = 0.9  # "epochs to converge": the epoch by which this share of the
 # run's whole drop in training loss had happened
@@ -340,6 +343,13 @@ def _mean(summary: pd.DataFrame, **where) -> float:
     return float(rows.test_mean.mean()) if len(rows) else float("nan")
 
 
+@lru_cache(maxsize=1)
+def claim_thresholds() -> dict[str, dict[str, float]]:
+    """What each claim needs (data/evidence_claims.yaml), read once."""
+    raw = yaml.safe_load(CLAIMS_FILE.read_text(encoding="utf-8"))
+    return {cid: {k: float(v) for k, v in need.items()} for cid, need in raw.items()}
+
+
 def _ahead_where_different(gap: pd.Series, share: float) -> bool:
     decided = gap[gap.abs() > TEST_POINT]
     return bool(len(decided)) and (decided > 0).mean() >= share and gap.mean() > 0
@@ -350,6 +360,7 @@ def claims(summary: pd.DataFrame, name: Callable[[str, str], str] = default_name
     claim whose activations or datasets are not in the table is left out).
     ``name(kind, key)`` ("activation" or "dataset") gives the names put in the text."""
     label = lambda activation: name("activation", activation)  # noqa: E731
+    bar = claim_thresholds()
     # The article's claims are about activations under one fixed scheme: scikit-learn's.
     summary = summary[summary["init"] == "auto"]
     acts = list(dict.fromkeys(summary.activation))
@@ -374,7 +385,8 @@ def claims(summary: pd.DataFrame, name: Callable[[str, str], str] = default_name
                     f"{d}_name": name("dataset", d),
                 }
             )
-            ok &= lin <= 0.75 and per_act[best] >= 0.9
+            need = bar["G1"]
+            ok &= lin <= need["linear_at_most"] and per_act[best] >= need["nonlinear_at_least"]
         if len(linear_sets) == 2:
             out.append(Claim("G1", params, values, bool(ok), tuple(linear_sets), tuple(acts)))
 
@@ -394,7 +406,10 @@ def claims(summary: pd.DataFrame, name: Callable[[str, str], str] = default_name
                 "G8",
                 params,
                 v,
-                bool(drop_sig >= 0.1 and drop_sig > drop_relu + 0.05),
+                bool(
+                    drop_sig >= bar["G8"]["sigmoid_drop_at_least"]
+                    and drop_sig > drop_relu + bar["G8"]["more_than_relu_by"]
+                ),
                 tuple(sets),
                 tuple(a for a in ("logistic", "tanh", "relu") if a in acts),
             )
@@ -418,17 +433,27 @@ def claims(summary: pd.DataFrame, name: Callable[[str, str], str] = default_name
                 "G20",
                 params,
                 dict(overall),
-                bool(overall[best] - overall["relu"] <= 0.02),
+                bool(overall[best] - overall["relu"] <= bar["G20"]["within_best"]),
                 tuple(sets),
                 tuple(acts),
             )
         )
 
     for cid, a, b, supported in (
-        ("G21", "leaky_relu", "relu", lambda gap: float(np.abs(gap).mean()) <= 0.03),
+        (
+            "G21",
+            "leaky_relu",
+            "relu",
+            lambda gap: float(np.abs(gap).mean()) <= bar["G21"]["mean_abs_gap_at_most"],
+        ),
         # Tanh ahead in at least 3 of 4 cells where the two differ at all (by more than
         # one test point): where both reach 100%, a cell cannot tell them apart.
-        ("G23", "tanh", "logistic", lambda gap: _ahead_where_different(gap, 0.75)),
+        (
+            "G23",
+            "tanh",
+            "logistic",
+            lambda gap: _ahead_where_different(gap, bar["G23"]["ahead_share"]),
+        ),
     ):
         if a not in acts or b not in acts:
             continue

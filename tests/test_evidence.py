@@ -296,3 +296,16 @@ def test_every_scheme_of_the_sweep_starts_from_weights_of_its_own():
         for init, w in weights.items():
             if init != "auto":
                 assert not np.allclose(w, weights["auto"]), (activation, init)
+
+
+def test_claim_thresholds_come_from_the_data_file(monkeypatch):
+    """The numbers a claim needs live in data/evidence_claims.yaml: demanding more there
+    turns a backed claim into an unbacked one, with no code change."""
+    import core.evidence as ev
+
+    shipped = {c.id: c for c in claims(summarise(load_runs()))}
+    assert shipped["G20"].supported
+    assert set(ev.claim_thresholds()) == {"G1", "G8", "G20", "G21", "G23"}
+    stricter = {**ev.claim_thresholds(), "G20": {"within_best": 0.0}}
+    monkeypatch.setattr(ev, "claim_thresholds", lambda: stricter)
+    assert not {c.id: c for c in claims(summarise(load_runs()))}["G20"].supported
