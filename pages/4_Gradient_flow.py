@@ -34,10 +34,11 @@ labels = {n: t(f"common.activation.{n}") for n in HIDDEN_ACTIVATIONS}
 for warning in load_flow_from_url():
     st.warning(warning)
 
-row1 = st.columns([1.2, 1.4, 1, 1.2, 1.4, 1])
-settings = flow_controls(row1[:5])
+settings = flow_controls(st.columns([1.2, 1.4, 1, 1.2, 1.4]))
 chosen = list(settings.activations)
-row1[5].button(
+# The preset gets a row of its own: beside five controls its label was cut short.
+preset, why = st.columns([1, 3], vertical_alignment="top")
+preset.button(
     t("gradients.preset"),
     on_click=make_relus_die,
     key="g.preset",
@@ -47,7 +48,7 @@ row1[5].button(
         depth=gf.DEAD_RELU_PRESET["min_depth"],
     ),
 )
-with st.expander(t("gradients.preset_why"), icon="💀"):
+with why.expander(t("gradients.preset_why"), icon="💀"):
     st.caption(t("gradients.preset_note"))
 if not chosen:
     st.info(t("gradients.pick_some"))

@@ -439,17 +439,19 @@ def show_advice(p: dict, rec: Recommendation) -> None:
         )
     )
     with st.container(key="wizard-advice", border=True):
-        cols = st.columns(4)
-        cols[0].metric(t("wizard.advice.hidden"), hidden_label(rec.hidden_activation))
-        cols[3].metric(t("wizard.advice.init"), init_label(rec.init))
-        cols[1].metric(
+        # Two by two: an initialisation's name ("He / Kaiming normal") is cut short in a
+        # quarter of the width.
+        top, bottom = st.columns(2), st.columns(2)
+        top[0].metric(t("wizard.advice.hidden"), hidden_label(rec.hidden_activation))
+        top[1].metric(
             t("wizard.advice.output"),
             activation_label(rec.output_activation),
             help=t(f"rules.units.{rec.output_units}"),
         )
-        cols[2].metric(
+        bottom[0].metric(
             t("wizard.advice.loss"), t(f"rules.loss_short.{rec.loss}"), help=loss_label(rec.loss)
         )
+        bottom[1].metric(t("wizard.advice.init"), init_label(rec.init))
         st.caption(t("wizard.advice.units", units=t(f"rules.units.{rec.output_units}")))
         for action in rec.actions:
             st.warning(t("wizard.advice.action", action=t(f"rules.action.{action}")), icon="🛠️")
