@@ -19,6 +19,7 @@ def _download(page, label: str):
 def test_downloads_after_a_run(page, app_server, browser, tmp_path):
     query = "&".join(f"{k}={v}" for k, v in {**QUICK, "lang": "zh"}.items())
     page.goto(f"{app_server}/Playground?{query}")
+    wait_for_app(page, timeout=60_000)  # a cold server's first page can take a while
     click_train(page)
     assert_no_exception(page)
     shown = metric_values(page)
@@ -51,6 +52,7 @@ def test_downloads_after_a_run(page, app_server, browser, tmp_path):
 
 def test_compare_downloads_every_run_and_a_report(page, app_server, tmp_path):
     page.goto(f"{app_server}/Compare?" + "&".join(f"{k}={v}" for k, v in QUICK.items()))
+    wait_for_app(page, timeout=60_000)
     page.get_by_role("button", name="Run comparison").click()
     page.locator(".st-key-compare-table").wait_for(timeout=120_000)
     assert_no_exception(page)
