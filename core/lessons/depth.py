@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import numpy as np
 import pandas as pd
+from altair.utils.schemapi import UndefinedType
 
 from core.diagnostics import at_initialisation, gradient_norms
 from core.lessons.base import (
@@ -196,10 +197,17 @@ def lesson_depth() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def depth(result: LessonResult, text: Text) -> alt.TopLevelMixin:
-    table = result.table
-    names = [c for c in table.columns if c != "depth"]
-    long = label(table.melt("depth", names, var_name="activation", value_name="ratio"), text)
+def ratio_chart(
+    result: LessonResult,
+    long: pd.DataFrame,
+    colours: alt.Scale,
+    text: Text,
+    name: str,
+    label_limit: int | UndefinedType = alt.Undefined,
+) -> alt.TopLevelMixin:
+    """The gradient ratio against depth, one line per ``label`` of ``long`` (columns
+    depth, ratio, label) drawn in ``colours``, with the vanishing threshold and the
+    article's depth as dashed rules."""
     lines = (
         alt.Chart(long)
         .mark_line(point=True, strokeWidth=2.5)
@@ -215,8 +223,8 @@ def depth(result: LessonResult, text: Text) -> alt.TopLevelMixin:
             ),
             color=alt.Color(
                 "label:N",
-                scale=activation_scale(names, text),
-                legend=alt.Legend(title=None, orient="bottom"),
+                scale=colours,
+                legend=alt.Legend(title=None, orient="bottom", labelLimit=label_limit),
             ),
         )
     )
@@ -231,8 +239,15 @@ def depth(result: LessonResult, text: Text) -> alt.TopLevelMixin:
         .encode(x="depth:O")
     )
     return alt.layer(lines, threshold, article).properties(
-        width=WIDE, height=280, title=chart_title(text, "depth")
+        width=WIDE, height=280, title=chart_title(text, name)
     )
+
+
+def depth(result: LessonResult, text: Text) -> alt.TopLevelMixin:
+    table = result.table
+    names = [c for c in table.columns if c != "depth"]
+    long = label(table.melt("depth", names, var_name="activation", value_name="ratio"), text)
+    return ratio_chart(result, long, activation_scale(names, text), text, "depth")
 
 
 register(

@@ -9,8 +9,7 @@ import pandas as pd
 
 from core.charts.palette import variant_colour
 from core.lessons.base import Check, Lesson, LessonResult, Text, experiment, pct, register
-from core.lessons.depth import gradient_ratios, vanished
-from core.lessons.present import WIDE, chart_title, decades
+from core.lessons.depth import gradient_ratios, ratio_chart, vanished
 
 
 def crossing_depth(depths: list[int], ratios: np.ndarray, threshold: float) -> int | None:
@@ -87,42 +86,12 @@ def ratios_chart(result: LessonResult, text: Text) -> alt.TopLevelMixin:
     schemes = result.chart_data["schemes"]
     long = result.table.melt("depth", schemes, var_name="scheme", value_name="ratio")
     long["label"] = [text(f"lessons.scheme.{s}") for s in long.scheme]
-    lines = (
-        alt.Chart(long)
-        .mark_line(point=True, strokeWidth=2.5)
-        .encode(
-            x=alt.X(
-                "depth:O", title=text("lessons.chart.hidden_layers"), axis=alt.Axis(labelAngle=0)
-            ),
-            y=alt.Y(
-                "ratio:Q",
-                title=text("lessons.chart.ratio"),
-                scale=alt.Scale(type="log"),
-                axis=alt.Axis(format=".0e", values=decades(long.ratio, step=2)),
-            ),
-            color=alt.Color(
-                "label:N",
-                scale=alt.Scale(
-                    domain=[text(f"lessons.scheme.{s}") for s in schemes],
-                    range=[variant_colour(i) for i in range(len(schemes))],
-                ),
-                legend=alt.Legend(title=None, orient="bottom", labelLimit=300),
-            ),
-        )
+    colours = alt.Scale(
+        domain=[text(f"lessons.scheme.{s}") for s in schemes],
+        range=[variant_colour(i) for i in range(len(schemes))],
     )
-    threshold = (
-        alt.Chart(pd.DataFrame({"y": [result.chart_data["threshold"]]}))
-        .mark_rule(strokeDash=[4, 4], color="#d62728")
-        .encode(y="y:Q")
-    )
-    article = (
-        alt.Chart(pd.DataFrame({"depth": [result.chart_data["article"]]}))
-        .mark_rule(strokeDash=[2, 3], color="#555555")
-        .encode(x="depth:O")
-    )
-    return alt.layer(lines, threshold, article).properties(
-        width=WIDE, height=280, title=chart_title(text, "sigmoid_init")
-    )
+    # The schemes' names are longer than an activation's.
+    return ratio_chart(result, long, colours, text, "sigmoid_init", label_limit=300)
 
 
 register(
