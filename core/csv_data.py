@@ -47,6 +47,7 @@ import math
 import numbers
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -563,7 +564,13 @@ def build_dataset(
     standardize: bool = True,
     name: str = "csv",
 ) -> tuple[Dataset, list[CSVNote]]:
-    """``dataset_from_frame`` and the notes about what was done (rows dropped, ...)."""
+    """The chosen columns as a ``Dataset``, like ``make_dataset``'s, and the notes about
+    what was done: rows with missing values dropped, a seeded split (stratified for
+    classes), features scaled with train statistics only, labels 0..k-1 in the order of
+    ``class_names`` (the original labels, numbers sorted numerically, text
+    alphabetically). ``plane`` names the two features the surface is drawn on (they come
+    first in ``feature_names``; the others are held at their mean); default: the first
+    two features."""
     features, plane = _column_names(frame, target, features, plane)
     _check_number("test_fraction", test_fraction, MIN_TEST_FRACTION, MAX_TEST_FRACTION)
     if (
@@ -719,28 +726,6 @@ def build_dataset(
     return dataset, notes
 
 
-def dataset_from_frame(
-    frame: pd.DataFrame,
-    *,
-    target: str,
-    features: list[str],
-    plane: tuple[str, str] | None = None,
-    test_fraction: float = 0.2,
-    seed: int = 0,
-    standardize: bool = True,
-) -> Dataset:
-    """The chosen columns as a ``Dataset``, like ``make_dataset``'s: rows with missing
-    values dropped, a seeded split (stratified for classes), features scaled with train
-    statistics only, labels 0..k-1 in the order of ``class_names`` (the original labels,
-    numbers sorted numerically, text alphabetically). ``plane`` names the two features
-    the surface is drawn on (they come first in ``feature_names``; the others are held
-    at their mean); default: the first two features."""
-    return build_dataset(
-        frame,
-        target=target,
-        features=features,
-        plane=plane,
-        test_fraction=test_fraction,
-        seed=seed,
-        standardize=standardize,
-    )[0]
+def dataset_from_frame(frame: pd.DataFrame, **options: Any) -> Dataset:
+    """``build_dataset`` (same keyword arguments) without the notes."""
+    return build_dataset(frame, **options)[0]
