@@ -553,6 +553,29 @@ def _test_rows(labels: np.ndarray | None, n: int, fraction: float, seed: int) ->
     return test
 
 
+def _check_values(values: np.ndarray, column: str) -> None:
+    """A ``CSVError`` naming ``column`` unless every value is finite and within
+    ``MAX_ABS_VALUE``."""
+    if not np.isfinite(values).all():
+        raise CSVError(
+            "infinite",
+            f"Column '{column}' holds an infinite value (inf, or a "
+            "number too large for the computer, like 1e999).",
+            column=column,
+        )
+    if np.abs(values).max() > MAX_ABS_VALUE:
+        biggest = f"{np.abs(values).max():.3g}"
+        raise CSVError(
+            "too_big_value",
+            f"Column '{column}' holds values as large as {biggest}; "
+            f"the limit is {MAX_ABS_VALUE:g}. Rescale the column (e.g. to "
+            "thousands or millions).",
+            column=column,
+            value=biggest,
+            limit=f"{MAX_ABS_VALUE:g}",
+        )
+
+
 def build_dataset(
     frame: pd.DataFrame,
     *,
@@ -618,48 +641,14 @@ def build_dataset(
             "too_many_rows", f"The data has {n} rows; the limit is {MAX_ROWS}.", max_rows=MAX_ROWS
         )
     for j, f in enumerate(features):
-        column = X[:, j]
-        if not np.isfinite(column).all():
-            raise CSVError(
-                "infinite",
-                f"Column '{f}' holds an infinite value (inf, or a "
-                "number too large for the computer, like 1e999).",
-                column=f,
-            )
-        if np.abs(column).max() > MAX_ABS_VALUE:
-            biggest = f"{np.abs(column).max():.3g}"
-            raise CSVError(
-                "too_big_value",
-                f"Column '{f}' holds values as large as {biggest}; "
-                f"the limit is {MAX_ABS_VALUE:g}. Rescale the column (e.g. to "
-                "thousands or millions).",
-                column=f,
-                value=biggest,
-                limit=f"{MAX_ABS_VALUE:g}",
-            )
+        _check_values(X[:, j], f)
 
     series = target_column[keep]
     series.name = target
     task, _reason = infer_task(series)
     if task == "regression":
         y = y_numeric[keep]
-        if not np.isfinite(y).all():
-            raise CSVError(
-                "infinite",
-                f"Column '{target}' holds an infinite value (inf, or a "
-                "number too large for the computer, like 1e999).",
-                column=target,
-            )
-        if np.abs(y).max() > MAX_ABS_VALUE:
-            raise CSVError(
-                "too_big_value",
-                f"Column '{target}' holds values as large as "
-                f"{np.abs(y).max():.3g}; the limit is {MAX_ABS_VALUE:g}. Rescale the "
-                "column (e.g. to thousands or millions).",
-                column=target,
-                value=f"{np.abs(y).max():.3g}",
-                limit=f"{MAX_ABS_VALUE:g}",
-            )
+        _check_values(y, target)
         class_names: tuple[str, ...] = ()
         if float(np.std(y)) > 100 or float(np.abs(y).max()) > 1000:
             notes.append(
