@@ -13,8 +13,9 @@ from collections.abc import Callable
 import altair as alt
 import numpy as np
 import pandas as pd
+from altair.utils.schemapi import UndefinedType
 
-from core.charts.palette import ACTIVATION_COLOURS
+from core.charts.palette import ACTIVATION_COLOURS, variant_colour
 from core.lessons.base import LessonResult, Text, registry
 
 SMALL = 250
@@ -36,6 +37,41 @@ def activation_scale(names, text: Text) -> alt.Scale:
     return alt.Scale(
         domain=[text(f"common.activation.{n}") for n in names],
         range=[ACTIVATION_COLOURS[n] for n in names],
+    )
+
+
+def variant_scale(names, text: Text, prefix: str) -> alt.Scale:
+    """Colours for variants of one setting (starting-weight schemes): the palette's
+    variant colours in order, labelled ``text("<prefix>.<name>")``."""
+    return alt.Scale(
+        domain=[text(f"{prefix}.{n}") for n in names],
+        range=[variant_colour(i) for i in range(len(names))],
+    )
+
+
+def init_lines(
+    frame: pd.DataFrame,
+    column: str,
+    inits: list[str],
+    text: Text,
+    y_scale: alt.Scale | UndefinedType = alt.Undefined,
+) -> alt.Chart:
+    """``column`` layer by layer, one line per starting-weight scheme (``frame.init``,
+    coloured in the order of ``inits``)."""
+    frame = frame.copy()
+    frame["label"] = [text(f"config.init_name.{i}") for i in frame.init]
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(
+            x=alt.X("layer:O", title=text("lessons.chart.layer"), axis=alt.Axis(labelAngle=0)),
+            y=alt.Y(f"{column}:Q", title=None, scale=y_scale),
+            color=alt.Color(
+                "label:N",
+                scale=variant_scale(inits, text, "config.init_name"),
+                legend=alt.Legend(title=None, orient="bottom", labelLimit=300),
+            ),
+        )
     )
 
 

@@ -7,9 +7,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.charts.palette import variant_colour
 from core.lessons.base import Check, Lesson, LessonResult, Text, experiment, pct, register
 from core.lessons.depth import gradient_ratios, ratio_chart, vanished
+from core.lessons.present import variant_scale
 
 
 def crossing_depth(depths: list[int], ratios: np.ndarray, threshold: float) -> int | None:
@@ -86,10 +86,7 @@ def ratios_chart(result: LessonResult, text: Text) -> alt.TopLevelMixin:
     schemes = result.chart_data["schemes"]
     long = result.table.melt("depth", schemes, var_name="scheme", value_name="ratio")
     long["label"] = [text(f"lessons.scheme.{s}") for s in long.scheme]
-    colours = alt.Scale(
-        domain=[text(f"lessons.scheme.{s}") for s in schemes],
-        range=[variant_colour(i) for i in range(len(schemes))],
-    )
+    colours = variant_scale(schemes, text, "lessons.scheme")
     # The schemes' names are longer than an activation's.
     return ratio_chart(result, long, colours, text, "sigmoid_init", label_limit=300)
 
