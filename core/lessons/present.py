@@ -89,6 +89,25 @@ def decades(values, step: int = 1) -> list[float]:
     return [10.0**e for e in range(hi, lo - 1, -step)]
 
 
+def stacked(table: pd.DataFrame, columns, value: str, text: Text) -> pd.DataFrame:
+    """Columns of a table with one row per activation, stacked into one ``value``
+    column, with ``what`` naming the column each row came from: the frame of grouped
+    ``bars``."""
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "activation": table.activation,
+                    value: table[column],
+                    "what": text(f"lessons.chart.{column}"),
+                }
+            )
+            for column in columns
+        ],
+        ignore_index=True,
+    )
+
+
 def bars(
     frame: pd.DataFrame,
     value: str,
