@@ -47,6 +47,7 @@ import math
 import numbers
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -552,6 +553,29 @@ def _test_rows(labels: np.ndarray | None, n: int, fraction: float, seed: int) ->
     return test
 
 
+def _check_values(values: np.ndarray, column: str) -> None:
+    """A ``CSVError`` naming ``column`` unless every value is finite and within
+    ``MAX_ABS_VALUE``."""
+    if not np.isfinite(values).all():
+        raise CSVError(
+            "infinite",
+            f"Column '{column}' holds an infinite value (inf, or a "
+            "number too large for the computer, like 1e999).",
+            column=column,
+        )
+    if np.abs(values).max() > MAX_ABS_VALUE:
+        biggest = f"{np.abs(values).max():.3g}"
+        raise CSVError(
+            "too_big_value",
+            f"Column '{column}' holds values as large as {biggest}; "
+            f"the limit is {MAX_ABS_VALUE:g}. Rescale the column (e.g. to "
+            "thousands or millions).",
+            column=column,
+            value=biggest,
+            limit=f"{MAX_ABS_VALUE:g}",
+        )
+
+
 def build_dataset(
     frame: pd.DataFrame,
     *,
@@ -563,7 +587,13 @@ def build_dataset(
     standardize: bool = True,
     name: str = "csv",
 ) -> tuple[Dataset, list[CSVNote]]:
-    """``dataset_from_frame`` and the notes about what was done (rows dropped, ...)."""
+    """The chosen columns as a ``Dataset``, like ``make_dataset``'s, and the notes about
+    what was done: rows with missing values dropped, a seeded split (stratified for
+    classes), features scaled with train statistics only, labels 0..k-1 in the order of
+    ``class_names`` (the original labels, numbers sorted numerically, text
+    alphabetically). ``plane`` names the two features the surface is drawn on (they come
+    first in ``feature_names``; the others are held at their mean); default: the first
+    two features."""
     features, plane = _column_names(frame, target, features, plane)
     _check_number("test_fraction", test_fraction, MIN_TEST_FRACTION, MAX_TEST_FRACTION)
     if (
@@ -611,48 +641,14 @@ def build_dataset(
             "too_many_rows", f"The data has {n} rows; the limit is {MAX_ROWS}.", max_rows=MAX_ROWS
         )
     for j, f in enumerate(features):
-        column = X[:, j]
-        if not np.isfinite(column).all():
-            raise CSVError(
-                "infinite",
-                f"Column '{f}' holds an infinite value (inf, or a "
-                "number too large for the computer, like 1e999).",
-                column=f,
-            )
-        if np.abs(column).max() > MAX_ABS_VALUE:
-            biggest = f"{np.abs(column).max():.3g}"
-            raise CSVError(
-                "too_big_value",
-                f"Column '{f}' holds values as large as {biggest}; "
-                f"the limit is {MAX_ABS_VALUE:g}. Rescale the column (e.g. to "
-                "thousands or millions).",
-                column=f,
-                value=biggest,
-                limit=f"{MAX_ABS_VALUE:g}",
-            )
+        _check_values(X[:, j], f)
 
     series = target_column[keep]
     series.name = target
     task, _reason = infer_task(series)
     if task == "regression":
         y = y_numeric[keep]
-        if not np.isfinite(y).all():
-            raise CSVError(
-                "infinite",
-                f"Column '{target}' holds an infinite value (inf, or a "
-                "number too large for the computer, like 1e999).",
-                column=target,
-            )
-        if np.abs(y).max() > MAX_ABS_VALUE:
-            raise CSVError(
-                "too_big_value",
-                f"Column '{target}' holds values as large as "
-                f"{np.abs(y).max():.3g}; the limit is {MAX_ABS_VALUE:g}. Rescale the "
-                "column (e.g. to thousands or millions).",
-                column=target,
-                value=f"{np.abs(y).max():.3g}",
-                limit=f"{MAX_ABS_VALUE:g}",
-            )
+        _check_values(y, target)
         class_names: tuple[str, ...] = ()
         if float(np.std(y)) > 100 or float(np.abs(y).max()) > 1000:
             notes.append(
@@ -719,28 +715,6 @@ def build_dataset(
     return dataset, notes
 
 
-def dataset_from_frame(
-    frame: pd.DataFrame,
-    *,
-    target: str,
-    features: list[str],
-    plane: tuple[str, str] | None = None,
-    test_fraction: float = 0.2,
-    seed: int = 0,
-    standardize: bool = True,
-) -> Dataset:
-    """The chosen columns as a ``Dataset``, like ``make_dataset``'s: rows with missing
-    values dropped, a seeded split (stratified for classes), features scaled with train
-    statistics only, labels 0..k-1 in the order of ``class_names`` (the original labels,
-    numbers sorted numerically, text alphabetically). ``plane`` names the two features
-    the surface is drawn on (they come first in ``feature_names``; the others are held
-    at their mean); default: the first two features."""
-    return build_dataset(
-        frame,
-        target=target,
-        features=features,
-        plane=plane,
-        test_fraction=test_fraction,
-        seed=seed,
-        standardize=standardize,
-    )[0]
+def dataset_from_frame(frame: pd.DataFrame, **options: Any) -> Dataset:
+    """``build_dataset`` (same keyword arguments) without the notes."""
+    return build_dataset(frame, **options)[0]

@@ -56,15 +56,18 @@ import pickle
 import sys
 import threading
 import types
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import shared_memory
+from typing import TypeVar
 
 import numpy as np
 
 from core.config import TrainConfig
 from core.datasets import Dataset
+
+T = TypeVar("T")
 
 # Numbers a worker publishes after each epoch, in this order (float64 slots).
 PROGRESS_FIELDS = ("epoch", "max_epochs", "train_loss", "test_loss", "test_score")
@@ -413,37 +416,43 @@ class TrainingJob:
         with self._closed:
             return self._block is None or bool(self._header[_SLOT["started"]])
 
-    def latest_frame(self) -> tuple[int, np.ndarray] | None:
-        """(epoch, outputs on the replay grid) of the newest live snapshot, or None if
-        there is none yet (or the job is over: its result has every frame)."""
+    def _latest(self, epoch_slot: str, copy: Callable[[np.ndarray], T]) -> tuple[int, T] | None:
+        """(epoch, ``copy(header)``) of the newest snapshot the worker published under
+        ``epoch_slot``, or None: none yet, the job is over, or the worker rewrote it
+        while we copied (it marks the epoch -1 while writing, so an epoch unchanged
+        across the copy means a whole snapshot)."""
         with self._closed:
             if self._block is None:
                 return None
             h = self._header
-            epoch = int(h[_SLOT["frame_epoch"]])
+            epoch = int(h[_SLOT[epoch_slot]])
             if epoch <= 0:
                 return None
+            data = copy(h)
+            if int(h[_SLOT[epoch_slot]]) != epoch:  # rewritten while we copied
+                return None
+            return epoch, data
+
+    def latest_frame(self) -> tuple[int, np.ndarray] | None:
+        """(epoch, outputs on the replay grid) of the newest live snapshot, or None if
+        there is none yet (or the job is over: its result has every frame)."""
+
+        def copy(h: np.ndarray) -> np.ndarray:
             d0, d1, d2 = (int(v) for v in h[_SLOT["frame_d0"] : _SLOT["frame_d2"] + 1])
             shape = (d0, d1, d2) if d1 else (d0, d2)
-            frame = self._frame[: int(np.prod(shape))].copy().reshape(shape)
-            if int(h[_SLOT["frame_epoch"]]) != epoch:  # rewritten while we copied
-                return None
-            return epoch, frame
+            return self._frame[: int(np.prod(shape))].copy().reshape(shape)
+
+        return self._latest("frame_epoch", copy)
 
     def latest_network(self):
         """The newest live neuron-view frame (a ``core.network_view.NetFrame``), or
         None (none yet, not asked for, or the job is over: its result has them all)."""
-        with self._closed:
-            if self._block is None:
-                return None
-            h = self._header
-            epoch = int(h[_SLOT["net_epoch"]])
-            if epoch <= 0:
-                return None
-            data = self._net[: int(h[_SLOT["net_bytes"]])].tobytes()
-            if int(h[_SLOT["net_epoch"]]) != epoch:  # rewritten while we copied
-                return None
-        return pickle.loads(data)  # our own worker's bytes, never a user's
+
+        def copy(h: np.ndarray) -> bytes:
+            return self._net[: int(h[_SLOT["net_bytes"]])].tobytes()
+
+        latest = self._latest("net_epoch", copy)
+        return None if latest is None else pickle.loads(latest[1])  # our own worker's bytes
 
     def request_stop(self) -> None:
         """Ask the worker to end the run after its current epoch (the result keeps

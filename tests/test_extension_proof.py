@@ -66,6 +66,14 @@ def _run(repo: Path, *args: str, timeout: float = 600) -> subprocess.CompletedPr
     )
 
 
+def _pytest(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    return _run(repo, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args)
+
+
+def _assert_passes(run: subprocess.CompletedProcess) -> None:
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+
+
 SOFTSIGN = """        Activation(
             "softsign",
             lambda z: np.divide(z, 1.0 + np.abs(z), out=z),
@@ -106,31 +114,10 @@ def test_a_new_activation_is_one_table_entry_and_two_translation_lines(tmp_path)
     )
     # The table walk (select boxes, explorer, gradient checks for every pairing, palette,
     # translations, evidence grid) and the explorer's measured claims, with softsign in.
-    walk = _run(
-        repo,
-        "-m",
-        "pytest",
-        "-q",
-        "-x",
-        "-p",
-        "no:cacheprovider",
-        "tests/test_activations.py",
-        "tests/test_explorer.py",
-    )
-    assert walk.returncode == 0, walk.stdout[-3000:] + walk.stderr[-3000:]
-    trained = _run(repo, "-c", SOFTSIGN_CHECK)
-    assert trained.returncode == 0, trained.stdout[-2000:] + trained.stderr[-3000:]
+    _assert_passes(_pytest(repo, "-x", "tests/test_activations.py", "tests/test_explorer.py"))
+    _assert_passes(_run(repo, "-c", SOFTSIGN_CHECK))
     # The gradient checks ran on softsign: the parametrised ids name it.
-    ids = _run(
-        repo,
-        "-m",
-        "pytest",
-        "-q",
-        "--collect-only",
-        "-p",
-        "no:cacheprovider",
-        "tests/test_activations.py",
-    )
+    ids = _pytest(repo, "--collect-only", "tests/test_activations.py")
     assert "softsign" in ids.stdout, ids.stdout[-2000:]
 
 
@@ -173,10 +160,8 @@ def test_a_new_config_field_is_one_declaration_and_two_translation_lines(tmp_pat
     _add_translation(repo, "config", ("momentum",), {"en": "Momentum", "zh": "动量"})
     # The declaration walks: every control can show its value and has both labels, links
     # round-trip every field, every refusal is translated.
-    walk = _run(repo, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "tests/test_config.py")
-    assert walk.returncode == 0, walk.stdout[-3000:] + walk.stderr[-3000:]
-    used = _run(repo, "-c", MOMENTUM_CHECK)
-    assert used.returncode == 0, used.stdout[-2000:] + used.stderr[-3000:]
+    _assert_passes(_pytest(repo, "-x", "tests/test_config.py"))
+    _assert_passes(_run(repo, "-c", MOMENTUM_CHECK))
 
 
 CUBIC = """        DatasetSpec(
@@ -224,17 +209,5 @@ def test_a_new_dataset_is_one_table_entry_and_two_translation_lines(tmp_path):
     )
     # The dataset table walk (every dataset generates, is reproducible and refuses bad
     # parameters; every name in both languages) with the new entry in.
-    walk = _run(
-        repo,
-        "-m",
-        "pytest",
-        "-q",
-        "-x",
-        "-p",
-        "no:cacheprovider",
-        "tests/test_datasets.py",
-        "tests/test_i18n.py",
-    )
-    assert walk.returncode == 0, walk.stdout[-3000:] + walk.stderr[-3000:]
-    used = _run(repo, "-c", CUBIC_CHECK)
-    assert used.returncode == 0, used.stdout[-2000:] + used.stderr[-3000:]
+    _assert_passes(_pytest(repo, "-x", "tests/test_datasets.py", "tests/test_i18n.py"))
+    _assert_passes(_run(repo, "-c", CUBIC_CHECK))

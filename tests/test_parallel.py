@@ -290,3 +290,23 @@ def test_a_worker_keeps_the_replay_frames_as_small_as_asked():
     assert parallel.submit_training(SMALL).result(timeout=60).snapshots.shape[1] > 2
     with pytest.raises(ValueError, match="snapshot_resolution"):
         parallel.submit_training(SMALL, progress=True, snapshot_resolution=2)
+
+
+def test_live_neuron_view_frames_are_the_ones_the_result_keeps():
+    config = TrainConfig(n_samples=300, epochs=120, stop_when_flat=False)
+    job = parallel.submit_training(config, progress=True, network_view=True)
+    live = {}
+    while not job.done():
+        frame = job.latest_network()
+        if frame is not None:
+            live[frame.epoch] = frame
+        time.sleep(0.002)
+    kept = {f.epoch: f for f in job.result().network_frames}
+    assert live, "no live neuron view seen while training"
+    compared = [e for e in live if e in kept]  # frames thinned out later are not compared
+    assert compared
+    for epoch in compared:
+        assert live[epoch].image == kept[epoch].image
+        for a, b in zip(live[epoch].links, kept[epoch].links):
+            np.testing.assert_array_equal(a, b)
+    assert job.latest_network() is None  # over: the result has them all

@@ -230,6 +230,19 @@ def _sync(key: str, value):
     return key
 
 
+def _column_widget(widget, label: str, options, name: str, value, *, field=None, **kwargs):
+    """A column picker keyed ``w.upload.<name>``, showing ``value``, that stores the
+    choice's ``field`` (default: ``name``) when changed."""
+    return widget(
+        label,
+        options,
+        key=_sync(f"w.upload.{name}", value),
+        on_change=_store,
+        args=(field or name,),
+        **kwargs,
+    )
+
+
 def choice_for(names) -> tuple[pd.DataFrame, dict] | None:
     """This session's frame and column choice if it has a usable file holding every column
     in ``names`` (a widget's new value); None otherwise.
@@ -315,44 +328,31 @@ def _csv_panel() -> Dataset | None:
     choice = fix_choice(frame, st.session_state.get(CHOICE) or default_choice(frame))
     st.session_state[CHOICE] = choice
     columns = list(frame.columns)
-    st.selectbox(
-        t("upload.target"),
-        columns,
-        key=_sync("w.upload.target", choice["target"]),
-        on_change=_store,
-        args=("target",),
-        help=t("upload.target_help"),
+    target_help = t("upload.target_help")
+    _column_widget(
+        st.selectbox, t("upload.target"), columns, "target", choice["target"], help=target_help
     )
     numeric = [c for c in numeric_columns(frame) if c != choice["target"]]
     if not numeric:
         st.error(error_text(CSVError("no_features", "Choose at least one feature column.")))
         return None
-    st.multiselect(
+    _column_widget(
+        st.multiselect,
         t("upload.features"),
         numeric,
-        key=_sync("w.upload.features", choice["features"]),
-        on_change=_store,
-        args=("features",),
+        "features",
+        choice["features"],
         help=t("upload.features_help"),
     )
     features = choice["features"]
     if len(features) > 2:
         x, y = choice["plane"]
         cols = st.columns(2)
-        cols[0].selectbox(
-            t("upload.plane_x"),
-            features,
-            key=_sync("w.upload.plane_x", x),
-            on_change=_store,
-            args=("plane",),
+        _column_widget(
+            cols[0].selectbox, t("upload.plane_x"), features, "plane_x", x, field="plane"
         )
-        cols[1].selectbox(
-            t("upload.plane_y"),
-            [f for f in features if f != x],
-            key=_sync("w.upload.plane_y", y),
-            on_change=_store,
-            args=("plane",),
-        )
+        others = [f for f in features if f != x]
+        _column_widget(cols[1].selectbox, t("upload.plane_y"), others, "plane_y", y, field="plane")
         st.caption(t("upload.plane_help"))
 
     config = current_config()

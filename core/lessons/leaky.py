@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import altair as alt
-import pandas as pd
 
 from core.lessons.base import (
     Check,
@@ -16,7 +15,7 @@ from core.lessons.base import (
     pct1,
     register,
 )
-from core.lessons.present import bars, pct_cell
+from core.lessons.present import bars, pct_cell, stacked
 from core.lessons.relu import high_rate_runs
 
 
@@ -88,15 +87,7 @@ def lesson_leaky() -> LessonResult:
 
 def leaky(result: LessonResult, text: Text) -> list[tuple[str, alt.TopLevelMixin]]:
     t = result.table
-    shares = pd.concat(
-        [
-            pd.DataFrame(
-                {"activation": t.activation, "share": t[col], "what": text(f"lessons.chart.{col}")}
-            )
-            for col in ("dead", "dormant")
-        ],
-        ignore_index=True,
-    )
+    shares = stacked(t, ("dead", "dormant"), "share", text)
     return [
         (
             "lesson-leaky-dead",

@@ -13,8 +13,9 @@ from collections.abc import Callable
 import altair as alt
 import numpy as np
 import pandas as pd
+from altair.utils.schemapi import UndefinedType
 
-from core.charts.palette import ACTIVATION_COLOURS
+from core.charts.palette import ACTIVATION_COLOURS, variant_colour
 from core.lessons.base import LessonResult, Text, registry
 
 SMALL = 250
@@ -39,6 +40,41 @@ def activation_scale(names, text: Text) -> alt.Scale:
     )
 
 
+def variant_scale(names, text: Text, prefix: str) -> alt.Scale:
+    """Colours for variants of one setting (starting-weight schemes): the palette's
+    variant colours in order, labelled ``text("<prefix>.<name>")``."""
+    return alt.Scale(
+        domain=[text(f"{prefix}.{n}") for n in names],
+        range=[variant_colour(i) for i in range(len(names))],
+    )
+
+
+def init_lines(
+    frame: pd.DataFrame,
+    column: str,
+    inits: list[str],
+    text: Text,
+    y_scale: alt.Scale | UndefinedType = alt.Undefined,
+) -> alt.Chart:
+    """``column`` layer by layer, one line per starting-weight scheme (``frame.init``,
+    coloured in the order of ``inits``)."""
+    frame = frame.copy()
+    frame["label"] = [text(f"config.init_name.{i}") for i in frame.init]
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(
+            x=alt.X("layer:O", title=text("lessons.chart.layer"), axis=alt.Axis(labelAngle=0)),
+            y=alt.Y(f"{column}:Q", title=None, scale=y_scale),
+            color=alt.Color(
+                "label:N",
+                scale=variant_scale(inits, text, "config.init_name"),
+                legend=alt.Legend(title=None, orient="bottom", labelLimit=300),
+            ),
+        )
+    )
+
+
 def label(frame: pd.DataFrame, text: Text, column: str = "activation") -> pd.DataFrame:
     frame = frame.copy()
     frame["label"] = [text(f"common.activation.{a}") for a in frame[column]]
@@ -51,6 +87,25 @@ def decades(values, step: int = 1) -> list[float]:
     v = v[np.isfinite(v) & (v > 0)]
     lo, hi = int(np.floor(np.log10(v.min()))), int(np.ceil(np.log10(v.max())))
     return [10.0**e for e in range(hi, lo - 1, -step)]
+
+
+def stacked(table: pd.DataFrame, columns, value: str, text: Text) -> pd.DataFrame:
+    """Columns of a table with one row per activation, stacked into one ``value``
+    column, with ``what`` naming the column each row came from: the frame of grouped
+    ``bars``."""
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "activation": table.activation,
+                    value: table[column],
+                    "what": text(f"lessons.chart.{column}"),
+                }
+            )
+            for column in columns
+        ],
+        ignore_index=True,
+    )
 
 
 def bars(

@@ -25,7 +25,7 @@ from core.lessons.base import (
     register,
     score_on_test,
 )
-from core.lessons.present import bars
+from core.lessons.present import bars, stacked
 from core.training import dataset_for
 
 
@@ -270,15 +270,7 @@ def lesson_relu() -> LessonResult:
 
 def relu(result: LessonResult, text: Text) -> list[tuple[str, alt.TopLevelMixin]]:
     t = result.table
-    timing = pd.concat(
-        [
-            pd.DataFrame(
-                {"activation": t.activation, "ms": t[col], "what": text(f"lessons.chart.{col}")}
-            )
-            for col in ("forward_ms", "backward_ms")
-        ],
-        ignore_index=True,
-    )
+    timing = stacked(t, ("forward_ms", "backward_ms"), "ms", text)
     runs = result.chart_data["runs"].groupby(["activation", "rate"], as_index=False).dead.mean()
     runs["what"] = [text(f"lessons.chart.{r}") for r in runs.rate]
     return [

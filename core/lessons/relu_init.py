@@ -7,7 +7,6 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.charts.palette import variant_colour
 from core.diagnostics import at_initialisation, forward_layers, gradient_norms
 from core.lessons.base import (
     Check,
@@ -23,7 +22,7 @@ from core.lessons.base import (
     sci,
     score_on_test,
 )
-from core.lessons.present import SMALL
+from core.lessons.present import SMALL, init_lines
 from core.training import build_estimator, dataset_for
 
 
@@ -158,24 +157,9 @@ def lesson_relu_init() -> LessonResult:
 
 
 def per_layer(table: pd.DataFrame, column: str, text: Text, inits: list[str]) -> alt.TopLevelMixin:
-    frame = table.dropna(subset=[column]).copy()
-    frame["label"] = [text(f"config.init_name.{i}") for i in frame.init]
-    return (
-        alt.Chart(frame)
-        .mark_line(point=True, strokeWidth=2.5)
-        .encode(
-            x=alt.X("layer:O", title=text("lessons.chart.layer"), axis=alt.Axis(labelAngle=0)),
-            y=alt.Y(f"{column}:Q", title=None, scale=alt.Scale(type="log")),
-            color=alt.Color(
-                "label:N",
-                scale=alt.Scale(
-                    domain=[text(f"config.init_name.{i}") for i in inits],
-                    range=[variant_colour(i) for i in range(len(inits))],
-                ),
-                legend=alt.Legend(title=None, orient="bottom", labelLimit=300),
-            ),
-        )
-        .properties(width=SMALL + 60, height=240, title=text(f"lessons.chart.{column}"))
+    frame = table.dropna(subset=[column])
+    return init_lines(frame, column, inits, text, y_scale=alt.Scale(type="log")).properties(
+        width=SMALL + 60, height=240, title=text(f"lessons.chart.{column}")
     )
 
 

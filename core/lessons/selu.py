@@ -7,7 +7,6 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.charts.palette import variant_colour
 from core.diagnostics import at_initialisation, forward_layers
 from core.lessons.base import (
     Check,
@@ -19,7 +18,7 @@ from core.lessons.base import (
     num,
     register,
 )
-from core.lessons.present import SMALL
+from core.lessons.present import SMALL, init_lines
 from core.training import build_estimator, dataset_for
 
 
@@ -113,9 +112,7 @@ def lesson_selu() -> LessonResult:
 
 
 def per_layer(result: LessonResult, column: str, text: Text) -> alt.TopLevelMixin:
-    table = result.table.copy()
-    inits = list(dict.fromkeys(table.init))
-    table["label"] = [text(f"config.init_name.{i}") for i in table.init]
+    inits = list(dict.fromkeys(result.table.init))
     if column == "mean":
         low, high = -result.chart_data["mean_tol"], result.chart_data["mean_tol"]
     else:
@@ -125,22 +122,7 @@ def per_layer(result: LessonResult, column: str, text: Text) -> alt.TopLevelMixi
         .mark_rect(color="#009e73", opacity=0.15)
         .encode(y="y:Q", y2="y2:Q")
     )
-    lines = (
-        alt.Chart(table)
-        .mark_line(point=True, strokeWidth=2.5)
-        .encode(
-            x=alt.X("layer:O", title=text("lessons.chart.layer"), axis=alt.Axis(labelAngle=0)),
-            y=alt.Y(f"{column}:Q", title=None),
-            color=alt.Color(
-                "label:N",
-                scale=alt.Scale(
-                    domain=[text(f"config.init_name.{i}") for i in inits],
-                    range=[variant_colour(i) for i in range(len(inits))],
-                ),
-                legend=alt.Legend(title=None, orient="bottom", labelLimit=300),
-            ),
-        )
-    )
+    lines = init_lines(result.table, column, inits, text)
     return alt.layer(band, lines).properties(
         width=SMALL + 60, height=240, title=text(f"lessons.chart.selu_{column}")
     )

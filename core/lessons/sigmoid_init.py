@@ -7,10 +7,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.charts.palette import variant_colour
 from core.lessons.base import Check, Lesson, LessonResult, Text, experiment, pct, register
 from core.lessons.depth import gradient_ratios, vanished
-from core.lessons.present import ratio_by_depth
+from core.lessons.present import ratio_by_depth, variant_scale
 
 
 def crossing_depth(depths: list[int], ratios: np.ndarray, threshold: float) -> int | None:
@@ -87,11 +86,8 @@ def ratios_chart(result: LessonResult, text: Text) -> alt.TopLevelMixin:
     schemes = result.chart_data["schemes"]
     long = result.table.melt("depth", schemes, var_name="scheme", value_name="ratio")
     long["label"] = [text(f"lessons.scheme.{s}") for s in long.scheme]
-    scale = alt.Scale(
-        domain=[text(f"lessons.scheme.{s}") for s in schemes],
-        range=[variant_colour(i) for i in range(len(schemes))],
-    )
-    return ratio_by_depth(long, result, text, scale, "sigmoid_init")
+    colours = variant_scale(schemes, text, "lessons.scheme")
+    return ratio_by_depth(long, result, text, colours, "sigmoid_init")
 
 
 register(
