@@ -241,7 +241,7 @@ class _FrameBuffer:
         # Start at the stride that fills the buffer by the planned last epoch: a run that
         # goes the distance never computes frames it will throw away, and one that stops
         # early still keeps a frame every few epochs.
-        self.count, self.stride = count, max(1, planned_epochs // (2 * count))
+        self.count, self.stride = count, max(1, -(-planned_epochs // (2 * count)))  # ceil
         self.epochs: list[int] = []
         self.frames: list[np.ndarray] = []
         self.extras: list = []  # what goes with each frame (the neuron view), or None
@@ -342,21 +342,27 @@ def train(
     y_train = data.y_train
     start = time.perf_counter()
 
-    splits = {"train": (data.X_train, y_train), "test": (data.X_test, data.y_test)}
+    # Train and test rows go through the network together: one forward pass an epoch
+    # gives both splits' loss and score.
+    both = np.vstack([data.X_train, data.X_test])
+    n_train = len(data.X_train)
+    splits = {"train": (slice(None, n_train), y_train), "test": (slice(n_train, None), data.y_test)}
     targets: dict[str, np.ndarray] = {}  # built once, when the model knows its outputs
 
-    def evaluate(split):
-        X, y = splits[split]
-        # One forward pass gives both the loss and the score.
-        raw = model._forward_pass_fast(X, check_input=False)
-        if split not in targets:
-            targets[split] = target_matrix(model, y)
-        loss = output_loss(targets[split], raw, model.out_activation_, model.loss_function_)
-        if data.task == "regression":
-            score = r2_score(y, raw.ravel()) if np.isfinite(raw).all() else float("nan")
-        else:
-            score = float(np.mean(model.labels_from_outputs(raw) == y))
-        return loss, score
+    def evaluate() -> dict[str, tuple[float, float]]:
+        outputs = model._forward_pass_fast(both, check_input=False)
+        measured = {}
+        for split, (rows_of, y) in splits.items():
+            raw = outputs[rows_of]
+            if split not in targets:
+                targets[split] = target_matrix(model, y)
+            loss = output_loss(targets[split], raw, model.out_activation_, model.loss_function_)
+            if data.task == "regression":
+                score = r2_score(y, raw.ravel()) if np.isfinite(raw).all() else float("nan")
+            else:
+                score = float(np.mean(model.labels_from_outputs(raw) == y))
+            measured[split] = (loss, score)
+        return measured
 
     def hook(fitted, objective):
         epoch = len(rows) + 1
@@ -366,8 +372,8 @@ def train(
                 raise _StopTraining("diverged")
             return
         last_finite[:] = [[w.copy() for w in fitted.coefs_], [b.copy() for b in fitted.intercepts_]]
-        train_loss, train_score = evaluate("train")
-        test_loss, test_score = evaluate("test")
+        measured = evaluate()
+        (train_loss, train_score), (test_loss, test_score) = measured["train"], measured["test"]
         row = dict(
             epoch=epoch,
             train_loss=train_loss,
