@@ -311,6 +311,47 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
     return out[SUMMARY_COLUMNS]
 
 
+MATCHED = "matched"  # the init value of matched_summary's rows
+
+
+def matched_summary(summary: pd.DataFrame, book=None) -> pd.DataFrame:
+    """Each activation's cells under the initialisation the rules file matches to it
+    (``RuleBook.init_family``: He for the ReLU family, Glorot for sigmoid and tanh,
+    LeCun for SELU), as rows with ``init == MATCHED`` and the scheme used in a column
+    ``scheme``. Where the table holds several schemes of the family, the family's first
+    listed one wins (Glorot uniform over scikit-learn's ``auto`` for sigmoid); an
+    activation with none of them is left out."""
+    from core.rules import load_rules  # the rule book is read only for this view
+
+    book = book or load_rules()
+    chosen = []
+    for activation, rows in summary.groupby("activation", sort=False):
+        family = book.init_family(str(activation))
+        held = [i for i in family.inits if i in set(rows.init)]
+        if held:
+            chosen.append(rows[rows.init == held[0]].assign(scheme=held[0], init=MATCHED))
+    if not chosen:
+        return summary.iloc[:0].assign(scheme=pd.Series(dtype=str))
+    return pd.concat(chosen, ignore_index=True)
+
+
+def with_matched_inits(summary: pd.DataFrame, book=None) -> tuple[pd.DataFrame, list[str]]:
+    """The schemes a page can show one at a time: those every activation was trained
+    under, then ``MATCHED`` when the table holds every activation's matched scheme (the
+    shipped sweep's extra rows make it complete; a small recompute may not). Returns the
+    summary with the matched rows appended when they are offered, and the choices."""
+    every = summary.activation.nunique()
+    choices = [
+        i
+        for i in dict.fromkeys(summary.init)
+        if summary[summary.init == i].activation.nunique() == every
+    ]
+    matched = matched_summary(summary, book)
+    if matched.empty or matched.activation.nunique() < every:
+        return summary, choices
+    return pd.concat([summary, matched], ignore_index=True), [*choices, MATCHED]
+
+
 def default_name(kind: str, key: str) -> str:
     """How a claim names an activation or a dataset unless told otherwise: its engine
     name (display names live in the translation files; the page passes its own)."""

@@ -9,11 +9,13 @@ import streamlit as st
 from core.charts.evidence import heatmap, spread_chart
 from core.evidence import (
     EVIDENCE_CSV,
+    MATCHED,
     RECOMPUTE_GRID,
     claims,
     load_runs,
     run_sweep,
     summarise,
+    with_matched_inits,
 )
 from ui.evidence_ui import name, show_modern_against_relu
 from ui.frame import page_frame
@@ -100,18 +102,13 @@ text = {
     k: t(f"evidence.axis.{k}") for k in ("dataset", "activation", "depth", "accuracy", "spread")
 }
 
-# Schemes every activation was trained under (the matched extras cover a few only).
-common_inits = [
-    i
-    for i in dict.fromkeys(summary.init)
-    if summary[summary.init == i].activation.nunique() == summary.activation.nunique()
-]
+summary, common_inits = with_matched_inits(summary)
 st.header(t("evidence.overview"))
 st.caption(t("evidence.overview_help"))
 shown_init = st.selectbox(
     t("evidence.init"),
     common_inits,
-    format_func=lambda i: t(f"config.init_name.{i}"),
+    format_func=lambda i: t("evidence.init_matched" if i == MATCHED else f"config.init_name.{i}"),
     key="evidence_init",
 )
 show_chart(heatmap(summary[summary.init == shown_init], text=text, names=name), "evidence-overview")

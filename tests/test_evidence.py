@@ -11,6 +11,7 @@ from core.config import TrainConfig
 from core.evidence import (
     FULL_GRID,
     KEYS,
+    MATCHED,
     RECOMPUTE_GRID,
     RUN_COLUMNS,
     SUMMARY_COLUMNS,
@@ -20,7 +21,9 @@ from core.evidence import (
     run_one,
     run_sweep,
     summarise,
+    with_matched_inits,
 )
+from core.rules import load_rules
 from core.training import train
 
 TINY = SweepGrid(
@@ -309,3 +312,33 @@ def test_claim_thresholds_come_from_the_data_file(monkeypatch):
     stricter = {**ev.claim_thresholds(), "G20": {"within_best": 0.0}}
     monkeypatch.setattr(ev, "claim_thresholds", lambda: stricter)
     assert not {c.id: c for c in claims(summarise(load_runs()))}["G20"].supported
+
+
+def test_the_matched_view_puts_each_activation_under_its_own_scheme():
+    """The shipped table's matched rows: He for the ReLU family, Glorot uniform (not
+    scikit-learn's narrower 'auto') for sigmoid, tanh's 'auto' (which is Glorot uniform),
+    LeCun for SELU; each row's numbers are that scheme's row, unchanged."""
+    summary = summarise(load_runs())
+    shown, choices = with_matched_inits(summary)
+    assert choices == ["auto", "he_uniform", MATCHED]
+    matched = shown[shown.init == MATCHED]
+    schemes = matched.groupby("activation").scheme.unique().map(tuple).to_dict()
+    assert schemes["selu"] == ("lecun_normal",)
+    assert schemes["logistic"] == ("glorot_uniform",)
+    assert schemes["tanh"] == ("auto",)
+    assert schemes["relu"] == schemes["gelu"] == ("he_uniform",)
+    book = load_rules()
+    assert all(book.init_matches(a, s[0]) for a, s in schemes.items())
+    # Every (dataset, activation, depth) cell once, with the numbers of its scheme's row.
+    assert len(matched) == len(summary[summary.init == "auto"])
+    selu = matched[(matched.activation == "selu") & (matched.dataset == "spiral")]
+    lecun = summary[(summary.activation == "selu") & (summary.init == "lecun_normal")]
+    lecun = lecun[lecun.dataset == "spiral"]
+    assert selu.test_mean.tolist() == lecun.test_mean.tolist()
+
+
+def test_the_matched_view_is_offered_only_when_every_activation_has_its_scheme():
+    summary = summarise(load_runs())
+    auto_only = summary[summary.init == "auto"]  # e.g. a recompute without He rows
+    shown, choices = with_matched_inits(auto_only)
+    assert choices == ["auto"] and len(shown) == len(auto_only)

@@ -117,3 +117,17 @@ def test_page_says_where_each_new_activation_is_within_the_seed_noise(no_trainin
         assert f"within the seed noise in {counts.get('within', 0)}." in line
     at.selectbox(key="evidence_init").set_value("he_uniform").run()
     assert not at.exception
+    # Each activation under its own matched scheme: SELU now against ReLU under He.
+    at.selectbox(key="evidence_init").set_value("matched").run()
+    assert not at.exception
+    matched = core.evidence.modern_against_relu(
+        core.evidence.with_matched_inits(core.evidence.summarise(core.evidence.load_runs()))[0],
+        init="matched",
+    )
+    selu = matched[matched.activation == "selu"].verdict.value_counts()
+    line = next(
+        m.value
+        for m in at.markdown
+        if m.value.startswith("**SELU**") or "SELU" in m.value.split(":")[0]
+    )
+    assert f"within the seed noise in {selu.get('within', 0)}." in line
