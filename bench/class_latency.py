@@ -139,6 +139,12 @@ def summarise(rows: list[dict], bound: float) -> dict:
     clicks = [r["click"] for r in rows]
     waited = [r for r in rows if r["to_epoch"] is None or r["to_epoch"] > WAITED]
     told = [r for r in waited if r["to_queued"] is not None or r["to_starting"] is not None]
+    # How long the page showed no explanation: until the waiting message, or the first
+    # epoch if the run never waited visibly.
+    explained = [
+        min(t for key in ("to_queued", "to_starting", "to_epoch", "total") if (t := r[key]) is not None)
+        for r in rows
+    ]
     p50, p95 = (float(np.percentile(totals, q)) for q in (50, 95))
     return dict(
         p50_s=p50,
@@ -150,6 +156,9 @@ def summarise(rows: list[dict], bound: float) -> dict:
         saw_queued=sum(r["to_queued"] is not None for r in waited),
         saw_starting=sum(r["to_starting"] is not None for r in waited),
         waited_untold=len(waited) - len(told),
+        to_message_p50_s=float(np.percentile(explained, 50)),
+        to_message_max_s=max(explained),
+        message_later_than_waited=sum(x > WAITED for x in explained),
         sessions=rows,
     )
 
@@ -206,7 +215,10 @@ def run(out) -> list[Figure]:
         out(
             f"    {f['waited']} sessions waited over {WAITED:.0f} s for their first epoch: "
             f"{f['saw_queued']} saw the queued message, {f['saw_starting']} the workers "
-            f"starting message, {f['waited_untold']} neither"
+            f"starting message, {f['waited_untold']} neither; from the click to the first "
+            f"message (or epoch): median {f['to_message_p50_s']:.1f} s, longest "
+            f"{f['to_message_max_s']:.1f} s, over {WAITED:.0f} s in "
+            f"{f['message_later_than_waited']} sessions"
         )
     first, again = found["first press"], found["again"]
     detail = dict(
