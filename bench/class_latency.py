@@ -141,10 +141,8 @@ def summarise(rows: list[dict], bound: float) -> dict:
     told = [r for r in waited if r["to_queued"] is not None or r["to_starting"] is not None]
     # How long the page showed no explanation: until the waiting message, or the first
     # epoch if the run never waited visibly.
-    explained = [
-        min(t for key in ("to_queued", "to_starting", "to_epoch", "total") if (t := r[key]) is not None)
-        for r in rows
-    ]
+    shown = ("to_queued", "to_starting", "to_epoch", "total")
+    explained = [min(r[key] for key in shown if r[key] is not None) for r in rows]
     p50, p95 = (float(np.percentile(totals, q)) for q in (50, 95))
     return dict(
         p50_s=p50,
