@@ -73,12 +73,19 @@ _ARM = """([at, queued, starting, epoch]) => {
   };
   new MutationObserver(look).observe(document.body,
       {subtree: true, childList: true, characterData: true, attributes: true});
-  const button = [...document.querySelectorAll('button')]
+  // The button is looked up when clicked: a late redraw may have replaced the one
+  // there was at arming, and a click on a detached button does nothing.
+  const train = () => [...document.querySelectorAll('button')]
       .find(b => b.innerText.trim() === 'Train');
-  if (!button) throw new Error('no Train button');
+  if (!train()) throw new Error('no Train button');
   w.late = Date.now() > at;
-  setTimeout(() => { w.click = Date.now(); button.click(); look(); },
-             Math.max(0, at - Date.now()));
+  setTimeout(() => {
+    const button = train();
+    w.click = Date.now();
+    w.found = !!button;
+    if (button) button.click();
+    look();
+  }, Math.max(0, at - Date.now()));
   return window.__runs.length;
 }"""
 
@@ -111,7 +118,11 @@ def press_together(sessions: list[Session]) -> list[dict]:
         s.mark = s.page.evaluate(_ARM, [at * 1000, *args])
     rows = []
     for s in sessions:
-        end = s.wait_finished(surface=True, timeout=CLASS_TIMEOUT)
+        try:
+            end = s.wait_finished(surface=True, timeout=CLASS_TIMEOUT)
+        except RuntimeError as exc:
+            w = s.page.evaluate("() => window.__class")
+            raise RuntimeError(f"{exc}; the armed click: {w}") from exc
         if s.errors():
             raise RuntimeError(f"the Playground shows an exception: {s.errors()}")
         w = s.page.evaluate("() => window.__class")
