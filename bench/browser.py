@@ -145,15 +145,15 @@ class Session:
         self.page.get_by_role("button", name=re.compile("^(Train|训练)$")).click()
         return self.page.evaluate("() => window.__clickAt") / 1000
 
-    def wait_finished(self, surface: bool = True) -> float:
+    def wait_finished(self, surface: bool = True, timeout: float = RUN_TIMEOUT) -> float:
         """Wait until the run started since the last click has finished (and, with
         ``surface``, the final decision surface is drawn); returns the page's wall clock
-        (s) when the script state last became notRunning."""
+        (s) when the script state last became notRunning. ``timeout`` in ms."""
         try:
             self.page.wait_for_function(
                 _FINISHED,
                 arg=[self.mark, SURFACE if surface else None],
-                timeout=RUN_TIMEOUT,
+                timeout=timeout,
                 polling=25,
             )
         except Exception as exc:
