@@ -23,8 +23,15 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.app-installed
 run: $(VENV)/.app-installed
 	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
 
+# The unit and page tests run on every core (pytest-xdist, each worker its own process
+# and training pool); the browser tests then run one at a time, since each drives a real
+# server and Chromium and their waits are tuned for a machine they have to themselves.
+# Both always run, so one failing half does not hide the other's results.
 test: $(VENV)/.test-installed lint types
-	$(BIN)/python -m pytest
+	@status=0; \
+	$(BIN)/python -m pytest -m "not e2e" --numprocesses=auto --maxprocesses=4 || status=1; \
+	$(BIN)/python -m pytest -m e2e || status=1; \
+	exit $$status
 
 # Lint and format check (ruff); part of `make test`, so CI fails on either.
 lint: $(VENV)/.test-installed
