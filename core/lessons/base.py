@@ -116,6 +116,24 @@ class Lesson:
     charts_per_row: int = 3
 
 
+def ratio_by_depth_lesson(
+    lesson_id: str,
+    run: Callable[[], LessonResult],
+    chart: Callable[[LessonResult, Text], Any],
+    column_key: str,
+) -> Lesson:
+    """A lesson whose table is a gradient ratio per depth (rows) and per variant
+    (columns, named by the translation key ``column_key.format(variant)``)."""
+    return Lesson(
+        lesson_id,
+        run,
+        lambda r, text: [(f"lesson-{lesson_id}", chart(r, text))],
+        formats={"depth": "{:d}".format},
+        other_columns="{:.1e}".format,
+        header=lambda c, text: text("lessons.col.depth" if c == "depth" else column_key.format(c)),
+    )
+
+
 _REGISTERED: dict[str, Lesson] = {}
 
 

@@ -9,18 +9,7 @@ import pandas as pd
 
 from core.charts.palette import variant_colour
 from core.diagnostics import at_initialisation
-from core.lessons.base import (
-    Check,
-    Lesson,
-    LessonResult,
-    Text,
-    config_of,
-    equal_verdict,
-    experiment,
-    num,
-    register,
-    sci,
-)
+from core.lessons import base
 from core.lessons.present import WIDE
 from core.mlp import output_loss, target_matrix
 from core.training import build_estimator, dataset_for
@@ -81,9 +70,9 @@ def numeric_gradients(model, X: np.ndarray, Y: np.ndarray, step: float) -> list[
     return grads
 
 
-def lesson_chain_rule() -> LessonResult:
-    spec = experiment("chain_rule")
-    config = config_of(spec["base"])
+def lesson_chain_rule() -> base.LessonResult:
+    spec = base.experiment("chain_rule")
+    config = base.config_of(spec["base"])
     data = dataset_for(config)
     model = at_initialisation(build_estimator(config, data.task), data.X_train, data.y_train)
     X = data.X_train[spec["sample"] : spec["sample"] + 1]
@@ -107,22 +96,22 @@ def lesson_chain_rule() -> LessonResult:
         ]
     )
     checks = [
-        Check(
+        base.Check(
             "engine",
             ("G27", "G30"),
-            equal_verdict(engine_gap, 0.0, spec["engine_tol"]),
+            base.equal_verdict(engine_gap, 0.0, spec["engine_tol"]),
             dict(
-                error=sci(engine_gap),
-                start=num(float(deltas[-1][0]), 4),
+                error=base.sci(engine_gap),
+                start=base.num(float(deltas[-1][0]), 4),
                 weights=str(sum(W.size for W in model.coefs_)),
                 layers=str(len(hand)),
             ),
         ),
-        Check(
+        base.Check(
             "numeric",
             ("G3",),
-            equal_verdict(numeric_gap, 0.0, spec["numeric_tol"]),
-            dict(error=sci(numeric_gap), step=f"{spec['step']:g}"),
+            base.equal_verdict(numeric_gap, 0.0, spec["numeric_tol"]),
+            dict(error=base.sci(numeric_gap), step=f"{spec['step']:g}"),
         ),
     ]
     measurements = dict(
@@ -132,13 +121,13 @@ def lesson_chain_rule() -> LessonResult:
         output_delta=float(deltas[-1][0]),
         **{f"grad_norm.layer{i + 1}": float(np.linalg.norm(g)) for i, g in enumerate(hand)},
     )
-    return LessonResult("chain_rule", ("G3", "G27", "G30"), measurements, checks, table)
+    return base.LessonResult("chain_rule", ("G3", "G27", "G30"), measurements, checks, table)
 
 
 # --- charts ---------------------------------------------------------------------------------
 
 
-def gradient_bars(result: LessonResult, text: Text) -> alt.TopLevelMixin:
+def gradient_bars(result: base.LessonResult, text: base.Text) -> alt.TopLevelMixin:
     t = result.table
     long = pd.concat(
         [
@@ -168,8 +157,8 @@ def gradient_bars(result: LessonResult, text: Text) -> alt.TopLevelMixin:
     )
 
 
-register(
-    Lesson(
+base.register(
+    base.Lesson(
         "chain_rule",
         lesson_chain_rule,
         lambda r, text: [("lesson-chain_rule", gradient_bars(r, text))],

@@ -6,49 +6,39 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.lessons.base import (
-    Check,
-    Lesson,
-    LessonResult,
-    Text,
-    config_of,
-    contrast_verdict,
-    experiment,
-    fit,
-    num,
-    register,
-    score_on_test,
-)
+from core.lessons import base
 from core.lessons.present import WIDE, activation_scale, label
 from core.training import make_grid
 
 
-def lesson_curves() -> LessonResult:
+def lesson_curves() -> base.LessonResult:
     """G2: regression on sine with identity, tanh and ReLU hidden layers; test R²."""
-    spec = experiment("curves")
+    spec = base.experiment("curves")
     rows, curves, data = [], [], None
     for act in spec["activations"]:
-        model, data = fit(config_of(spec["base"], activation=act))
+        model, data = base.fit(base.config_of(spec["base"], activation=act))
         grid = make_grid(data, 200)
         curves.append(dict(activation=act, x=grid.xs, prediction=model.predict(grid.points)))
-        rows.append(dict(activation=act, test_score=score_on_test(model, data)))
+        rows.append(dict(activation=act, test_score=base.score_on_test(model, data)))
     table = pd.DataFrame(rows)
     scores = table.set_index("activation").test_score
     linear = float(scores["identity"])
     nonlinear = scores.drop("identity")
-    verdict = contrast_verdict(linear, list(nonlinear), spec["linear_max"], spec["nonlinear_min"])
-    check = Check(
+    verdict = base.contrast_verdict(
+        linear, list(nonlinear), spec["linear_max"], spec["nonlinear_min"]
+    )
+    check = base.Check(
         "fit",
         ("G2",),
         verdict,
         dict(
-            linear=num(linear),
-            best=num(float(nonlinear.max())),
+            linear=base.num(linear),
+            best=base.num(float(nonlinear.max())),
             best_activation=str(nonlinear.idxmax()),
         ),
     )
     measurements = {f"r2.{a}": float(s) for a, s in scores.items()}
-    return LessonResult(
+    return base.LessonResult(
         "curves", ("G2",), measurements, [check], table, dict(curves=curves, data=data)
     )
 
@@ -56,7 +46,7 @@ def lesson_curves() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def curves(result: LessonResult, text: Text) -> alt.TopLevelMixin:
+def curves(result: base.LessonResult, text: base.Text) -> alt.TopLevelMixin:
     data = result.chart_data["data"]
     points = pd.DataFrame(
         {
@@ -86,7 +76,7 @@ def curves(result: LessonResult, text: Text) -> alt.TopLevelMixin:
         .mark_circle(size=18, opacity=0.45, color="#555555")
         .encode(x=alt.X("x:Q", title="x"), y=alt.Y("y:Q", title="y"))
     )
-    fit = (
+    fitted = (
         alt.Chart(lines)
         .mark_line(strokeWidth=3)
         .encode(
@@ -99,9 +89,11 @@ def curves(result: LessonResult, text: Text) -> alt.TopLevelMixin:
             ),
         )
     )
-    return alt.layer(dots, fit).properties(
+    return alt.layer(dots, fitted).properties(
         width=WIDE, height=300, title=text("lessons.chart.curves")
     )
 
 
-register(Lesson("curves", lesson_curves, lambda r, text: [("lesson-curves", curves(r, text))]))
+base.register(
+    base.Lesson("curves", lesson_curves, lambda r, text: [("lesson-curves", curves(r, text))])
+)

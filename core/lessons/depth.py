@@ -7,18 +7,7 @@ import numpy as np
 import pandas as pd
 
 from core.diagnostics import at_initialisation, gradient_norms
-from core.lessons.base import (
-    Check,
-    Lesson,
-    LessonResult,
-    Text,
-    config_of,
-    experiment,
-    fit,
-    pct,
-    register,
-    sci,
-)
+from core.lessons import base
 from core.lessons.present import activation_scale, label, ratio_by_depth
 from core.rules import vanished_gradient_ratio
 from core.training import build_estimator, dataset_for
@@ -52,17 +41,20 @@ def vanished() -> float:
 
 
 def gradient_ratios(
-    activation: str, depths, seeds, base: dict, width: int, scale: float = 1.0
+    activation: str, depths, seeds, settings: dict, width: int, scale: float = 1.0
 ) -> np.ndarray:
     """Geometric mean over seeds of |dL/dW_first| / |dL/dW_last| at initialisation;
     ``scale`` multiplies the drawn weights (not the biases)."""
-    data = dataset_for(config_of(base))
+    data = dataset_for(base.config_of(settings))
     out = []
     for depth in depths:
         logs = []
         for seed in seeds:
-            config = config_of(
-                base, activation=activation, seed=seed, hidden_layers=",".join([str(width)] * depth)
+            config = base.config_of(
+                settings,
+                activation=activation,
+                seed=seed,
+                hidden_layers=",".join([str(width)] * depth),
             )
             model = at_initialisation(
                 build_estimator(config, data.task), data.X_train, data.y_train
@@ -80,12 +72,12 @@ def update_ratios(spec: dict) -> dict[str, float]:
     (geometric mean over seeds). Under plain SGD a step is the gradient times the
     learning rate, so this follows the gradient ratio; Adam divides each weight's step
     by its own gradient's running size."""
-    data = dataset_for(config_of(spec["base"]))
+    data = dataset_for(base.config_of(spec["base"]))
     out = {}
     for solver, rate in spec["solvers"].items():
         logs = []
         for seed in spec["seeds"]:
-            config = config_of(
+            config = base.config_of(
                 spec["base"],
                 solver=solver,
                 learning_rate=rate,
@@ -96,7 +88,7 @@ def update_ratios(spec: dict) -> dict[str, float]:
             start = at_initialisation(
                 build_estimator(config, data.task), data.X_train, data.y_train
             )
-            model, _ = fit(config, data)
+            model, _ = base.fit(config, data)
             moved = [
                 np.linalg.norm(w1 - w0) / np.linalg.norm(w0)
                 for w0, w1 in zip(start.coefs_, model.coefs_)
@@ -106,9 +98,9 @@ def update_ratios(spec: dict) -> dict[str, float]:
     return out
 
 
-def lesson_depth() -> LessonResult:
+def lesson_depth() -> base.LessonResult:
     """G8, G28: first/last layer gradient ratio at initialisation for depths 2..10."""
-    spec = experiment("depth")
+    spec = base.experiment("depth")
     depths, threshold = list(spec["depths"]), vanished()
     ratios = {
         a: gradient_ratios(a, depths, spec["seeds"], spec["base"], spec["width"])
@@ -128,51 +120,51 @@ def lesson_depth() -> LessonResult:
     slower = slower_verdict(updates, threshold)
     at_article = float(sig[depths.index(article)]) if article in depths else float("nan")
     checks = [
-        Check(
+        base.Check(
             "vanish" if crossing is not None else "vanish_never",
             ("G8",),
             vanish,
             dict(
-                threshold=pct(threshold),
+                threshold=base.pct(threshold),
                 depth=str(crossing),
                 article=str(article),
-                ratio=sci(sig[below[0]]) if below.size else "–",
-                at_article=sci(at_article),
+                ratio=base.sci(sig[below[0]]) if below.size else "–",
+                at_article=base.sci(at_article),
                 max_depth=str(depths[-1]),
             ),
         ),
-        Check(
+        base.Check(
             "decay",
             ("G28",),
             decays,
             dict(
                 factor=f"{10**slope:.2f}",
-                first=sci(sig[0]),
-                last=sci(sig[-1]),
+                first=base.sci(sig[0]),
+                last=base.sci(sig[-1]),
                 d0=str(depths[0]),
                 d1=str(depths[-1]),
             ),
         ),
-        Check(
+        base.Check(
             "others",
             ("G28",),
             others_ok,
             dict(
-                tanh=sci(others.get("tanh", np.nan)),
-                relu=sci(others.get("relu", np.nan)),
-                threshold=pct(threshold),
+                tanh=base.sci(others.get("tanh", np.nan)),
+                relu=base.sci(others.get("relu", np.nan)),
+                threshold=base.pct(threshold),
             ),
         ),
-        Check(
+        base.Check(
             "slower",
             ("G28",),
             slower,
             dict(
                 depth=str(spec["slower"]["depth"]),
                 epochs=str(spec["slower"]["epochs"]),
-                sgd=sci(updates["sgd"]),
-                adam=sci(updates["adam"]),
-                threshold=pct(threshold),
+                sgd=base.sci(updates["sgd"]),
+                adam=base.sci(updates["adam"]),
+                threshold=base.pct(threshold),
             ),
         ),
     ]
@@ -183,7 +175,7 @@ def lesson_depth() -> LessonResult:
         **{f"update_ratio.{solver}": v for solver, v in updates.items()},
         **{f"{a}.min_ratio": float(r.min()) for a, r in ratios.items()},
     )
-    return LessonResult(
+    return base.LessonResult(
         "depth",
         ("G8", "G28"),
         measurements,
@@ -196,22 +188,11 @@ def lesson_depth() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def depth(result: LessonResult, text: Text) -> alt.TopLevelMixin:
+def depth(result: base.LessonResult, text: base.Text) -> alt.TopLevelMixin:
     table = result.table
     names = [c for c in table.columns if c != "depth"]
     long = label(table.melt("depth", names, var_name="activation", value_name="ratio"), text)
     return ratio_by_depth(long, result, text, activation_scale(names, text), "depth")
 
 
-register(
-    Lesson(
-        "depth",
-        lesson_depth,
-        lambda r, text: [("lesson-depth", depth(r, text))],
-        formats={"depth": "{:d}".format},
-        other_columns="{:.1e}".format,  # one column per activation: gradient ratios
-        header=lambda c, text: text(
-            "lessons.col.depth" if c == "depth" else f"common.activation.{c}"
-        ),
-    )
-)
+base.register(base.ratio_by_depth_lesson("depth", lesson_depth, depth, "common.activation.{}"))

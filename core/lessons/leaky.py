@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import altair as alt
 
-from core.lessons.base import (
-    Check,
-    Lesson,
-    LessonResult,
-    Text,
-    experiment,
-    gain_verdict,
-    pct,
-    pct1,
-    register,
-)
+from core.lessons import base
 from core.lessons.present import bars, pct_cell, stacked
 from core.lessons.relu import high_rate_runs
 
@@ -28,9 +18,9 @@ def alive_verdict(negative_units: int, silent_units: int) -> str:
     return "holds" if negative_units > 0 else "nuance"
 
 
-def lesson_leaky() -> LessonResult:
+def lesson_leaky() -> base.LessonResult:
     """G21, G22: the relu lesson's high-rate runs again, with relu and with leaky_relu."""
-    spec = experiment("leaky")
+    spec = base.experiment("leaky")
     runs = high_rate_runs(spec["activations"], rate_names=("high_rate",))
     mean = (
         runs.groupby("activation")[["dead", "dormant", "test_score"]]
@@ -44,26 +34,30 @@ def lesson_leaky() -> LessonResult:
     share = float(runs[runs.activation == "leaky_relu"].dormant_grad.median())
     alive = alive_verdict(negative, silent)
     gain = float(leaky.test_score - relu.test_score)
-    helps = gain_verdict(gain, spec["better_by"])
+    helps = base.gain_verdict(gain, spec["better_by"])
     checks = [
-        Check(
+        base.Check(
             "alive",
             ("G21", "G22"),
             alive,
             dict(
-                relu=pct(relu.dead),
+                relu=base.pct(relu.dead),
                 relu_units=str(int(totals.dormant_units["relu"])),
                 relu_silent=str(int(totals.silent_units["relu"])),
                 negative=str(negative),
                 silent=str(silent),
-                share=pct1(share) if negative else "–",
+                share=base.pct1(share) if negative else "–",
             ),
         ),
-        Check(
+        base.Check(
             "accuracy",
             ("G21",),
             helps,
-            dict(relu=pct1(relu.test_score), leaky=pct1(leaky.test_score), gain=f"{gain:+.1%}"),
+            dict(
+                relu=base.pct1(relu.test_score),
+                leaky=base.pct1(leaky.test_score),
+                gain=f"{gain:+.1%}",
+            ),
         ),
     ]
     table = mean.reset_index()
@@ -79,13 +73,13 @@ def lesson_leaky() -> LessonResult:
         score_relu=float(relu.test_score),
         score_leaky=float(leaky.test_score),
     )
-    return LessonResult("leaky", ("G21", "G22"), measurements, checks, table, dict(runs=runs))
+    return base.LessonResult("leaky", ("G21", "G22"), measurements, checks, table, dict(runs=runs))
 
 
 # --- charts ---------------------------------------------------------------------------------
 
 
-def leaky(result: LessonResult, text: Text) -> list[tuple[str, alt.TopLevelMixin]]:
+def leaky(result: base.LessonResult, text: base.Text) -> list[tuple[str, alt.TopLevelMixin]]:
     t = result.table
     shares = stacked(t, ("dead", "dormant"), "share", text)
     return [
@@ -100,4 +94,4 @@ def leaky(result: LessonResult, text: Text) -> list[tuple[str, alt.TopLevelMixin
     ]
 
 
-register(Lesson("leaky", lesson_leaky, leaky, formats={"test_score": pct_cell}))
+base.register(base.Lesson("leaky", lesson_leaky, leaky, formats={"test_score": pct_cell}))

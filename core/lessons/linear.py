@@ -8,20 +8,7 @@ import numpy as np
 import pandas as pd
 
 from core.charts.run import surface_chart
-from core.lessons.base import (
-    Check,
-    Lesson,
-    LessonResult,
-    Text,
-    config_of,
-    contrast_verdict,
-    equal_verdict,
-    experiment,
-    fit,
-    pct,
-    register,
-    score_on_test,
-)
+from core.lessons import base
 from core.lessons.present import SMALL, pct_cell
 from core.training import make_grid, model_outputs
 
@@ -40,14 +27,14 @@ def collapsed_linear_outputs(model, X: np.ndarray) -> np.ndarray:
     return z
 
 
-def lesson_linear() -> LessonResult:
+def lesson_linear() -> base.LessonResult:
     """G1: identity hidden layers (one and three) vs ReLU and tanh on circle and xor."""
-    spec = experiment("linear")
+    spec = base.experiment("linear")
     rows, surfaces, collapse_err = [], [], 0.0
     for name in spec["datasets"]:
         for run in spec["runs"]:
-            config = config_of(spec["base"], {"dataset": name}, run)
-            model, data = fit(config)
+            config = base.config_of(spec["base"], {"dataset": name}, run)
+            model, data = base.fit(config)
             if config.activation == "identity" and len(config.hidden_layers) > 1:
                 direct = model._forward_pass_fast(data.X_test, check_input=False)
                 collapse_err = max(
@@ -59,7 +46,7 @@ def lesson_linear() -> LessonResult:
                     dataset=name,
                     activation=config.activation,
                     layers=len(config.hidden_layers),
-                    test_score=score_on_test(model, data),
+                    test_score=base.score_on_test(model, data),
                     linear=config.activation == "identity",
                 )
             )
@@ -88,39 +75,41 @@ def lesson_linear() -> LessonResult:
             f"{name}.linear_best": linear,
             **{f"{name}.{a}": float(s) for a, s in nonlinear.items()},
         }
-        verdict = contrast_verdict(
+        verdict = base.contrast_verdict(
             linear, list(nonlinear), spec["linear_max"], spec["nonlinear_min"]
         )
-        low, high = pct(float(nonlinear.min())), pct(float(nonlinear.max()))
+        low, high = base.pct(float(nonlinear.min())), base.pct(float(nonlinear.max()))
         checks.append(
-            Check(
+            base.Check(
                 "separate",
                 ("G1",),
                 verdict,
                 dict(
                     dataset=name,
-                    linear=pct(linear),
+                    linear=base.pct(linear),
                     nonlinear=low if low == high else f"{low}–{high}",
                     best_activation=best_act,
                 ),
             )
         )
     checks.append(
-        Check(
+        base.Check(
             "collapse",
             ("G1",),
-            equal_verdict(collapse_err, 0.0, spec["collapse_tol"]),
+            base.equal_verdict(collapse_err, 0.0, spec["collapse_tol"]),
             dict(error=f"{collapse_err:.1e}"),
         )
     )
     table = table.drop(columns="linear")
-    return LessonResult("linear", ("G1",), measurements, checks, table, dict(surfaces=surfaces))
+    return base.LessonResult(
+        "linear", ("G1",), measurements, checks, table, dict(surfaces=surfaces)
+    )
 
 
 # --- charts ---------------------------------------------------------------------------------
 
 
-def surfaces(result: LessonResult, text: Text) -> list[tuple[str, alt.TopLevelMixin]]:
+def surfaces(result: base.LessonResult, text: base.Text) -> list[tuple[str, alt.TopLevelMixin]]:
     out: list[tuple[str, alt.TopLevelMixin]] = []
     for s in result.chart_data["surfaces"]:
         title = alt.TitleParams(
@@ -142,8 +131,8 @@ def surfaces(result: LessonResult, text: Text) -> list[tuple[str, alt.TopLevelMi
     return out
 
 
-register(
-    Lesson(
+base.register(
+    base.Lesson(
         "linear",
         lesson_linear,
         surfaces,

@@ -7,18 +7,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.lessons.base import (
-    Check,
-    Lesson,
-    LessonResult,
-    Text,
-    config_of,
-    experiment,
-    fit,
-    pct1,
-    register,
-    score_on_test,
-)
+from core.lessons import base
 from core.lessons.present import SMALL, activation_scale, label, pct_cell
 from core.training import dataset_for
 
@@ -37,32 +26,36 @@ def noise_verdict(past_noise: int, comparisons: int) -> str:
     return "nuance" if past_noise < comparisons / 2 else "fails"
 
 
-def lesson_modern() -> LessonResult:
-    spec = experiment("modern")
+def lesson_modern() -> base.LessonResult:
+    spec = base.experiment("modern")
     baseline = spec["activations"][0]
     runs = []
     for name in spec["datasets"]:
-        data = dataset_for(config_of(spec["base"], dataset=name))
+        data = dataset_for(base.config_of(spec["base"], dataset=name))
         for activation in spec["activations"]:
             for seed in spec["seeds"]:
-                config = config_of(spec["base"], dataset=name, activation=activation, seed=seed)
-                model, _ = fit(config, data)
+                config = base.config_of(
+                    spec["base"], dataset=name, activation=activation, seed=seed
+                )
+                model, _ = base.fit(config, data)
                 runs.append(
                     dict(
                         dataset=name,
                         activation=activation,
                         seed=seed,
-                        test_score=score_on_test(model, data),
+                        test_score=base.score_on_test(model, data),
                         one_point=1.0 / len(data.y_test),
                     )
                 )
     runs = pd.DataFrame(runs)
     rows = []
     for (name, activation), g in runs.groupby(["dataset", "activation"], sort=False):
-        base = runs[(runs.dataset == name) & (runs.activation == baseline)].test_score.to_numpy()
+        reference = runs[
+            (runs.dataset == name) & (runs.activation == baseline)
+        ].test_score.to_numpy()
         scores = g.test_score.to_numpy()
-        diff = float(scores.mean() - base.mean())
-        noise = seed_noise(base, scores, float(g.one_point.iloc[0]))
+        diff = float(scores.mean() - reference.mean())
+        noise = seed_noise(reference, scores, float(g.one_point.iloc[0]))
         rows.append(
             dict(
                 dataset=name,
@@ -80,7 +73,7 @@ def lesson_modern() -> LessonResult:
     best = compared.loc[compared.difference.idxmax()]
     worst = compared.loc[compared.difference.idxmin()]
     checks = [
-        Check(
+        base.Check(
             "noise",
             ("M8",),
             noise_verdict(len(past), len(compared)),
@@ -91,11 +84,11 @@ def lesson_modern() -> LessonResult:
                 best_activation=str(best.activation),
                 best_dataset=str(best.dataset),
                 best=f"{best.difference:+.1%}",
-                best_noise=pct1(float(best.noise)),
+                best_noise=base.pct1(float(best.noise)),
                 worst_activation=str(worst.activation),
                 worst_dataset=str(worst.dataset),
                 worst=f"{worst.difference:+.1%}",
-                worst_noise=pct1(float(worst.noise)),
+                worst_noise=base.pct1(float(worst.noise)),
             ),
         ),
     ]
@@ -109,7 +102,7 @@ def lesson_modern() -> LessonResult:
         },
         **{f"noise.{r.dataset}.{r.activation}": float(r.noise) for r in compared.itertuples()},
     }
-    return LessonResult(
+    return base.LessonResult(
         "modern", ("M8", "M4", "M5", "M2", "M6"), measurements, checks, table, dict(runs=runs)
     )
 
@@ -117,7 +110,7 @@ def lesson_modern() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def strip(runs: pd.DataFrame, name: str, text: Text) -> alt.TopLevelMixin:
+def strip(runs: pd.DataFrame, name: str, text: base.Text) -> alt.TopLevelMixin:
     frame = label(runs[runs.dataset == name], text)
     names = list(dict.fromkeys(frame.activation))
     return (
@@ -138,15 +131,15 @@ def strip(runs: pd.DataFrame, name: str, text: Text) -> alt.TopLevelMixin:
     )
 
 
-def charts(result: LessonResult, text: Text) -> list[tuple[str, alt.TopLevelMixin]]:
+def charts(result: base.LessonResult, text: base.Text) -> list[tuple[str, alt.TopLevelMixin]]:
     runs = result.chart_data["runs"]
     return [
         (f"lesson-modern-{name}", strip(runs, name, text)) for name in dict.fromkeys(runs.dataset)
     ]
 
 
-register(
-    Lesson(
+base.register(
+    base.Lesson(
         "modern",
         lesson_modern,
         charts,

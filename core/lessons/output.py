@@ -7,20 +7,7 @@ import numpy as np
 import pandas as pd
 
 from core.charts.palette import CLASS_COLOURS
-from core.lessons.base import (
-    Check,
-    Lesson,
-    LessonResult,
-    Text,
-    config_of,
-    experiment,
-    fit,
-    gain_verdict,
-    num,
-    pct,
-    register,
-    score_on_test,
-)
+from core.lessons import base
 from core.lessons.present import WIDE
 from core.mlp import AUTO_OUTPUT, is_canonical
 
@@ -36,13 +23,13 @@ def stall_verdict(
     return "nuance" if score < matched_score else "fails"
 
 
-def lesson_output() -> LessonResult:
+def lesson_output() -> base.LessonResult:
     """G24-G26, G29: matched and mismatched output/loss pairs on three tasks."""
-    spec = experiment("output")
+    spec = base.experiment("output")
     rows = []
     for group in spec["groups"]:
         for pair in group["pairs"]:
-            model, data = fit(config_of(spec["base"], group["base"], pair))
+            model, data = base.fit(base.config_of(spec["base"], group["base"], pair))
             raw = model._forward_pass_fast(data.X_train, check_input=False)
             eps = np.finfo(raw.dtype).eps
             regression = data.task == "regression"
@@ -53,7 +40,7 @@ def lesson_output() -> LessonResult:
                     loss=pair["loss"],
                     matched=is_canonical(pair["output_activation"], pair["loss"])
                     and AUTO_OUTPUT[group["task"]] == pair["output_activation"],
-                    test_score=score_on_test(model, data),
+                    test_score=base.score_on_test(model, data),
                     # Where each quantity means something: clipping under log-loss, the sum
                     # of the outputs for several classes, the output range for regression.
                     clipped=float(np.mean((raw <= eps) | (raw >= 1 - eps)))
@@ -76,23 +63,23 @@ def lesson_output() -> LessonResult:
         others = part[~part.matched]
         best_other = others.loc[others.test_score.idxmax()]
         diff = float(matched.test_score - best_other.test_score)
-        verdict = gain_verdict(diff, spec["tie"])
+        verdict = base.gain_verdict(diff, spec["tie"])
         params = dict(
             matched=f"{matched.output} + {matched.loss}",
-            score=num(matched.test_score),
+            score=base.num(matched.test_score),
             other=f"{best_other.output} + {best_other.loss}",
-            other_score=num(best_other.test_score),
+            other_score=base.num(best_other.test_score),
         )
         if task == "multiclass":
-            params["row_sum_error"] = num(float(others.row_sum_error.max()))
+            params["row_sum_error"] = base.num(float(others.row_sum_error.max()))
         if task == "regression":
             params |= dict(
-                low=num(float(best_other.low)),
-                high=num(float(best_other.high)),
-                target_low=num(float(matched.target_low)),
-                target_high=num(float(matched.target_high)),
+                low=base.num(float(best_other.low)),
+                high=base.num(float(best_other.high)),
+                target_low=base.num(float(matched.target_low)),
+                target_high=base.num(float(matched.target_high)),
             )
-        checks.append(Check(task, guidance[task] + ("G29",), verdict, params))
+        checks.append(base.Check(task, guidance[task] + ("G29",), verdict, params))
         for _, r in part.iterrows():
             measurements[f"{task}.{r.output}.{r.loss}"] = float(r.test_score)
     stalled = table[(table.loss == "log_loss") & ~table.output.isin(["logistic", "softmax"])]
@@ -107,26 +94,26 @@ def lesson_output() -> LessonResult:
             spec["stall"]["worse_by"],
         )
         checks.append(
-            Check(
+            base.Check(
                 "stall",
                 ("G29",),
                 stalls,
                 dict(
                     output=str(r.output),
-                    clipped=pct(float(r.clipped)),
-                    score=num(float(r.test_score)),
-                    matched=num(float(matched.test_score)),
+                    clipped=base.pct(float(r.clipped)),
+                    score=base.num(float(r.test_score)),
+                    matched=base.num(float(matched.test_score)),
                 ),
             )
         )
         measurements["stalled_clipped"] = float(r.clipped)
-    return LessonResult("output", ("G24", "G25", "G26", "G29"), measurements, checks, table)
+    return base.LessonResult("output", ("G24", "G25", "G26", "G29"), measurements, checks, table)
 
 
 # --- charts ---------------------------------------------------------------------------------
 
 
-def output(result: LessonResult, text: Text) -> alt.TopLevelMixin:
+def output(result: base.LessonResult, text: base.Text) -> alt.TopLevelMixin:
     t = result.table.copy()
     t["pair"] = [f"{text('lessons.task.' + r.task)}: {r.output} + {r.loss}" for r in t.itertuples()]
     t["kind"] = [text("lessons.chart.matched" if m else "lessons.chart.other") for m in t.matched]
@@ -156,4 +143,6 @@ def output(result: LessonResult, text: Text) -> alt.TopLevelMixin:
     )  # inside this height
 
 
-register(Lesson("output", lesson_output, lambda r, text: [("lesson-output", output(r, text))]))
+base.register(
+    base.Lesson("output", lesson_output, lambda r, text: [("lesson-output", output(r, text))])
+)

@@ -11,20 +11,7 @@ import pandas as pd
 
 from core.activations import get_activation
 from core.diagnostics import at_initialisation, forward_layers, layer_table, weight_gradients
-from core.lessons.base import (
-    Check,
-    Lesson,
-    LessonResult,
-    Text,
-    config_of,
-    experiment,
-    fit,
-    load,
-    pct,
-    pct1,
-    register,
-    score_on_test,
-)
+from core.lessons import base
 from core.lessons.present import bars, stacked
 from core.training import dataset_for
 
@@ -92,12 +79,12 @@ def _epoch_seconds(spec: dict) -> dict[str, float]:
     """Best-of-N CPU seconds per epoch of the same network with each activation
     (interleaved, so a slow spell hits every activation alike)."""
     best = {a: np.inf for a in spec["activations"]}
-    data = dataset_for(config_of(spec["base"]))
+    data = dataset_for(base.config_of(spec["base"]))
     for _ in range(spec["repeats"]):
         for act in spec["activations"]:
-            config = config_of(spec["base"], activation=act)
+            config = base.config_of(spec["base"], activation=act)
             start = time.thread_time()
-            model, _ = fit(config, data)
+            model, _ = base.fit(config, data)
             best[act] = min(best[act], (time.thread_time() - start) / model.n_iter_)
     return best
 
@@ -138,11 +125,11 @@ def _dormant_gradients(model, X, y) -> tuple[int, int, float]:
 def _high_rate_run(activation: str, rate_name: str, seed: int) -> tuple:
     """One of the runs the relu and leaky lessons share (cached: both lessons use the
     same relu runs). Returns the row as a tuple of items, so the cache stays immutable."""
-    spec = load()["high_rate"]
-    config = config_of(
+    spec = base.load()["high_rate"]
+    config = base.config_of(
         spec["base"], activation=activation, seed=seed, learning_rate=spec[rate_name]
     )
-    model, data = fit(config)
+    model, data = base.fit(config)
     start = at_initialisation(model, data.X_train, data.y_train)
     hidden = np.concatenate([a.ravel() for _, a in forward_layers(model, data.X_test)[:-1]])
     dormant_units, silent_units, dormant_grad = _dormant_gradients(
@@ -161,7 +148,7 @@ def _high_rate_run(activation: str, rate_name: str, seed: int) -> tuple:
             silent_units=silent_units,
             dormant_grad=dormant_grad,
             zero_share=float(np.mean(hidden == 0)),
-            test_score=score_on_test(model, data),
+            test_score=base.score_on_test(model, data),
         ).items()
     )
 
@@ -172,15 +159,15 @@ def high_rate_runs(
     """The shared runs of the relu and leaky lessons (data/lessons.yaml ``high_rate``):
     dead share, dormant share, share of exact zeros and test accuracy per activation,
     learning rate and seed."""
-    seeds = load()["high_rate"]["seeds"] if seeds is None else seeds
+    seeds = base.load()["high_rate"]["seeds"] if seeds is None else seeds
     return pd.DataFrame(
         [dict(_high_rate_run(a, r, s)) for a in activations for r in rate_names for s in seeds]
     )
 
 
-def lesson_relu() -> LessonResult:
+def lesson_relu() -> base.LessonResult:
     """G15 time per epoch and per kernel; G18 share of exact zeros; G17 dead units."""
-    spec = experiment("relu")
+    spec = base.experiment("relu")
     epoch = _epoch_seconds(spec["timing"])
     kernel = {
         a: _kernel_seconds(a, spec["kernel"]["values"], spec["kernel"]["repeats"])
@@ -189,7 +176,7 @@ def lesson_relu() -> LessonResult:
     multiply = _multiply_backward_seconds(spec["kernel"]["values"], spec["kernel"]["repeats"])
     runs = high_rate_runs(["relu"])
     # Sparsity: the normal-rate run of the first seed, for each activation.
-    first_seed = load()["high_rate"]["seeds"][:1]
+    first_seed = base.load()["high_rate"]["seeds"][:1]
     zeros = {
         a: float(high_rate_runs([a], ("normal_rate",), first_seed).zero_share.iloc[0])
         for a in spec["sparsity_activations"]
@@ -204,9 +191,9 @@ def lesson_relu() -> LessonResult:
     sparse = sparse_verdict(zeros["relu"], others_zero, spec["sparse_min"])
     high, normal = float(dead["high_rate"]), float(dead["normal_rate"])
     dies = dead_verdict(high, normal, spec["dead_min"])
-    hr = load()["high_rate"]
+    hr = base.load()["high_rate"]
     checks = [
-        Check(
+        base.Check(
             "cheap",
             ("G15",),
             cheap,
@@ -221,18 +208,23 @@ def lesson_relu() -> LessonResult:
                 sigmoid_backward=f"{kernel['logistic'][1] * 1e3:.2f}",
             ),
         ),
-        Check("sparse", ("G18",), sparse, dict(relu=pct(zeros["relu"]), others=pct(others_zero))),
-        Check(
+        base.Check(
+            "sparse",
+            ("G18",),
+            sparse,
+            dict(relu=base.pct(zeros["relu"]), others=base.pct(others_zero)),
+        ),
+        base.Check(
             "dead",
             ("G17",),
             dies,
             dict(
-                normal=pct(normal),
-                high=pct(high),
+                normal=base.pct(normal),
+                high=base.pct(high),
                 normal_rate=f"{hr['normal_rate']:g}",
                 high_rate=f"{hr['high_rate']:g}",
-                score_normal=pct1(float(score["normal_rate"])),
-                score_high=pct1(float(score["high_rate"])),
+                score_normal=base.pct1(float(score["normal_rate"])),
+                score_high=base.pct1(float(score["high_rate"])),
             ),
         ),
     ]
@@ -262,13 +254,15 @@ def lesson_relu() -> LessonResult:
         score_normal=float(score["normal_rate"]),
         score_high=float(score["high_rate"]),
     )
-    return LessonResult("relu", ("G15", "G17", "G18"), measurements, checks, table, dict(runs=runs))
+    return base.LessonResult(
+        "relu", ("G15", "G17", "G18"), measurements, checks, table, dict(runs=runs)
+    )
 
 
 # --- charts ---------------------------------------------------------------------------------
 
 
-def relu(result: LessonResult, text: Text) -> list[tuple[str, alt.TopLevelMixin]]:
+def relu(result: base.LessonResult, text: base.Text) -> list[tuple[str, alt.TopLevelMixin]]:
     t = result.table
     timing = stacked(t, ("forward_ms", "backward_ms"), "ms", text)
     runs = result.chart_data["runs"].groupby(["activation", "rate"], as_index=False).dead.mean()
@@ -286,4 +280,4 @@ def relu(result: LessonResult, text: Text) -> list[tuple[str, alt.TopLevelMixin]
     ]
 
 
-register(Lesson("relu", lesson_relu, relu))
+base.register(base.Lesson("relu", lesson_relu, relu))

@@ -8,20 +8,7 @@ import numpy as np
 import pandas as pd
 
 from core.diagnostics import at_initialisation, forward_layers, gradient_norms
-from core.lessons.base import (
-    Check,
-    Lesson,
-    LessonResult,
-    Text,
-    config_of,
-    experiment,
-    fit,
-    num,
-    pct,
-    register,
-    sci,
-    score_on_test,
-)
+from core.lessons import base
 from core.lessons.present import SMALL, init_lines
 from core.training import build_estimator, dataset_for
 
@@ -55,16 +42,16 @@ def trains_verdict(matched_successes: int, other_successes: int, more_by: int) -
     return "fails" if difference <= -more_by else "nuance"
 
 
-def lesson_relu_init() -> LessonResult:
+def lesson_relu_init() -> base.LessonResult:
     from core.lessons.depth import vanished
 
-    spec = experiment("relu_init")
+    spec = base.experiment("relu_init")
     layers = ",".join([str(spec["width"])] * spec["depth"])
-    data = dataset_for(config_of(spec["base"]))
+    data = dataset_for(base.config_of(spec["base"]))
     rows, runs = [], []
     for init in spec["inits"]:
         for seed in spec["seeds"]:
-            config = config_of(spec["base"], init=init, seed=seed, hidden_layers=layers)
+            config = base.config_of(spec["base"], init=init, seed=seed, hidden_layers=layers)
             start = at_initialisation(
                 build_estimator(config, data.task), data.X_train, data.y_train
             )
@@ -80,8 +67,8 @@ def lesson_relu_init() -> LessonResult:
                         grad_norm=float(norm),
                     )
                 )
-            model, _ = fit(config, data)
-            runs.append(dict(init=init, seed=seed, test_score=score_on_test(model, data)))
+            model, _ = base.fit(config, data)
+            runs.append(dict(init=init, seed=seed, test_score=base.score_on_test(model, data)))
     per_seed = pd.DataFrame(rows)
     # Geometric means over seeds: spreads and gradients vary by orders of magnitude.
     table = (
@@ -104,32 +91,32 @@ def lesson_relu_init() -> LessonResult:
     ratio = {i: float(t.grad_norm[1] / t.grad_norm[last_hidden + 1]) for i, t in by.items()}
     threshold = vanished()
     checks = [
-        Check(
+        base.Check(
             "signal",
             ("M1",),
             signal_verdict(kept[matched], kept[other], spec["kept"]),
             dict(
                 depth=str(spec["depth"]),
-                matched=pct(kept[matched]),
-                other=pct(kept[other]),
-                kept=pct(spec["kept"]),
+                matched=base.pct(kept[matched]),
+                other=base.pct(kept[other]),
+                kept=base.pct(spec["kept"]),
             ),
         ),
-        Check(
+        base.Check(
             "gradient",
             ("G16", "M1"),
             larger_verdict(
                 (first[matched], ratio[matched]), (first[other], ratio[other]), threshold
             ),
             dict(
-                matched=sci(first[matched]),
-                other=sci(first[other]),
-                matched_ratio=sci(ratio[matched]),
-                other_ratio=sci(ratio[other]),
-                threshold=pct(threshold),
+                matched=base.sci(first[matched]),
+                other=base.sci(first[other]),
+                matched_ratio=base.sci(ratio[matched]),
+                other_ratio=base.sci(ratio[other]),
+                threshold=base.pct(threshold),
             ),
         ),
-        Check(
+        base.Check(
             "trains",
             ("M1",),
             trains_verdict(success[matched], success[other], spec["more_by"]),
@@ -137,9 +124,9 @@ def lesson_relu_init() -> LessonResult:
                 matched=str(success[matched]),
                 other=str(success[other]),
                 seeds=str(len(spec["seeds"])),
-                target=pct(spec["success_min"]),
-                matched_score=num(float(mean_score[matched])),
-                other_score=num(float(mean_score[other])),
+                target=base.pct(spec["success_min"]),
+                matched_score=base.num(float(mean_score[matched])),
+                other_score=base.num(float(mean_score[other])),
             ),
         ),
     ]
@@ -150,20 +137,24 @@ def lesson_relu_init() -> LessonResult:
         **{f"successes.{i}": float(v) for i, v in success.items()},
         **{f"mean_score.{i}": float(v) for i, v in mean_score.items()},
     }
-    return LessonResult("relu_init", ("G16", "M1"), measurements, checks, table, dict(runs=runs))
+    return base.LessonResult(
+        "relu_init", ("G16", "M1"), measurements, checks, table, dict(runs=runs)
+    )
 
 
 # --- charts ---------------------------------------------------------------------------------
 
 
-def per_layer(table: pd.DataFrame, column: str, text: Text, inits: list[str]) -> alt.TopLevelMixin:
+def per_layer(
+    table: pd.DataFrame, column: str, text: base.Text, inits: list[str]
+) -> alt.TopLevelMixin:
     frame = table.dropna(subset=[column])
     return init_lines(frame, column, inits, text, y_scale=alt.Scale(type="log")).properties(
         width=SMALL + 60, height=240, title=text(f"lessons.chart.{column}")
     )
 
 
-def charts(result: LessonResult, text: Text) -> list[tuple[str, alt.TopLevelMixin]]:
+def charts(result: base.LessonResult, text: base.Text) -> list[tuple[str, alt.TopLevelMixin]]:
     inits = list(dict.fromkeys(result.table.init))
     return [
         (f"lesson-relu_init-{column}", per_layer(result.table, column, text, inits))
@@ -171,8 +162,8 @@ def charts(result: LessonResult, text: Text) -> list[tuple[str, alt.TopLevelMixi
     ]
 
 
-register(
-    Lesson(
+base.register(
+    base.Lesson(
         "relu_init",
         lesson_relu_init,
         charts,

@@ -8,16 +8,7 @@ import numpy as np
 import pandas as pd
 
 from core.diagnostics import at_initialisation, forward_layers
-from core.lessons.base import (
-    Check,
-    Lesson,
-    LessonResult,
-    Text,
-    config_of,
-    experiment,
-    num,
-    register,
-)
+from core.lessons import base
 from core.lessons.present import SMALL, init_lines
 from core.training import build_estimator, dataset_for
 
@@ -38,15 +29,15 @@ def normalises_verdict(matched_outside: int, others_outside: list[int]) -> str:
     return "holds" if all(n > 0 for n in others_outside) else "nuance"
 
 
-def lesson_selu() -> LessonResult:
-    spec = experiment("selu")
-    data = dataset_for(config_of(spec["base"]))
+def lesson_selu() -> base.LessonResult:
+    spec = base.experiment("selu")
+    data = dataset_for(base.config_of(spec["base"]))
     layers = ",".join([str(spec["width"])] * spec["depth"])
     rows = []
     for init in spec["inits"]:
         per_seed = []
         for seed in spec["seeds"]:
-            config = config_of(spec["base"], init=init, seed=seed, hidden_layers=layers)
+            config = base.config_of(spec["base"], init=init, seed=seed, hidden_layers=layers)
             start = at_initialisation(
                 build_estimator(config, data.task), data.X_train, data.y_train
             )
@@ -64,7 +55,7 @@ def lesson_selu() -> LessonResult:
     matched, others = spec["inits"][0], spec["inits"][1:]
     last = table[table.layer == spec["depth"]].set_index("init")
     checks = [
-        Check(
+        base.Check(
             "normalises",
             ("M3", "M1"),
             normalises_verdict(outside[matched], [outside[i] for i in others]),
@@ -76,10 +67,10 @@ def lesson_selu() -> LessonResult:
                 lecun=str(outside[matched]),
                 glorot=str(outside.get("glorot_normal", 0)),
                 he=str(outside.get("he_normal", 0)),
-                lecun_var=num(float(last.variance[matched]), 2),
-                glorot_var=num(float(last.variance.get("glorot_normal", np.nan)), 2),
-                he_var=num(float(last.variance.get("he_normal", np.nan)), 2),
-                first_glorot=num(
+                lecun_var=base.num(float(last.variance[matched]), 2),
+                glorot_var=base.num(float(last.variance.get("glorot_normal", np.nan)), 2),
+                he_var=base.num(float(last.variance.get("he_normal", np.nan)), 2),
+                first_glorot=base.num(
                     float(
                         table[(table.init == "glorot_normal") & (table.layer == 1)].variance.iloc[0]
                     )
@@ -98,7 +89,7 @@ def lesson_selu() -> LessonResult:
             for q in ("mean", "variance")
         },
     }
-    return LessonResult(
+    return base.LessonResult(
         "selu",
         ("M3", "M1"),
         measurements,
@@ -111,7 +102,7 @@ def lesson_selu() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def per_layer(result: LessonResult, column: str, text: Text) -> alt.TopLevelMixin:
+def per_layer(result: base.LessonResult, column: str, text: base.Text) -> alt.TopLevelMixin:
     inits = list(dict.fromkeys(result.table.init))
     if column == "mean":
         low, high = -result.chart_data["mean_tol"], result.chart_data["mean_tol"]
@@ -128,8 +119,8 @@ def per_layer(result: LessonResult, column: str, text: Text) -> alt.TopLevelMixi
     )
 
 
-register(
-    Lesson(
+base.register(
+    base.Lesson(
         "selu",
         lesson_selu,
         lambda r, text: [(f"lesson-selu-{c}", per_layer(r, c, text)) for c in ("mean", "variance")],

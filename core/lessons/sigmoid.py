@@ -9,19 +9,7 @@ import pandas as pd
 from core.activations import get_activation
 from core.diagnostics import FLAT_FRACTION_OF_PEAK
 from core.explorer import flat_threshold
-from core.lessons.base import (
-    Check,
-    Lesson,
-    LessonResult,
-    Text,
-    below_verdict,
-    equal_verdict,
-    experiment,
-    num,
-    pct,
-    pct1,
-    register,
-)
+from core.lessons import base
 from core.lessons.present import WIDE, chart_title
 
 
@@ -56,29 +44,29 @@ def edge_verdict(edge: float, article: float, agree: float, near: float) -> str:
     return "holds" if gap <= agree else "nuance" if gap <= near else "fails"
 
 
-def flat_check(s: dict, spec: dict, guidance: tuple[str, ...], **params) -> Check:
+def flat_check(s: dict, spec: dict, guidance: tuple[str, ...], **params) -> base.Check:
     """The flat-zone check shared with the tanh lesson: the edge where |f'| falls below
     FLAT_FRACTION_OF_PEAK of its peak (a criterion fixed before looking, the one every
     page uses) against the article's number, honestly either way."""
     edge, article = s["flat_from"], float(spec["saturates_beyond"])
-    return Check(
+    return base.Check(
         "flat",
         guidance,
         edge_verdict(edge, article, spec["edge_agree"], spec["edge_near"]),
         dict(
-            criterion=pct(FLAT_FRACTION_OF_PEAK),
-            edge=num(edge, 2),
+            criterion=base.pct(FLAT_FRACTION_OF_PEAK),
+            edge=base.num(edge, 2),
             beyond=f"{article:g}",
             gap=f"{abs(edge - article) / article:.1%}" if np.isfinite(edge) else "–",
-            share=pct1(s["share"](article)),
+            share=base.pct1(s["share"](article)),
             **params,
         ),
     )
 
 
-def lesson_sigmoid() -> LessonResult:
+def lesson_sigmoid() -> base.LessonResult:
     """G4-G7: measured from the activation table."""
-    spec = experiment("sigmoid")
+    spec = base.experiment("sigmoid")
     s = _shape("logistic", spec)
     act = s["act"]
     share_far, share_near = s["share"](spec["saturates_beyond"]), s["share"](spec["comfortable"])
@@ -87,35 +75,35 @@ def lesson_sigmoid() -> LessonResult:
     first_one = float(xs[np.argmax(act.fn(xs) == 1.0)])
     same = big[0] == big[1]
     checks = [
-        Check(
+        base.Check(
             "formula",
             ("G4",),
-            below_verdict(s["formula_error"], spec["formula_tol"], "fails"),
+            base.below_verdict(s["formula_error"], spec["formula_tol"], "fails"),
             dict(error=f"{s['formula_error']:.1e}"),
         ),
-        Check(
+        base.Check(
             "peak",
             ("G7",),
-            equal_verdict(s["peak"], spec["peak"], spec["peak_tol"]),
-            dict(peak=f"{s['peak']:.12f}", at=num(s["peak_at"], 2)),
+            base.equal_verdict(s["peak"], spec["peak"], spec["peak_tol"]),
+            dict(peak=f"{s['peak']:.12f}", at=base.num(s["peak_at"], 2)),
         ),
         flat_check(
             s,
             spec,
             ("G5", "G6", "G7"),
             near=f"{spec['comfortable']:g}",
-            share_near=pct(share_near),
+            share_near=base.pct(share_near),
         ),
-        Check(
+        base.Check(
             "same",
             ("G5",),
-            equal_verdict(big[0], big[1], 0.0),
+            base.equal_verdict(big[0], big[1], 0.0),
             dict(
                 a=f"{spec['same_inputs'][0]:g}",
                 b=f"{spec['same_inputs'][1]:g}",
                 value_a=repr(big[0]),
                 value_b=repr(big[1]),
-                first_one=num(first_one, 2),
+                first_one=base.num(first_one, 2),
             ),
         ),
     ]
@@ -143,7 +131,7 @@ def lesson_sigmoid() -> LessonResult:
         band=spec["saturates_beyond"],
         comfortable=spec["comfortable"],
     )
-    return LessonResult(
+    return base.LessonResult(
         "sigmoid", ("G4", "G5", "G6", "G7"), measurements, checks, table, dict(curve=curve)
     )
 
@@ -151,7 +139,7 @@ def lesson_sigmoid() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def shape(result: LessonResult, text: Text) -> alt.TopLevelMixin:
+def shape(result: base.LessonResult, text: base.Text) -> alt.TopLevelMixin:
     c = result.chart_data["curve"]
     long = pd.DataFrame(
         {
@@ -191,4 +179,6 @@ def shape(result: LessonResult, text: Text) -> alt.TopLevelMixin:
     )
 
 
-register(Lesson("sigmoid", lesson_sigmoid, lambda r, text: [("lesson-sigmoid", shape(r, text))]))
+base.register(
+    base.Lesson("sigmoid", lesson_sigmoid, lambda r, text: [("lesson-sigmoid", shape(r, text))])
+)

@@ -7,7 +7,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.lessons.base import Check, Lesson, LessonResult, Text, experiment, pct, register
+from core.lessons import base
 from core.lessons.depth import gradient_ratios, vanished
 from core.lessons.present import ratio_by_depth, variant_scale
 
@@ -33,8 +33,8 @@ def article_verdict(crossings: list[int | None], article_depth: int) -> str:
     return "holds" if all(within) else "fails" if not any(within) else "nuance"
 
 
-def lesson_sigmoid_init() -> LessonResult:
-    spec = experiment("sigmoid_init")
+def lesson_sigmoid_init() -> base.LessonResult:
+    spec = base.experiment("sigmoid_init")
     depths, threshold = list(spec["depths"]), vanished()
     ratios = {
         name: gradient_ratios(
@@ -51,13 +51,13 @@ def lesson_sigmoid_init() -> LessonResult:
     shown = {n: str(c) if c is not None else f"> {depths[-1]}" for n, c in crossings.items()}
     article = spec["article_depth"]
     checks = [
-        Check(
+        base.Check(
             "decides",
             ("G8", "M1"),
             decides_verdict(list(crossings.values()), depths[-1], spec["min_spread"]),
-            dict(threshold=pct(threshold), **shown),
+            dict(threshold=base.pct(threshold), **shown),
         ),
-        Check(
+        base.Check(
             "article",
             ("G8",),
             article_verdict(list(crossings.values()), article),
@@ -69,7 +69,7 @@ def lesson_sigmoid_init() -> LessonResult:
         **{f"ratio.{n}.depth{d}": float(v) for n, r in ratios.items() for d, v in zip(depths, r)},
     }
     table = pd.DataFrame({"depth": depths, **ratios})
-    return LessonResult(
+    return base.LessonResult(
         "sigmoid_init",
         ("G8", "M1"),
         measurements,
@@ -82,7 +82,7 @@ def lesson_sigmoid_init() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def ratios_chart(result: LessonResult, text: Text) -> alt.TopLevelMixin:
+def ratios_chart(result: base.LessonResult, text: base.Text) -> alt.TopLevelMixin:
     schemes = result.chart_data["schemes"]
     long = result.table.melt("depth", schemes, var_name="scheme", value_name="ratio")
     long["label"] = [text(f"lessons.scheme.{s}") for s in long.scheme]
@@ -90,13 +90,8 @@ def ratios_chart(result: LessonResult, text: Text) -> alt.TopLevelMixin:
     return ratio_by_depth(long, result, text, colours, "sigmoid_init")
 
 
-register(
-    Lesson(
-        "sigmoid_init",
-        lesson_sigmoid_init,
-        lambda r, text: [("lesson-sigmoid_init", ratios_chart(r, text))],
-        formats={"depth": "{:d}".format},
-        other_columns="{:.1e}".format,  # one column per scheme: gradient ratios
-        header=lambda c, text: text("lessons.col.depth" if c == "depth" else f"lessons.scheme.{c}"),
+base.register(
+    base.ratio_by_depth_lesson(
+        "sigmoid_init", lesson_sigmoid_init, ratios_chart, "lessons.scheme.{}"
     )
 )

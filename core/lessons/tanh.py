@@ -8,21 +8,7 @@ import pandas as pd
 
 from core.charts.palette import ACTIVATION_COLOURS
 from core.diagnostics import at_initialisation, forward_layers
-from core.lessons.base import (
-    Check,
-    Lesson,
-    LessonResult,
-    Text,
-    config_of,
-    equal_verdict,
-    experiment,
-    fit_until,
-    num,
-    pct,
-    pct1,
-    register,
-    score_on_test,
-)
+from core.lessons import base
 from core.lessons.present import WIDE, chart_title, pct_cell
 from core.lessons.sigmoid import _shape, flat_check
 
@@ -69,16 +55,16 @@ def variant(run: dict) -> str:
     return run["activation"] if init == "auto" else f"{run['activation']}+{init}"
 
 
-def lesson_tanh() -> LessonResult:
+def lesson_tanh() -> base.LessonResult:
     """G10-G13: shape from the table; zero-centring and epochs to a target loss over
     seeds, for tanh, sigmoid, and sigmoid started from tanh's weight range."""
-    spec = experiment("tanh")
+    spec = base.experiment("tanh")
     s = _shape("tanh", spec)
     rows, curves = [], []
     for run in spec["runs"]:
         for seed in spec["seeds"]:
-            config = config_of(spec["base"], run, seed=seed)
-            model, data = fit_until(config, spec["target_loss"])
+            config = base.config_of(spec["base"], run, seed=seed)
+            model, data = base.fit_until(config, spec["target_loss"])
             start = at_initialisation(model, data.X_train, data.y_train)
             loss = np.asarray(model.loss_curve_)
             hit = np.flatnonzero(loss < spec["target_loss"])
@@ -91,7 +77,7 @@ def lesson_tanh() -> LessonResult:
                     final_loss=float(loss[-1]),
                     mean_activation_start=_mean_hidden_activation(start, data.X_train),
                     mean_activation_end=_mean_hidden_activation(model, data.X_train),
-                    test_score=score_on_test(model, data),
+                    test_score=base.score_on_test(model, data),
                 )
             )
             curves.append(
@@ -108,7 +94,7 @@ def lesson_tanh() -> LessonResult:
     table = pd.DataFrame(rows)
     table["variant"] = [variant(r) for r in table[["activation", "init"]].to_dict("records")]
     by = table.groupby("variant", sort=False)
-    max_epochs = config_of(spec["base"]).epochs
+    max_epochs = base.config_of(spec["base"]).epochs
     # A run that never reached the target counts as needing more than max_epochs.
     epochs = {v: g.epochs_to_target.fillna(max_epochs + 1).to_numpy() for v, g in by}
     missed = int(table.epochs_to_target.isna().sum())
@@ -118,26 +104,26 @@ def lesson_tanh() -> LessonResult:
     t, sg, sr = epochs["tanh"], epochs["logistic"], epochs[same_range]
     tanh_score = float(by.test_score.mean()["tanh"])
     checks = [
-        Check(
+        base.Check(
             "peak",
             ("G10", "G11"),
-            equal_verdict(s["peak"], spec["peak"], spec["peak_tol"]),
+            base.equal_verdict(s["peak"], spec["peak"], spec["peak_tol"]),
             dict(peak=f"{s['peak']:.12f}"),
         ),
         flat_check(s, spec, ("G11",)),
-        Check(
+        base.Check(
             "centred",
             ("G11",),
             centred_verdict(mean_end["tanh"], mean_end["logistic"], spec["centred_tol"]),
             dict(
-                tanh_start=num(mean_start["tanh"]),
-                tanh_end=num(mean_end["tanh"]),
-                sigmoid_start=num(mean_start["logistic"]),
-                sigmoid_end=num(mean_end["logistic"]),
+                tanh_start=base.num(mean_start["tanh"]),
+                tanh_end=base.num(mean_end["tanh"]),
+                sigmoid_start=base.num(mean_start["logistic"]),
+                sigmoid_end=base.num(mean_end["logistic"]),
                 tol=f"{spec['centred_tol']:g}",
             ),
         ),
-        Check(
+        base.Check(
             "faster",
             ("G12",),
             faster_verdict(t, sg),
@@ -152,17 +138,17 @@ def lesson_tanh() -> LessonResult:
                 missed=str(missed),
             ),
         ),
-        Check(
+        base.Check(
             "cause",
             ("G12",),
             cause_verdict(t, sr),
             dict(same_range=f"{sr.mean():.0f} ± {sr.std():.0f}", tanh=f"{t.mean():.0f}"),
         ),
-        Check(
+        base.Check(
             "sigmoid_output",
             ("G13",),
             reaches_verdict(tanh_score, spec["trains_min"]),
-            dict(score=pct1(tanh_score), target=pct(spec["trains_min"])),
+            dict(score=base.pct1(tanh_score), target=base.pct(spec["trains_min"])),
         ),
     ]
     measurements = dict(
@@ -180,7 +166,7 @@ def lesson_tanh() -> LessonResult:
         tanh_test_score=tanh_score,
         missed=float(missed),
     )
-    return LessonResult(
+    return base.LessonResult(
         "tanh",
         ("G10", "G11", "G12", "G13"),
         measurements,
@@ -193,7 +179,7 @@ def lesson_tanh() -> LessonResult:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def losses(result: LessonResult, text: Text) -> alt.TopLevelMixin:
+def losses(result: base.LessonResult, text: base.Text) -> alt.TopLevelMixin:
     frame = result.chart_data["losses"].copy()
     frame["label"] = [
         text(f"common.activation.{a}")
@@ -234,8 +220,8 @@ def losses(result: LessonResult, text: Text) -> alt.TopLevelMixin:
     )
 
 
-register(
-    Lesson(
+base.register(
+    base.Lesson(
         "tanh",
         lesson_tanh,
         lambda r, text: [("lesson-tanh", losses(r, text))],
