@@ -12,6 +12,7 @@ import base64
 import functools
 import io
 import json
+from typing import Any, TypedDict, Unpack
 
 import altair as alt
 import numpy as np
@@ -189,23 +190,43 @@ def _layout(dataset, rings: bool, title: str, size: int) -> dict:
     )
 
 
-def surface_chart(
+class SurfaceOptions(TypedDict, total=False):
+    """What ``surface_chart`` and ``surface_spec`` take besides the values and dataset:
+    ``model`` (rings its misclassified points), ``title``, ``size`` in pixels,
+    ``show_test`` (the hollow test points) and ``value_range`` (the colour scale's)."""
+
+    model: Any
+    title: str
+    size: int
+    show_test: bool
+    value_range: tuple[float, float] | None
+
+
+def _surface_parts(
     values: np.ndarray,
     dataset,
+    rings: bool,
     *,
     model=None,
     title: str = "",
     size: int = CHART_SIZE,
     show_test: bool = True,
     value_range: tuple[float, float] | None = None,
-) -> alt.LayerChart:
-    """The decision surface (or regression surface) of a two-feature dataset as one
-    image layer, with train points filled and test points hollow; with ``model``,
-    misclassified points get a black ring."""
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The surface's two data frames and its layout; ``rings`` keeps the misclassified
+    points' layer even without a model."""
     image, points = surface_frames(
         values, dataset, model=model, show_test=show_test, value_range=value_range
     )
-    return _surface_layers(image, points, **_layout(dataset, model is not None, title, size))
+    return image, points, _layout(dataset, rings or model is not None, title, size)
+
+
+def surface_chart(values: np.ndarray, dataset, **options: Unpack[SurfaceOptions]) -> alt.LayerChart:
+    """The decision surface (or regression surface) of a two-feature dataset as one
+    image layer, with train points filled and test points hollow; with ``model``,
+    misclassified points get a black ring."""
+    image, points, layout = _surface_parts(values, dataset, False, **options)
+    return _surface_layers(image, points, **layout)
 
 
 # Redrawn charts ask the browser for a canvas rather than SVG: hundreds of points as SVG
@@ -222,16 +243,7 @@ def _surface_template(**layout) -> str:
     return json.dumps(chart.to_dict())  # validated against the Vega-Lite schema, once
 
 
-def surface_spec(
-    values: np.ndarray,
-    dataset,
-    *,
-    model=None,
-    title: str = "",
-    size: int = CHART_SIZE,
-    show_test: bool = True,
-    value_range: tuple[float, float] | None = None,
-) -> dict:
+def surface_spec(values: np.ndarray, dataset, **options: Unpack[SurfaceOptions]) -> dict:
     """``surface_chart`` as a Vega-Lite spec dict whose two datasets are DataFrames
     (``st.vega_lite_chart`` sends them as Arrow).
 
@@ -243,10 +255,8 @@ def surface_spec(
     rings misclassified points (empty without ``model``), so a surface drawn during
     training and the finished one are the same spec.
     """
-    image, points = surface_frames(
-        values, dataset, model=model, show_test=show_test, value_range=value_range
-    )
-    spec = json.loads(_surface_template(**_layout(dataset, True, title, size)))  # a fresh copy
+    image, points, layout = _surface_parts(values, dataset, True, **options)
+    spec = json.loads(_surface_template(**layout))  # a fresh copy
     spec["datasets"] = {SURFACE_IMAGE: image, SURFACE_POINTS: points}
     return spec
 
