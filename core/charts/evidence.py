@@ -4,11 +4,16 @@ over seeds (mean with a min-max bar)."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import altair as alt
 import pandas as pd
 
 from core.activations import ACTIVATIONS
 from core.charts.palette import ACTIVATION_COLOURS
+
+Names = Callable[[str, str], str]  # names(kind, key): the shown name of an activation or dataset
 
 PANEL = 150  # pixels per dataset panel
 DEFAULT_TEXT = dict(
@@ -24,14 +29,13 @@ def _default_name(kind: str, key: str) -> str:
     return key  # engine names; callers pass ``names`` for display names
 
 
-def _frame(summary: pd.DataFrame, datasets=None, activations=None, names=None) -> pd.DataFrame:
+def _frame(summary: pd.DataFrame, datasets, activations, names: Names) -> pd.DataFrame:
     rows = summary
     if datasets is not None:
         rows = rows[rows.dataset.isin(datasets)]
     if activations is not None:
         rows = rows[rows.activation.isin(activations)]
     rows = rows.copy()
-    names = names or _default_name
     rows["label"] = [names("activation", a) for a in rows.activation]
     rows["dataset"] = [names("dataset", d) for d in rows.dataset]
     rows["cell_text"] = [f"{m:.0%}" for m in rows.test_mean]
@@ -39,26 +43,41 @@ def _frame(summary: pd.DataFrame, datasets=None, activations=None, names=None) -
     return rows
 
 
+def _evidence_chart(
+    draw: Callable[[pd.DataFrame, dict, Names, str], alt.FacetChart],
+) -> Callable[..., alt.FacetChart]:
+    """The public form of an evidence chart: ``chart(summary, datasets=None,
+    activations=None, *, text=None, names=None, title="")`` keeps the rows of the given
+    datasets and activations and calls ``draw(rows, text, names, title)``. ``text``
+    overrides axis titles (keys of DEFAULT_TEXT); ``names(kind, key)`` gives the shown
+    name of an activation or dataset (default: the engine name)."""
+
+    @functools.wraps(draw)
+    def chart(
+        summary: pd.DataFrame,
+        datasets=None,
+        activations=None,
+        *,
+        text: dict | None = None,
+        names: Names | None = None,
+        title: str = "",
+    ) -> alt.FacetChart:
+        shown = names or _default_name
+        rows = _frame(summary, datasets, activations, shown)
+        return draw(rows, {**DEFAULT_TEXT, **(text or {})}, shown, title)
+
+    return chart
+
+
 def _order(rows: pd.DataFrame, column: str, reference: list) -> list:
     present = list(dict.fromkeys(rows[column]))
     return [x for x in reference if x in present] + [x for x in present if x not in reference]
 
 
-def heatmap(
-    summary: pd.DataFrame,
-    datasets=None,
-    activations=None,
-    *,
-    text: dict | None = None,
-    names=None,
-    title: str = "",
-) -> alt.FacetChart:
+@_evidence_chart
+def heatmap(rows: pd.DataFrame, text: dict, names: Names, title: str) -> alt.FacetChart:
     """Mean test accuracy per activation (rows) and depth (columns), one panel per
-    dataset; each cell is labelled with its mean and its spread (± std over seeds).
-    ``text`` overrides axis titles (keys of DEFAULT_TEXT); ``names(kind, key)`` gives
-    the shown name of an activation or dataset."""
-    text = {**DEFAULT_TEXT, **(text or {})}
-    rows = _frame(summary, datasets, activations, names)
+    dataset; each cell is labelled with its mean and its spread (± std over seeds)."""
     label_order = list(
         dict.fromkeys(
             rows.set_index("activation").loc[_order(rows, "activation", list(ACTIVATIONS))].label
@@ -107,21 +126,12 @@ def _panels(layer: alt.LayerChart, rows: pd.DataFrame, height: int, title: str) 
     return chart.properties(title=title) if title else chart
 
 
-def spread_chart(
-    summary: pd.DataFrame,
-    datasets=None,
-    activations=None,
-    *,
-    text: dict | None = None,
-    names=None,
-    title: str = "",
-) -> alt.FacetChart:
+@_evidence_chart
+def spread_chart(rows: pd.DataFrame, text: dict, names: Names, title: str) -> alt.FacetChart:
     """Mean test accuracy against depth per activation, with a bar from the worst to the
     best seed, one panel per dataset."""
-    text = {**DEFAULT_TEXT, **(text or {})}
-    rows = _frame(summary, datasets, activations, names)
     acts = _order(rows, "activation", list(ACTIVATIONS))
-    labels = [(names or _default_name)("activation", a) for a in acts]
+    labels = [names("activation", a) for a in acts]
     colour = alt.Color(
         "label:N",
         sort=labels,
