@@ -8,6 +8,7 @@ import streamlit as st
 from core import gradient_flow as gf
 from core.activations import HIDDEN_ACTIVATIONS
 from core.charts.gradients import (
+    Titles,
     depth_chart,
     fraction_chart,
     grad_norm_chart,
@@ -68,16 +69,14 @@ layers, summary = flow["layers"], flow["summary"]
 captions = gf.caption_lines(flow, settings.depth, depths)
 
 st.caption(t("gradients.ratio_def"))
-axes = dict(
-    x_title=t("gradients.layer"),
-    y_title=t("gradients.grad_norm"),
-    output_label=t("gradients.output"),
-)
 for column, stage in zip(st.columns(2), gf.STAGES):
     with column:
+        titles = Titles(
+            t(f"gradients.chart.grad_{stage}"), t("gradients.layer"), t("gradients.grad_norm")
+        )
         show_chart(
             grad_norm_chart(
-                layers, stage, labels, title=t(f"gradients.chart.grad_{stage}"), **axes
+                layers, stage, labels, titles=titles, output_label=t("gradients.output")
             ),
             f"grad-{stage}",
         )
@@ -90,9 +89,9 @@ with left:
             depths,
             labels,
             current=settings.depth,
-            title=t("gradients.chart.depth"),
-            x_title=t("gradients.depth_axis"),
-            y_title=t("gradients.ratio_axis"),
+            titles=Titles(
+                t("gradients.chart.depth"), t("gradients.depth_axis"), t("gradients.ratio_axis")
+            ),
         ),
         "grad-depth",
     )
@@ -115,9 +114,9 @@ for column, what in zip(st.columns(2), ("dead", "flat")):
                 layers,
                 f"{what}_fraction",
                 labels,
-                title=t(f"gradients.chart.{what}"),
-                x_title=t("gradients.layer"),
-                y_title=t(f"gradients.{what}_axis"),
+                titles=Titles(
+                    t(f"gradients.chart.{what}"), t("gradients.layer"), t(f"gradients.{what}_axis")
+                ),
                 stage_titles=stages,
             ),
             what,

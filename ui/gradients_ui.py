@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import gradient_flow as gf
 from core.activations import HIDDEN_ACTIVATIONS
-from core.charts.gradients import histogram_chart, init_profile_chart
+from core.charts.gradients import Titles, histogram_chart, init_profile_chart
 from core.charts.palette import ACTIVATION_COLOURS
 from core.mlp import INITS
 from ui.i18n import t
@@ -188,9 +188,11 @@ def show_histograms(flow, layers, chosen: list[str], labels: dict[str, str], sta
             quantity_titles={
                 q: t(f"gradients.quantity.{q}") for q in ("pre-activation", "activation")
             },
-            x_title=t("gradients.value"),
-            y_title=t("gradients.count"),
-            title=t("gradients.chart.hist", label=labels[hist_act], stage=stages[stage]),
+            titles=Titles(
+                t("gradients.chart.hist", label=labels[hist_act], stage=stages[stage]),
+                t("gradients.value"),
+                t("gradients.count"),
+            ),
         ),
         "hist",
     )

@@ -4,6 +4,8 @@ hidden layer, the gradient ratio against depth, and per-layer histograms (facete
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -12,6 +14,15 @@ from core.charts.explorer import colour_scale
 
 WIDTH = 420
 HEIGHT = 320
+
+
+@dataclass(frozen=True)
+class Titles:
+    """A chart's title and its axes' titles (the pages pass translated ones)."""
+
+    chart: str = ""
+    x: str = "layer"
+    y: str = ""
 
 
 def _labelled(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
@@ -41,9 +52,7 @@ def grad_norm_chart(
     stage: str,
     labels: dict[str, str],
     *,
-    title: str = "",
-    x_title: str = "layer",
-    y_title: str = "‖dL/dW‖",
+    titles: Titles = Titles(y="‖dL/dW‖"),
     output_label: str = "out",
 ) -> alt.LayerChart:
     """Gradient norm of each weight layer (x: 1..depth, then the output layer) on a log
@@ -59,21 +68,21 @@ def grad_norm_chart(
         ["label", "position", "layer", "kind", "grad_norm"]
     ]
     sort = [str(i) for i in order[:-1]] + [output_label]
-    x = alt.X("position:O", sort=sort, title=x_title, axis=alt.Axis(labelAngle=0))
-    y = _log_y("grad_norm", y_title)
+    x = alt.X("position:O", sort=sort, title=titles.x, axis=alt.Axis(labelAngle=0))
+    y = _log_y("grad_norm", titles.y)
     base = alt.Chart(rows).encode(
         x=x,
         y=y,
         color=_colour(names, labels),
         tooltip=[
             alt.Tooltip("label:N", title=""),
-            alt.Tooltip("position:O", title=x_title),
-            alt.Tooltip("grad_norm:Q", format=".3e", title=y_title),
+            alt.Tooltip("position:O", title=titles.x),
+            alt.Tooltip("grad_norm:Q", format=".3e", title=titles.y),
         ],
     )
     return alt.layer(
         base.mark_line(strokeWidth=2), base.mark_point(filled=True, size=50)
-    ).properties(width=WIDTH, height=HEIGHT, title=title)
+    ).properties(width=WIDTH, height=HEIGHT, title=titles.chart)
 
 
 def fraction_chart(
@@ -81,9 +90,7 @@ def fraction_chart(
     column: str,
     labels: dict[str, str],
     *,
-    title: str = "",
-    x_title: str = "layer",
-    y_title: str = "",
+    titles: Titles = Titles(),
     stage_titles: dict[str, str] | None = None,
 ) -> alt.LayerChart:
     """``column`` (dead_fraction or flat_fraction) per hidden layer: bars after training,
@@ -95,11 +102,11 @@ def fraction_chart(
         value=lambda d: d[column], when=lambda d: d["stage"].map(lambda s: stage_titles.get(s, s))
     )
     rows = rows[["label", "layer", "stage", "when", "value"]]
-    x = alt.X("layer:O", title=x_title, axis=alt.Axis(labelAngle=0))
-    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
+    x = alt.X("layer:O", title=titles.x, axis=alt.Axis(labelAngle=0))
+    y = alt.Y("value:Q", title=titles.y, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     tooltip = [
         alt.Tooltip("label:N", title=""),
-        alt.Tooltip("layer:O", title=x_title),
+        alt.Tooltip("layer:O", title=titles.x),
         alt.Tooltip("when:N", title=""),
         alt.Tooltip("value:Q", format=".0%"),
     ]
@@ -115,7 +122,7 @@ def fraction_chart(
         .encode(color=_colour(names, labels))
     )
     ticks = base.transform_filter(alt.datum.stage == "init").mark_tick(color="black", thickness=2)
-    return alt.layer(bars, ticks).properties(width=WIDTH, height=HEIGHT, title=title)
+    return alt.layer(bars, ticks).properties(width=WIDTH, height=HEIGHT, title=titles.chart)
 
 
 def depth_chart(
@@ -123,9 +130,7 @@ def depth_chart(
     labels: dict[str, str],
     *,
     current: int | None = None,
-    title: str = "",
-    x_title: str = "depth",
-    y_title: str = "ratio",
+    titles: Titles = Titles(x="depth", y="ratio"),
 ) -> alt.LayerChart:
     """Gradient ratio (first / last layer) at initialisation against depth, log scale,
     with a dashed rule at ratio 1 and, given ``current``, a rule at the chosen depth."""
@@ -134,11 +139,11 @@ def depth_chart(
     rows = rows[np.isfinite(rows["ratio"]) & (rows["ratio"] > 0)][["label", "depth", "ratio"]]
     x = alt.X(
         "depth:Q",
-        title=x_title,
+        title=titles.x,
         scale=alt.Scale(domain=[1, int(profile["depth"].max())]),
         axis=alt.Axis(tickMinStep=1, format="d"),
     )
-    y = _log_y("ratio", y_title)
+    y = _log_y("ratio", titles.y)
     base = alt.Chart(rows).encode(
         x=x,
         y=y,
@@ -158,7 +163,7 @@ def depth_chart(
             .mark_rule(color="#888")
             .encode(x="depth:Q")
         )
-    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=title)
+    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=titles.chart)
 
 
 def histogram_chart(
@@ -169,9 +174,7 @@ def histogram_chart(
     colour: str = "#4c78a8",
     row_title: str = "layer",
     quantity_titles: dict[str, str] | None = None,
-    x_title: str = "value",
-    y_title: str = "count",
-    title: str = "",
+    titles: Titles = Titles(x="value", y="count"),
 ) -> alt.FacetChart:
     """Histograms of one network: one row per hidden layer, one column each for the
     pre-activations z and the activations f(z). Bins arrive precomputed (a few hundred
@@ -187,9 +190,9 @@ def histogram_chart(
         alt.Chart(rows)
         .mark_bar(color=colour, opacity=0.85)
         .encode(
-            x=alt.X("start:Q", bin="binned", title=x_title),
+            x=alt.X("start:Q", bin="binned", title=titles.x),
             x2="end:Q",
-            y=alt.Y("count:Q", title=y_title),
+            y=alt.Y("count:Q", title=titles.y),
             tooltip=[
                 alt.Tooltip("start:Q", format=".3g"),
                 alt.Tooltip("end:Q", format=".3g"),
@@ -204,7 +207,7 @@ def histogram_chart(
             column=alt.Column("column:N", title=None, sort=order),
         )
         .resolve_scale(x="independent", y="independent")
-        .properties(title=title)
+        .properties(title=titles.chart)
     )
 
 
