@@ -51,7 +51,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.preprocessing import StandardScaler
 
 from core.datasets import (
     MAX_CLASSES,  # the same class cap as the built-in data
@@ -61,7 +60,6 @@ from core.datasets import (
     MIN_SAMPLES,
     MIN_TEST_FRACTION,
     Dataset,
-    _extent,
 )
 
 # --- caps: the one place they are set -----------------------------------------------------
@@ -696,21 +694,16 @@ def build_dataset(
             )
 
     test = _test_rows(y if task != "regression" else None, n, test_fraction, int(seed))
-    X_train, X_test, y_train, y_test = X[~test], X[test], y[~test], y[test]
-    if standardize:
-        scaler = StandardScaler().fit(X_train)
-        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-
-    dataset = Dataset(
-        name=name,
-        X_train=X_train,
-        X_test=X_test,
-        y_train=y_train,
-        y_test=y_test,
+    dataset = Dataset.from_split(
+        name,
+        X[~test],
+        X[test],
+        y[~test],
+        y[test],
         task=task,
         class_names=class_names,
-        feature_names=tuple(features),
-        extent=_extent(np.vstack([X_train, X_test]), np.concatenate([y_train, y_test])),
+        feature_names=features,
+        standardize=standardize,
     )
     return dataset, notes
 

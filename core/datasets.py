@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -72,6 +72,38 @@ class Dataset:
     class_names: tuple[str, ...]  # () for regression
     feature_names: tuple[str, ...]
     extent: tuple[float, float, float, float]  # x_min, x_max, y_min, y_max (see _extent)
+
+    @classmethod
+    def from_split(
+        cls,
+        name: str,
+        X_train: Array,
+        X_test: Array,
+        y_train: Array,
+        y_test: Array,
+        *,
+        task: str,
+        class_names: Sequence[str],
+        feature_names: Sequence[str],
+        standardize: bool,
+    ) -> Dataset:
+        """A dataset from its train/test split, standardised with the training rows'
+        mean and spread when ``standardize``; the plot's extent covers every row."""
+        if standardize:
+            scaler = StandardScaler().fit(X_train)
+            X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+        extent = _extent(np.vstack([X_train, X_test]), np.concatenate([y_train, y_test]))
+        return cls(
+            name,
+            X_train,
+            X_test,
+            y_train,
+            y_test,
+            task,
+            tuple(class_names),
+            tuple(feature_names),
+            extent,
+        )
 
     @property
     def n_classes(self) -> int:
@@ -412,21 +444,11 @@ def make_dataset(
         # Stratify only where scikit-learn can: >= 2 per class, room for each class.
         if counts.min() >= 2 and min(n_test, n - n_test) >= k:
             stratify = y
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=test_fraction, random_state=seed, stratify=stratify
-    )
-    if standardize:
-        scaler = StandardScaler().fit(X_train)
-        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-
-    return Dataset(
-        name=name,
-        X_train=X_train,
-        X_test=X_test,
-        y_train=y_train,
-        y_test=y_test,
+    return Dataset.from_split(
+        name,
+        *train_test_split(X, y, test_size=test_fraction, random_state=seed, stratify=stratify),
         task="regression" if regression else ("binary" if k == 2 else "multiclass"),
         class_names=() if regression else tuple(str(i) for i in range(k)),
         feature_names=("x",) if spec.n_features == 1 else ("x1", "x2"),
-        extent=_extent(np.vstack([X_train, X_test]), np.concatenate([y_train, y_test])),
+        standardize=standardize,
     )

@@ -114,7 +114,6 @@ def report_html(
     ``t`` translates keys (``report.*`` and ``playground.*``); ``images`` maps a chart
     name (surface, loss, score) to PNG bytes; ``settings`` are (label, value) rows."""
     esc = html.escape
-    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in settings)
     metrics = "".join(
         f'<div class="metric"><div class="label">{esc(t(f"playground.{key}"))}</div>'
         f'<div class="value" data-metric="{key}">{esc(value)}</div></div>'
@@ -132,15 +131,15 @@ def report_html(
         else ""
     )
     return _page(
+        t,
         lang,
+        now,
         t("report.title"),
-        f"""<p>{esc(_made(t, now))}</p>
-<h2>{esc(t("report.results"))}</h2>
+        f"""<h2>{esc(t("report.results"))}</h2>
 <div class="metrics">{metrics}</div>
 <ul class="notes">{note_items}</ul>
 {charts}
-<h2>{esc(t("report.settings"))}</h2>
-<table>{rows}</table>
+{_settings_table(t, settings)}
 {link}
 <h2>{esc(t("report.code"))}</h2>
 <pre><code>{esc(code)}</code></pre>""",
@@ -159,20 +158,19 @@ def comparison_report_html(
     """The Compare page's outcome as one offline HTML file: the verdict, the table of
     results per variant (mean and spread over seeds) and the shared settings."""
     esc = html.escape
-    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in settings)
     # Verdicts are Markdown on the page; the report shows their words without the marks.
     plain = (re.sub(r"\*\*|`", "", v) for v in verdicts)
     items = "".join(f"<li>{esc(v)}</li>" for v in plain)
     return _page(
+        t,
         lang,
+        now,
         t("report.compare_title"),
-        f"""<p>{esc(_made(t, now))}</p>
-<h2>{esc(t("report.verdict"))}</h2>
+        f"""<h2>{esc(t("report.verdict"))}</h2>
 <ul class="verdict">{items}</ul>
 <h2>{esc(t("report.results"))}</h2>
 {table.to_html(index=False, border=0, classes="results")}
-<h2>{esc(t("report.settings"))}</h2>
-<table>{rows}</table>""",
+{_settings_table(t, settings)}""",
     )
 
 
@@ -183,7 +181,15 @@ def _made(t: Text, now: datetime | None) -> str:
     return t("report.made", date=now.strftime("%Y-%m-%d %H:%M UTC"), versions=version_text)
 
 
-def _page(lang: str, title: str, body: str) -> str:
+def _settings_table(t: Text, settings: list[tuple[str, str]]) -> str:
+    esc = html.escape
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in settings)
+    return f"<h2>{esc(t('report.settings'))}</h2>\n<table>{rows}</table>"
+
+
+def _page(t: Text, lang: str, now: datetime | None, title: str, body: str) -> str:
+    """The whole HTML file: head and style, the title, when and with what it was made,
+    then ``body``."""
     esc = html.escape
     return f"""<!DOCTYPE html>
 <html lang="{esc(lang)}"><head><meta charset="utf-8">
@@ -199,6 +205,7 @@ figure {{ display: inline-block; margin: 0 1rem 1rem 0; }} img {{ max-width: 100
 pre {{ background: #f4f4f4; padding: 1rem; overflow-x: auto; }}
 </style></head><body>
 <h1>{esc(title)}</h1>
+<p>{esc(_made(t, now))}</p>
 {body}
 </body></html>
 """

@@ -349,7 +349,8 @@ def train(
     splits = {"train": (slice(None, n_train), y_train), "test": (slice(n_train, None), data.y_test)}
     targets: dict[str, np.ndarray] = {}  # built once, when the model knows its outputs
 
-    def evaluate() -> dict[str, tuple[float, float]]:
+    def evaluate() -> dict[str, float]:
+        """train_loss, train_score, test_loss and test_score of the model as it is."""
         outputs = model._forward_pass_fast(both, check_input=False)
         measured = {}
         for split, (rows_of, y) in splits.items():
@@ -361,7 +362,7 @@ def train(
                 score = r2_score(y, raw.ravel()) if np.isfinite(raw).all() else float("nan")
             else:
                 score = float(np.mean(model.labels_from_outputs(raw) == y))
-            measured[split] = (loss, score)
+            measured[f"{split}_loss"], measured[f"{split}_score"] = loss, score
         return measured
 
     def hook(fitted, objective):
@@ -372,16 +373,7 @@ def train(
                 raise _StopTraining("diverged")
             return
         last_finite[:] = [[w.copy() for w in fitted.coefs_], [b.copy() for b in fitted.intercepts_]]
-        measured = evaluate()
-        (train_loss, train_score), (test_loss, test_score) = measured["train"], measured["test"]
-        row = dict(
-            epoch=epoch,
-            train_loss=train_loss,
-            test_loss=test_loss,
-            train_score=train_score,
-            test_score=test_score,
-            objective=float(objective),
-        )
+        row = {"epoch": epoch, **evaluate(), "objective": float(objective)}
         rows.append(row)
         frame = net = None
         if buffer.wants(epoch):
