@@ -130,20 +130,13 @@ def report_html(
         if share_link
         else ""
     )
-    return _page(
-        t,
-        lang,
-        now,
-        t("report.title"),
-        f"""<h2>{esc(t("report.results"))}</h2>
-<div class="metrics">{metrics}</div>
-<ul class="notes">{note_items}</ul>
-{charts}
-{_settings_table(t, settings)}
-{link}
-<h2>{esc(t("report.code"))}</h2>
-<pre><code>{esc(code)}</code></pre>""",
-    )
+    sections = {
+        "report.results": f'<div class="metrics">{metrics}</div>\n'
+        f'<ul class="notes">{note_items}</ul>\n{charts}',
+        "report.settings": _settings_table(settings) + link,
+        "report.code": f"<pre><code>{esc(code)}</code></pre>",
+    }
+    return _page(t, lang, now, "report.title", sections)
 
 
 def comparison_report_html(
@@ -161,17 +154,12 @@ def comparison_report_html(
     # Verdicts are Markdown on the page; the report shows their words without the marks.
     plain = (re.sub(r"\*\*|`", "", v) for v in verdicts)
     items = "".join(f"<li>{esc(v)}</li>" for v in plain)
-    return _page(
-        t,
-        lang,
-        now,
-        t("report.compare_title"),
-        f"""<h2>{esc(t("report.verdict"))}</h2>
-<ul class="verdict">{items}</ul>
-<h2>{esc(t("report.results"))}</h2>
-{table.to_html(index=False, border=0, classes="results")}
-{_settings_table(t, settings)}""",
-    )
+    sections = {
+        "report.verdict": f'<ul class="verdict">{items}</ul>',
+        "report.results": table.to_html(index=False, border=0, classes="results"),
+        "report.settings": _settings_table(settings),
+    }
+    return _page(t, lang, now, "report.compare_title", sections)
 
 
 def _made(t: Text, now: datetime | None) -> str:
@@ -181,16 +169,21 @@ def _made(t: Text, now: datetime | None) -> str:
     return t("report.made", date=now.strftime("%Y-%m-%d %H:%M UTC"), versions=version_text)
 
 
-def _settings_table(t: Text, settings: list[tuple[str, str]]) -> str:
+def _settings_table(settings: list[tuple[str, str]]) -> str:
     esc = html.escape
-    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in settings)
-    return f"<h2>{esc(t('report.settings'))}</h2>\n<table>{rows}</table>"
+    return "<table>{}</table>".format(
+        "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in settings)
+    )
 
 
-def _page(t: Text, lang: str, now: datetime | None, title: str, body: str) -> str:
+def _page(
+    t: Text, lang: str, now: datetime | None, title_key: str, sections: Mapping[str, str]
+) -> str:
     """The whole HTML file: head and style, the title, when and with what it was made,
-    then ``body``."""
+    then each section (heading translation key -> HTML) under its heading."""
     esc = html.escape
+    title = t(title_key)
+    body = "\n".join(f"<h2>{esc(t(key))}</h2>\n{part}" for key, part in sections.items())
     return f"""<!DOCTYPE html>
 <html lang="{esc(lang)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

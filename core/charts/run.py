@@ -12,7 +12,7 @@ import base64
 import functools
 import io
 import json
-from typing import Any, TypedDict, Unpack
+from typing import Any, NamedTuple, TypedDict, Unpack
 
 import altair as alt
 import numpy as np
@@ -334,19 +334,31 @@ def _history_lines(
     )
 
 
+class HistoryOptions(TypedDict, total=False):
+    """What ``history_chart`` and ``history_spec`` take besides the history, column and
+    title: ``log_scale`` (the y axis), ``width`` and ``height`` in pixels."""
+
+    log_scale: bool
+    width: int
+    height: int
+
+
+class _HistoryLayout(NamedTuple):
+    """Everything a history chart's spec depends on except the data (a template key)."""
+
+    column: str
+    title: str
+    log_scale: bool = False
+    width: int = CHART_SIZE
+    height: int = 220
+
+
 def history_chart(
-    history: pd.DataFrame,
-    column: str,
-    title: str,
-    *,
-    log_scale: bool = False,
-    width: int = CHART_SIZE,
-    height: int = 220,
+    history: pd.DataFrame, column: str, title: str, **options: Unpack[HistoryOptions]
 ) -> alt.Chart:
     """Train and test curves of one quantity (``column`` is "loss" or "score")."""
-    return _history_lines(
-        _history_frame(history, column, log_scale), column, title, log_scale, width, height
-    )
+    layout = _HistoryLayout(column, title, **options)
+    return _history_lines(_history_frame(history, column, layout.log_scale), *layout)
 
 
 @functools.lru_cache(maxsize=64)
@@ -358,18 +370,13 @@ def _history_template(column: str, title: str, log_scale: bool, width: int, heig
 
 
 def history_spec(
-    history: pd.DataFrame,
-    column: str,
-    title: str,
-    *,
-    log_scale: bool = False,
-    width: int = CHART_SIZE,
-    height: int = 220,
+    history: pd.DataFrame, column: str, title: str, **options: Unpack[HistoryOptions]
 ) -> dict:
     """``history_chart`` as a spec dict with a DataFrame dataset, built like
     ``surface_spec`` (the live loss curve is redrawn several times a second)."""
-    spec = json.loads(_history_template(column, title, log_scale, width, height))
-    spec["datasets"] = {HISTORY_DATA: _history_frame(history, column, log_scale)}
+    layout = _HistoryLayout(column, title, **options)
+    spec = json.loads(_history_template(*layout))
+    spec["datasets"] = {HISTORY_DATA: _history_frame(history, column, layout.log_scale)}
     return spec
 
 
