@@ -6,7 +6,7 @@ from ui.frame import PAGES, page_frame
 from ui.i18n import pick, t
 from ui.teacher import teacher_links
 
-page_frame("home")
+page_frame("home", title=False, intro=False)  # the home page has its own
 st.title("🧠 " + t("common.app_title"))
 st.markdown(t("home.intro"))
 

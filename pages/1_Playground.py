@@ -33,8 +33,6 @@ from ui.upload import hidden_fields as upload_hidden
 log = logging.getLogger(__name__)
 page_frame("playground")
 start_training_workers()
-st.title(t("playground.title"))
-st.caption(t("playground.intro"))
 
 for url_warning in load_from_url():
     st.warning(url_warning)

@@ -23,8 +23,6 @@ from ui.results import show_chart
 from ui.takeaway import comparison_downloads
 
 page_frame("compare")
-st.title(t("compare.title"))
-st.caption(t("compare.intro"))
 
 for warning in load_from_url():
     st.warning(warning)

@@ -12,8 +12,7 @@ from ui.frame import page_frame
 from ui.i18n import t
 from ui.results import show_chart
 
-page_frame("explorer")
-st.title(t("explorer.title"))
+page_frame("explorer", intro=False)
 
 SLOPES = (0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3)
 st.caption(t("explorer.intro"))

@@ -28,8 +28,6 @@ from ui.i18n import t
 from ui.results import show_chart
 
 page_frame("gradients")
-st.title(t("gradients.title"))
-st.caption(t("gradients.intro"))
 
 labels = {n: t(f"common.activation.{n}") for n in HIDDEN_ACTIVATIONS}
 for warning in load_flow_from_url():

@@ -9,8 +9,6 @@ from ui.rule_cards import anchor, rule_card
 from ui.url import choice_url, read_url, url_settings
 
 page_frame("rules")
-st.title(t("rules.title"))
-st.caption(t("rules.intro"))
 
 book = load_rules()
 st.caption(t("rules.count", n=len(book.rules)))

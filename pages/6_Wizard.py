@@ -17,8 +17,6 @@ from ui.i18n import t
 from ui.widgets import draw_layers, shown
 
 page_frame("wizard")
-st.title(t("wizard.title"))
-st.caption(t("wizard.intro"))
 
 a, index = wz.answers(), wz.step()
 st.progress(

@@ -15,14 +15,12 @@ from core.lessons import (
     registry,
     run_lesson,
 )
-from ui.frame import page_frame
+from ui.frame import page_frame, step_button
 from ui.i18n import current_language, pick, t
 from ui.results import show_chart
 from ui.url import choice_url, read_url, write_url
 
 page_frame("lessons")
-st.title(t("lessons.title"))
-st.caption(t("lessons.intro"))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -68,22 +66,8 @@ nav[0].selectbox(
     on_change=choose,
     format_func=lambda i: titles[i],
 )
-nav[1].button(
-    t("lessons.previous"),
-    key="previous",
-    on_click=move,
-    args=(-1,),
-    disabled=index == 0,
-    width="stretch",
-)
-nav[2].button(
-    t("lessons.next"),
-    key="next",
-    on_click=move,
-    args=(1,),
-    disabled=index == len(ids) - 1,
-    width="stretch",
-)
+step_button(nav[1], t("lessons.previous"), "previous", move, -1, disabled=index == 0)
+step_button(nav[2], t("lessons.next"), "next", move, 1, disabled=index == len(ids) - 1)
 st.progress(
     (index + 1) / len(ids),
     text=t("lessons.progress", n=index + 1, total=len(ids), done=len(results)),

@@ -23,8 +23,6 @@ from ui.i18n import t
 from ui.results import show_chart
 
 page_frame("evidence")
-st.title(t("evidence.title"))
-st.caption(t("evidence.intro"))
 
 
 @st.cache_data(show_spinner=False)

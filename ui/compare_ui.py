@@ -60,11 +60,24 @@ def run_comparison(query: str, variant_ids: tuple[str, ...], seeds: tuple[int, .
     """Every variant with every seed, in the training workers, with a progress bar;
     cached by the base experiment's query string, the variants and the seeds."""
     config, _ = TrainConfig.from_query(dict(parse_qsl(query, keep_blank_values=True)), strict=True)
-    total = len(variant_ids) * len(seeds)
-    bar = st.progress(0.0, text=_text.format(done=0, total=total))
+    return compare_with_progress(config, variant_ids, seeds, _text)
+
+
+def compare_with_progress(
+    config: TrainConfig,
+    variant_ids: tuple[str, ...],
+    seeds: tuple[int, ...],
+    text: str,
+    *,
+    time_budget: float = MAX_TRAIN_SECONDS,
+    dataset=None,
+) -> cmp.ComparisonResult:
+    """``core.compare.compare`` in the training workers under a progress bar whose
+    ``text`` may name {done} and {total} runs; the bar goes when the runs end."""
+    bar = st.progress(0.0, text=text.format(done=0, total=len(variant_ids) * len(seeds)))
 
     def progress(done: int, n: int) -> None:
-        bar.progress(done / n, _text.format(done=done, total=n))
+        bar.progress(done / n, text.format(done=done, total=n))
 
     try:
         return cmp.compare(
@@ -72,7 +85,8 @@ def run_comparison(query: str, variant_ids: tuple[str, ...], seeds: tuple[int, .
             [cmp.Variant.from_id(v) for v in variant_ids],
             seeds,
             progress,
-            time_budget=MAX_TRAIN_SECONDS,
+            dataset=dataset,
+            time_budget=time_budget,
             in_workers=True,
         )
     finally:

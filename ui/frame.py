@@ -1,4 +1,5 @@
-"""The shared frame every page opens with: page setup, navigation, language switch.
+"""The shared frame every page opens with: page setup, navigation, language switch;
+and the step buttons of the step-by-step pages.
 
 The app uses Streamlit's file-based pages (``pages/``) without ``st.navigation``: each
 page script calls ``page_frame`` itself, so a deep link opened first on a fresh server
@@ -8,6 +9,8 @@ sidebar list is hidden in .streamlit/config.toml and drawn here with translated 
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -31,8 +34,10 @@ def _on_language_change() -> None:
     st.session_state["lang"] = st.session_state["lang_choice"]
 
 
-def page_frame(page_id: str) -> None:
-    """Set up the page and draw the sidebar: title, navigation, language switch."""
+def page_frame(page_id: str, *, title: bool = True, intro: bool = True) -> None:
+    """Set up the page, draw the sidebar (title, navigation, language switch), then the
+    page's title (``<page>.title``) and its introduction (``<page>.intro``) unless told
+    not to."""
     lang = current_language()
     st.set_page_config(
         page_title=f"{t('common.nav.' + page_id)} · Activation Lab", page_icon="🧠", layout="wide"
@@ -56,3 +61,13 @@ def page_frame(page_id: str) -> None:
             horizontal=True,
             on_change=_on_language_change,
         )
+    if title:
+        st.title(t(f"{page_id}.title"))
+    if intro:
+        st.caption(t(f"{page_id}.intro"))
+
+
+def step_button(where, label: str, key: str, move: Callable[[int], None], step: int, **options):
+    """A Back/Next button of a step-by-step page (the wizard, the lessons): a click calls
+    ``move(step)``; it fills its column so a row of them lines up."""
+    return where.button(label, key=key, on_click=move, args=(step,), width="stretch", **options)

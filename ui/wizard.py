@@ -26,7 +26,9 @@ from core.formatting import score_text
 from core.rules import get_rule
 from core.vocabulary import STAND_IN, TASKS
 from ui import state, upload
+from ui.compare_ui import compare_with_progress
 from ui.config_ui import activation_label, set_config
+from ui.frame import step_button
 from ui.i18n import current_language, pick, t
 from ui.rule_cards import (
     PLAYGROUND,
@@ -304,23 +306,9 @@ def show_check() -> None:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _compare(items: tuple, variants: tuple[str, ...], data_key: str | None, _data, _text: str):
     config, _ = TrainConfig.from_query(dict(items), strict=True)
-    bar = st.progress(0.0, text=_text)
-
-    def progress(done: int, n: int) -> None:
-        bar.progress(done / n, _text)
-
-    try:
-        return cmp.compare(
-            config,
-            [cmp.Variant.from_id(v) for v in variants],
-            SEEDS,
-            progress,
-            dataset=_data,
-            time_budget=MAX_TRAIN_SECONDS / 3,
-            in_workers=True,
-        )
-    finally:
-        bar.empty()
+    return compare_with_progress(
+        config, variants, SEEDS, _text, time_budget=MAX_TRAIN_SECONDS / 3, dataset=_data
+    )
 
 
 def variant_of(hidden: str | None, output: str, loss: str, init: str = "auto") -> cmp.Variant:
@@ -497,23 +485,9 @@ def offer_comparison(p: dict, rec: Recommendation) -> None:
 def navigation(index: int, ready: bool) -> None:
     """Back, and Next (or Start over on the last step); Next waits until ``ready``."""
     nav = st.columns([1, 1, 4])
-    nav[0].button(
-        t("wizard.back"),
-        key="wizard-back",
-        on_click=go,
-        args=(-1,),
-        disabled=index == 0,
-        width="stretch",
-    )
+    step_button(nav[0], t("wizard.back"), "wizard-back", go, -1, disabled=index == 0)
     if index < len(STEPS) - 1:
-        nav[1].button(
-            t("wizard.next"),
-            key="wizard-next",
-            on_click=go,
-            args=(1,),
-            type="primary",
-            disabled=not ready,
-            width="stretch",
-        )
+        next_label = t("wizard.next")
+        step_button(nav[1], next_label, "wizard-next", go, 1, type="primary", disabled=not ready)
     else:
         nav[1].button(t("wizard.restart"), key="wizard-restart", on_click=restart, width="stretch")
