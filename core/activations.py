@@ -172,11 +172,13 @@ class Activation:
     forward: Forward  # in place: z -> f(z)
     backward: Backward | None  # in place: delta *= f'(z), given z and a = f(z)
     output_range: tuple[float, float]
-    zero_centred: bool  # an odd function: outputs symmetric around 0
-    # The flat region the guidance names: |z| > saturates_beyond, or z < 0 for ReLU.
-    saturates_beyond: float | None
-    flat_below_zero: bool
     guidance: tuple[str, ...]
+    # The facts below default to "no"; tests/test_activations.py measures each from the
+    # function both ways, so an entry that leaves out a true fact fails there.
+    zero_centred: bool = False  # an odd function: outputs symmetric around 0
+    # The flat region the guidance names: |z| > saturates_beyond, or z < 0 for ReLU.
+    saturates_beyond: float | None = None
+    flat_below_zero: bool = False
     hidden: bool = True  # offered for hidden layers
     output: bool = True  # offered for the output layer
     formula: str = ""  # LaTeX, for the explorer
@@ -222,8 +224,6 @@ ACTIVATIONS: dict[str, Activation] = {
             *_sklearn("identity"),
             output_range=(-np.inf, np.inf),
             zero_centred=True,
-            saturates_beyond=None,
-            flat_below_zero=False,
             guidance=("G1", "G26"),
             formula=r"f(x) = x",
             colour="#7f7f7f",
@@ -232,9 +232,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "logistic",
             *_sklearn("logistic"),
             output_range=(0.0, 1.0),
-            zero_centred=False,
             saturates_beyond=6.0,
-            flat_below_zero=False,
             guidance=("G4", "G5", "G6", "G7", "G8", "G9", "G23", "G24"),
             formula=r"f(x) = \frac{1}{1 + e^{-x}}",
             colour="#d62728",
@@ -245,7 +243,6 @@ ACTIVATIONS: dict[str, Activation] = {
             output_range=(-1.0, 1.0),
             zero_centred=True,
             saturates_beyond=3.0,
-            flat_below_zero=False,
             guidance=("G10", "G11", "G12", "G13", "G23"),
             formula=r"f(x) = \frac{1 - e^{-2x}}{1 + e^{-2x}}",
             colour="#f58518",
@@ -254,8 +251,6 @@ ACTIVATIONS: dict[str, Activation] = {
             "relu",
             *_sklearn("relu"),
             output_range=(0.0, np.inf),
-            zero_centred=False,
-            saturates_beyond=None,
             flat_below_zero=True,
             guidance=("G14", "G15", "G16", "G17", "G18", "G20", "G22"),
             formula=r"f(x) = \max(0, x)",
@@ -266,9 +261,6 @@ ACTIVATIONS: dict[str, Activation] = {
             "leaky_relu",
             *_leaky_kernels(DEFAULT_LEAKY_SLOPE),
             output_range=(-np.inf, np.inf),
-            zero_centred=False,
-            saturates_beyond=None,
-            flat_below_zero=False,
             guidance=("G21",),
             formula=r"f(x) = \max(\alpha x, x)",
             colour="#9467bd",
@@ -278,9 +270,6 @@ ACTIVATIONS: dict[str, Activation] = {
             "elu",
             *_ELU,
             output_range=(-ELU_ALPHA, np.inf),
-            zero_centred=False,
-            saturates_beyond=None,
-            flat_below_zero=False,
             guidance=("M2", "M12"),
             output=False,  # hidden layers only
             formula=r"f(x) = " + _ELU_CASES + r",\quad \alpha = 1",
@@ -291,9 +280,6 @@ ACTIVATIONS: dict[str, Activation] = {
             "selu",
             *_SELU,
             output_range=(-SELU_LAMBDA * SELU_ALPHA, np.inf),
-            zero_centred=False,
-            saturates_beyond=None,
-            flat_below_zero=False,
             guidance=("M3", "M1"),
             output=False,  # hidden layers only
             formula=r"f(x) = \lambda "
@@ -308,9 +294,6 @@ ACTIVATIONS: dict[str, Activation] = {
             _gelu_forward,
             _gelu_backward,
             output_range=(-0.170, np.inf),
-            zero_centred=False,
-            saturates_beyond=None,
-            flat_below_zero=False,
             guidance=("M4", "M8"),
             output=False,  # hidden layers only
             formula=r"f(x) = x\,\Phi(x) = \frac{x}{2}\left(1 + \operatorname{erf}"
@@ -324,9 +307,6 @@ ACTIVATIONS: dict[str, Activation] = {
             _silu_forward,
             _silu_backward,
             output_range=(-0.278, np.inf),
-            zero_centred=False,
-            saturates_beyond=None,
-            flat_below_zero=False,
             guidance=("M5", "M8"),
             output=False,  # hidden layers only
             formula=r"f(x) = x\,\sigma(x) = \frac{x}{1 + e^{-x}}",
@@ -339,9 +319,6 @@ ACTIVATIONS: dict[str, Activation] = {
             _softplus_forward,
             _softplus_backward,
             output_range=(0.0, np.inf),
-            zero_centred=False,
-            saturates_beyond=None,
-            flat_below_zero=False,
             guidance=("M7",),
             # Also an output: strictly positive regression targets (M7).
             formula=r"f(x) = \ln(1 + e^{x})",
@@ -353,9 +330,6 @@ ACTIVATIONS: dict[str, Activation] = {
             _mish_forward,
             _mish_backward,
             output_range=(-0.309, np.inf),
-            zero_centred=False,
-            saturates_beyond=None,
-            flat_below_zero=False,
             guidance=("M6", "M8"),
             output=False,  # hidden layers only
             formula=r"f(x) = x \tanh\left(\ln(1 + e^{x})\right)",
@@ -367,9 +341,6 @@ ACTIVATIONS: dict[str, Activation] = {
             "softmax",
             *_sklearn("softmax"),
             output_range=(0.0, 1.0),
-            zero_centred=False,
-            saturates_beyond=None,
-            flat_below_zero=False,
             guidance=("G19", "G25"),
             hidden=False,
             formula=r"f(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}",

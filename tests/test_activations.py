@@ -131,11 +131,18 @@ def test_facts_agree_with_the_functions():
         f, d = act.fn(z), np.abs(act.derivative(z))
         lo, hi = act.output_range
         assert f.min() >= lo - 1e-3 and f.max() <= hi, name
-        if act.zero_centred:
-            np.testing.assert_allclose(f, -f[::-1], atol=1e-12, err_msg=name)
-        # saturates_negative: the slope vanishes far left and not far right.
-        if act.saturates_negative:
-            assert d[0] < 1e-6 and d[-1] > 0.5, name
+        # Each fact both ways: an entry may leave out a fact only where it is false.
+        assert act.zero_centred == bool(np.allclose(f, -f[::-1], atol=1e-12)), name
+        assert act.flat_below_zero == bool(d[z < 0].max() == 0), name
+        # saturates_beyond: both tails flat, and past it the slope under 1% of its peak.
+        both_tails_flat = d[0] < 1e-6 and d[-1] < 1e-6
+        assert (act.saturates_beyond is not None) == both_tails_flat, name
+        if act.saturates_beyond is not None:
+            assert d[np.abs(z) >= act.saturates_beyond].max() < 0.01 * d.max(), name
+        # saturates_negative: the slope vanishes far left (without being flat there,
+        # ReLU's case) and not far right.
+        left_tail_only = d[0] < 1e-6 and d[-1] > 0.5 and not act.flat_below_zero
+        assert act.saturates_negative == left_tail_only, name
         # smooth: left and right slopes at 0 agree.
         left, right = act.derivative([-1e-9])[0], act.derivative([1e-9])[0]
         assert (abs(left - right) < 1e-6) == act.smooth, name
