@@ -532,6 +532,14 @@ def claims(summary: pd.DataFrame, name: Callable[[str, str], str] = default_name
 TEST_POINT = 1.0 / round(FULL_GRID.base.n_samples * FULL_GRID.base.test_fraction)
 
 
+def noise_band(spread, baseline_spread, one_point: float = TEST_POINT):
+    """What a difference of two cells' mean test accuracies must exceed to count as past
+    the seed noise: the larger of their seed ranges (max - min), and never less than one
+    test point. Numbers or arrays (element by element). The Evidence page and the modern
+    lesson both judge by it."""
+    return np.maximum(np.maximum(spread, baseline_spread), one_point)
+
+
 def noise_verdict(
     summary: pd.DataFrame, activation: str, baseline: str = "relu", init: str = "auto"
 ) -> pd.DataFrame:
@@ -558,13 +566,7 @@ def noise_verdict(
         suffixes=("", "_base"),
     )
     diff = both.test_mean - both.test_mean_base
-    noise = np.maximum.reduce(
-        [
-            both.test_max - both.test_min,
-            both.test_max_base - both.test_min_base,
-            np.full(len(both), TEST_POINT),
-        ]
-    )
+    noise = noise_band(both.test_max - both.test_min, both.test_max_base - both.test_min_base)
     verdict = np.where(diff > noise, "better", np.where(diff < -noise, "worse", "within"))
     return pd.DataFrame(
         dict(

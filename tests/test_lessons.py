@@ -12,6 +12,7 @@ import pytest
 
 from core import lessons as L
 from core.config import TrainConfig
+from core.evidence import noise_band
 from core.lessons import (
     base,
     chain_rule,
@@ -192,9 +193,8 @@ def test_the_new_and_fixed_verdict_rules_can_fail():
     assert selu.normalises_verdict(0, [0, 10]) == "nuance"
     assert selu.normalises_verdict(2, [3, 10]) == "fails"
     # Newer activations against ReLU.
-    noise = modern.seed_noise(np.array([0.9, 0.95]), np.array([0.9, 0.9]), 0.01)
-    assert noise == pytest.approx(0.05)
-    assert modern.seed_noise(np.array([0.9, 0.9]), np.array([0.9, 0.9]), 0.025) == 0.025
+    assert noise_band(np.ptp([0.9, 0.95]), np.ptp([0.9, 0.9]), 0.01) == pytest.approx(0.05)
+    assert noise_band(np.ptp([0.9, 0.9]), np.ptp([0.9, 0.9]), 0.025) == 0.025
     assert modern.noise_verdict(0, 12) == "holds"
     assert modern.noise_verdict(2, 12) == "nuance"
     assert modern.noise_verdict(6, 12) == "fails"

@@ -7,15 +7,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from core.evidence import noise_band
 from core.lessons import base
 from core.lessons.present import SMALL, activation_scale, label, pct_cell
 from core.training import dataset_for
-
-
-def seed_noise(baseline: np.ndarray, other: np.ndarray, one_point: float) -> float:
-    """What a difference of means must exceed to count: the larger of the two spreads
-    between seeds (max - min), and never less than one test point."""
-    return max(float(np.ptp(baseline)), float(np.ptp(other)), one_point)
 
 
 def noise_verdict(past_noise: int, comparisons: int) -> str:
@@ -55,7 +50,7 @@ def lesson_modern() -> base.LessonResult:
         ].test_score.to_numpy()
         scores = g.test_score.to_numpy()
         diff = float(scores.mean() - reference.mean())
-        noise = seed_noise(reference, scores, float(g.one_point.iloc[0]))
+        noise = float(noise_band(np.ptp(scores), np.ptp(reference), float(g.one_point.iloc[0])))
         rows.append(
             dict(
                 dataset=name,
