@@ -15,24 +15,10 @@ from bench.common import Figure, median
 from core.charts.network import network_spec
 from core.config import TrainConfig
 from core.training import train
+from ui.network_view import chart_words
 
 REPS = 7
-WORDS = dict(
-    positive="positive",
-    negative="negative",
-    dead="dead",
-    saturated="saturated",
-    sign_title="Weight",
-    state_title="Marked units",
-    inputs="Inputs",
-    output="Output",
-    layer="Layer {n}",
-    unit="{layer}, unit {unit}",
-    units_line="{shown} of {units} shown",
-    units_all="{units} units",
-    unit_one="1 unit",
-    bias="Bias",
-)
+WORDS = chart_words("en")  # the real English words of the chart
 
 
 def sent_bytes(spec: dict) -> tuple[int, int]:

@@ -29,23 +29,9 @@ from core.network_view import (
     unit_pictures,
 )
 from core.training import make_grid, model_outputs, train
+from ui.network_view import chart_words
 
-WORDS = dict(
-    positive="positive",
-    negative="negative",
-    dead="dead",
-    saturated="saturated",
-    sign_title="Weight",
-    state_title="Marked",
-    inputs="Inputs",
-    output="Output",
-    layer="Layer {n}",
-    unit="{layer}, unit {unit}",
-    units_line="{shown} of {units} shown",
-    units_all="{units} units",
-    unit_one="1 unit",
-    bias="Bias",
-)
+WORDS = chart_words("en")  # the real English words of the chart
 
 
 def frame_of(result, epoch=1):

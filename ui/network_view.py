@@ -17,7 +17,7 @@ from core.charts.network import network_spec, unit_chart
 from core.formatting import percent_text
 from core.network_view import MAX_SHOWN, NetFrame, layer_counts, unit_details
 from ui.chart_alt import chart_alt
-from ui.i18n import t
+from ui.i18n import strings, t
 
 # Words the chart itself shows (legends, column titles, tooltips), unformatted: the
 # chart fills in the numbers.
@@ -45,8 +45,10 @@ _CHART_WORDS = (
 UNIT_KEY = "neuron_unit"  # the unit picker's widget key
 
 
-def chart_words() -> dict[str, str]:
-    return {k: t(f"neuron.{k}") for k in _CHART_WORDS}
+def chart_words(lang: str | None = None) -> dict[str, str]:
+    """The chart's words in the interface language, or in ``lang`` (tests, benches)."""
+    text = t if lang is None else strings(lang).__getitem__
+    return {k: text(f"neuron.{k}") for k in _CHART_WORDS}
 
 
 @dataclass

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from tests.e2e.conftest import assert_no_exception, save_screenshot
 from tests.e2e.harness import wait_for_app
-from tests.e2e.test_pages import QUICK, click_train
+from tests.e2e.test_pages import QUICK, click_train, start_long_run
 
 # How many of a grid of sampled pixels of the diagram's canvas are neither white nor
 # transparent: the links and the pictures (null: no canvas yet).
@@ -55,12 +55,7 @@ PICTURE_JS = """(() => {
 
 
 def test_the_neuron_view_updates_while_training(page, app_server):
-    query = {"dataset": "spiral", "epochs": "1500", "stop_when_flat": "false"}
-    page.goto(f"{app_server}/Playground?{urlencode(query)}")
-    wait_for_app(page)
-    page.get_by_role("button", name="Train", exact=True).click()
-    progress = page.get_by_text(re.compile(r"^Epoch \d+ of 1500$"))
-    progress.wait_for(timeout=60_000)
+    progress = start_long_run(page, app_server)
     page.locator(".st-key-neuron_view canvas").first.wait_for(timeout=60_000)
     pictures = set()
     while progress.is_visible() and len(pictures) < 3:

@@ -68,13 +68,20 @@ def test_training_draws_the_charts_and_a_shared_link_reopens_the_run(browser, ap
     assert results[0][0] == f"{expected:.1%}"
 
 
-def test_a_long_run_animates_the_surface_while_it_trains(page, app_server):
+def start_long_run(page, app_server):
+    """Open the Playground on the spiral with 1,500 epochs, press Train and wait for the
+    first epoch; returns the progress text, visible while the run lasts."""
     query = {"dataset": "spiral", "epochs": "1500", "stop_when_flat": "false"}
     page.goto(f"{app_server}/Playground?{urlencode(query)}")
     wait_for_app(page)
     page.get_by_role("button", name="Train", exact=True).click()
     progress = page.get_by_text(re.compile(r"^Epoch \d+ of 1500$"))
     progress.wait_for(timeout=60_000)
+    return progress
+
+
+def test_a_long_run_animates_the_surface_while_it_trains(page, app_server):
+    progress = start_long_run(page, app_server)
     chart = page.locator(".st-key-surface canvas")
     chart.wait_for(timeout=60_000)
     # Mark the chart's drawing: the page should update this chart in place, never
