@@ -1,5 +1,6 @@
 """Accessibility in a real browser: an axe-core audit of every page in both languages
-(and of the Playground after a run), and the Playground from the keyboard alone.
+(and of the Playground after a run), the Playground and the wizard from the keyboard
+alone, and every screen size from a phone to a projector.
 
 axe-core comes bundled in the ``axe-playwright-python`` package (requirements-test.txt),
 so nothing is downloaded at test time. Only serious and critical findings fail a test:
@@ -13,6 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests.e2e.conftest import assert_no_exception, save_screenshot, wait_for_app
 from tests.e2e.test_pages import QUICK, click_train, page_url
+from tests.e2e.test_real_use import en, expect_step
 from ui.frame import PAGES
 
 AXE = Axe()
@@ -91,6 +93,40 @@ def test_the_playground_works_from_the_keyboard_alone(page, app_server):
     save_screenshot(page, "playground-keyboard")
 
 
+def _press_focused_button(page, label: str) -> None:
+    """Tab from the top of the page to the button ``label`` and press Enter."""
+    page.locator("body").focus()
+    found = _tab_to(page, f"el.tagName === 'BUTTON' && el.innerText.trim() === {label!r}")
+    assert found, f"Tab never reaches the {label} button"
+    page.keyboard.press("Enter")
+    wait_for_app(page, rerun=True)
+
+
+def test_the_wizard_works_from_the_keyboard_alone(page, app_server):
+    page.goto(f"{app_server}/Wizard")
+    wait_for_app(page)
+    expect_step(page, 1)
+    # The task is a radio group: Tab reaches it, an arrow key picks another task.
+    task = ".st-key-w-wizard-task"
+    checked = f"document.querySelector('{task} input[type=radio]:checked').value"
+    before = page.evaluate(checked)
+    assert _tab_to(page, f"el.type === 'radio' && !!el.closest('{task}')"), (
+        "Tab never reaches the task choice"
+    )
+    page.keyboard.press("ArrowDown")
+    wait_for_app(page, rerun=True)
+    assert page.evaluate(checked) != before
+    for n in (2, 3, 4):
+        _press_focused_button(page, en("wizard.next"))
+        expect_step(page, n)
+        wait_for_app(page)
+    # The advice is up, with its way on to the Playground.
+    assert page.locator(".st-key-wizard-playground").is_visible()
+    _press_focused_button(page, en("wizard.back"))
+    expect_step(page, 3)
+    assert_no_exception(page)
+
+
 # (name, viewport, device scale): a phone; a projector at 1920x1080 with the browser
 # zoomed to 150%, which lays the page out at 1280x720 CSS pixels; a laptop.
 SCREENS = {
@@ -119,5 +155,19 @@ def test_after_a_run_the_surface_shares_a_screen_with_train(screen, browser, app
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
         page.get_by_role("button", name="Train", exact=True).scroll_into_view_if_needed()
         save_screenshot(page, f"playground-{screen}")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("script", [p[1] for p in PAGES], ids=[p[0] for p in PAGES])
+def test_no_page_scrolls_sideways_on_a_phone(script, browser, app_server):
+    viewport, scale = SCREENS["phone"]
+    context = browser.new_context(viewport=viewport, device_scale_factor=scale)
+    try:
+        page = context.new_page()
+        page.goto(f"{app_server}/{page_url(script)}")
+        wait_for_app(page, timeout=60_000)
+        assert_no_exception(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     finally:
         context.close()
