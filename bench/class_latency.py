@@ -50,9 +50,11 @@ BARE_REPS = 3
 ARM_MARGIN = 1.5  # s before the first click, after all pages are armed
 PER_ARM = 0.2  # s: a generous round trip to arm one page on a loaded machine
 TEXT = strings("en")
-# ms a session may take to show its finished result: 30 pages drawing their results at
-# once on a loaded 2-core machine took longer than the other benches' two minutes.
-CLASS_TIMEOUT = 600_000
+# s from the first click until every session must show its finished result: 30 pages
+# drawing their results at once on a loaded 2-core machine took longer than the other
+# benches' two minutes. A session still unfinished then is counted, described and left
+# out of the percentiles, so one lost page does not cost the whole class's figures.
+CLASS_DEADLINE = 300.0
 
 # Arms one page: at ``at`` (ms, wall clock) it clicks Train and, from then on, notes
 # when the progress text first shows the waiting messages and an epoch. Returns the
@@ -117,12 +119,15 @@ def press_together(sessions: list[Session]) -> list[dict]:
         at = first + SPREAD * i / len(sessions)
         s.mark = s.page.evaluate(_ARM, [at * 1000, *args])
     rows = []
+    deadline = first + CLASS_DEADLINE
     for s in sessions:
         try:
-            end = s.wait_finished(surface=True, timeout=CLASS_TIMEOUT)
+            left_ms = max(1.0, deadline - time.time()) * 1000
+            end = s.wait_finished(surface=True, timeout=left_ms)
         except RuntimeError as exc:
             w = s.page.evaluate("() => window.__class")
-            raise RuntimeError(f"{exc}; the armed click: {w}") from exc
+            rows.append(dict(seed=s.url.rsplit("=", 1)[-1], unfinished=f"{exc}; armed: {w}"))
+            continue
         if s.errors():
             raise RuntimeError(f"the Playground shows an exception: {s.errors()}")
         w = s.page.evaluate("() => window.__class")
@@ -148,7 +153,11 @@ def press_together(sessions: list[Session]) -> list[dict]:
     return rows
 
 
-def summarise(rows: list[dict], bound: float) -> dict:
+def summarise(all_rows: list[dict], bound: float) -> dict:
+    unfinished = [r for r in all_rows if "unfinished" in r]
+    rows = [r for r in all_rows if "unfinished" not in r]
+    if not rows:
+        raise RuntimeError(f"no session finished: {unfinished[0]['unfinished']}")
     totals = [r["total"] for r in rows]
     clicks = [r["click"] for r in rows]
     waited = [r for r in rows if r["to_epoch"] is None or r["to_epoch"] > WAITED]
@@ -171,6 +180,8 @@ def summarise(rows: list[dict], bound: float) -> dict:
         to_message_p50_s=float(np.percentile(explained, 50)),
         to_message_max_s=max(explained),
         message_later_than_waited=sum(x > WAITED for x in explained),
+        unfinished=len(unfinished),
+        unfinished_detail=[r["unfinished"][:600] for r in unfinished],
         sessions=rows,
     )
 
@@ -216,6 +227,12 @@ def run(out) -> list[Figure]:
             f"result p50 {f['p50_s']:.1f} s, p95 {f['p95_s']:.1f} s ({f['ratio_p95']:.2f}x the "
             f"bound), longest {f['max_s']:.1f} s; {f['distinct_results']} distinct results"
         )
+        if f["unfinished"]:
+            out(
+                f"    {f['unfinished']} sessions not seen to finish within "
+                f"{CLASS_DEADLINE:.0f} s of the clicks (left out of the percentiles): "
+                + " | ".join(f["unfinished_detail"])
+            )
         out(
             f"    CPU over its {f['wall_s']:.0f} s: server and workers {f['server_cpu_s']:.0f} "
             f"CPU-s ({f['server_cpu_s'] / f['wall_s']:.2f} cores; "
@@ -253,6 +270,13 @@ def run(out) -> list[Figure]:
         Figure(
             f"sessions waiting over {WAITED:.0f} s without a queued message",
             first["waited_untold"],
+            "sessions",
+            "<= 0",
+            {},
+        ),
+        Figure(
+            f"sessions not seen to finish within {CLASS_DEADLINE:.0f} s (both rounds)",
+            first["unfinished"] + again["unfinished"],
             "sessions",
             "<= 0",
             {},
