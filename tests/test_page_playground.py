@@ -180,6 +180,15 @@ def test_chinese_page_renders():
     assert at.selectbox(key="w.dataset").label == "数据集"
 
 
+def test_the_curves_speak_chinese_in_the_chinese_interface():
+    at = open_page(PAGE, query=QUICK, lang="zh")
+    at.button(key="train").click().run()
+    loss = chart_in(at, "loss-chart")
+    assert loss["encoding"]["x"]["title"] == "轮次"
+    assert loss["encoding"]["color"]["scale"]["domain"] == ["训练集", "测试集"]
+    assert {row["split"] for row in loss["datasets"]["history"]} == {"训练集", "测试集"}
+
+
 def test_a_bad_link_value_is_explained_in_chinese():
     at = open_page(PAGE, query={"epochs": "999999", "activation": "swish"}, lang="zh")
     texts = [w.value for w in at.warning]

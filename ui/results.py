@@ -20,7 +20,14 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from core import parallel
-from core.charts.run import SURFACE_SIZE, confusion_chart, curve_chart, history_spec, surface_spec
+from core.charts.run import (
+    SURFACE_SIZE,
+    HistoryWords,
+    confusion_chart,
+    curve_chart,
+    history_spec,
+    surface_spec,
+)
 from core.config import MAX_TRAIN_SECONDS, TrainConfig
 from core.report import run_metrics
 from core.training import (
@@ -218,10 +225,19 @@ def score_title(task: str) -> str:
     return t("playground.score_" + task.replace("multiclass", "binary"))
 
 
+def history_words() -> HistoryWords:
+    """The curves' epoch axis and train/test legend in the interface language."""
+    return HistoryWords(
+        x_title=t("playground.epoch_axis"),
+        split_names=(t("playground.split.train"), t("playground.split.test")),
+    )
+
+
 def history_specs(history: pd.DataFrame, task: str) -> tuple[dict, dict]:
     """The loss and score curves as the Playground draws them."""
-    loss = history_spec(history, "loss", t("playground.loss"), log_scale=True)
-    return loss, history_spec(history, "score", score_title(task))
+    words = history_words()
+    loss = history_spec(history, "loss", t("playground.loss"), log_scale=True, **words)
+    return loss, history_spec(history, "score", score_title(task), **words)
 
 
 def show_history(view: RunView, history: pd.DataFrame, task: str, live: bool = False) -> None:

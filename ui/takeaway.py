@@ -28,7 +28,7 @@ from core.report import (
 from core.snippet import code_snippet
 from core.training import TrainResult
 from ui.i18n import current_language, setting_label, t, translate
-from ui.results import final_surface, note_text
+from ui.results import final_surface, history_words, note_text
 
 RENDER_TIMEOUT = 60  # seconds: a worker's first render loads the converter (~0.5 s)
 
@@ -43,8 +43,9 @@ def _chart_specs(result: TrainResult) -> dict[str, dict]:
     if grid.ys is not None:
         specs["surface"] = surface_chart(values, result.dataset, model=result.model).to_dict()
     h = result.history
-    specs["loss"] = history_chart(h, "loss", "", log_scale=True).to_dict()
-    specs["score"] = history_chart(h, "score", "").to_dict()
+    words = history_words()
+    specs["loss"] = history_chart(h, "loss", "", log_scale=True, **words).to_dict()
+    specs["score"] = history_chart(h, "score", "", **words).to_dict()
     return specs
 
 

@@ -300,11 +300,14 @@ def output_chart(
 HISTORY_DATA = "history"  # the dataset name in a spec from ``history_spec``
 
 
-def _history_frame(history: pd.DataFrame, column: str, log_scale: bool) -> pd.DataFrame:
+def _history_frame(
+    history: pd.DataFrame, column: str, log_scale: bool, split_names: tuple[str, str]
+) -> pd.DataFrame:
+    train, test = split_names
     long = pd.DataFrame(
         {
             "epoch": np.concatenate([history.epoch, history.epoch]),
-            "split": ["train"] * len(history) + ["test"] * len(history),
+            "split": [train] * len(history) + [test] * len(history),
             column: np.concatenate([history[f"train_{column}"], history[f"test_{column}"]]),
         }
     )
@@ -315,18 +318,25 @@ def _history_frame(history: pd.DataFrame, column: str, log_scale: bool) -> pd.Da
 
 
 def _history_lines(
-    data, column: str, title: str, log_scale: bool, width: int, height: int
+    data,
+    column: str,
+    title: str,
+    log_scale: bool,
+    width: int,
+    height: int,
+    x_title: str,
+    split_names: tuple[str, str],
 ) -> alt.Chart:
     scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False)
     return (
         alt.Chart(data)
         .mark_line()
         .encode(
-            x=alt.X("epoch:Q", title="epoch"),
+            x=alt.X("epoch:Q", title=x_title),
             y=alt.Y(f"{column}:Q", title=title, scale=scale),
             color=alt.Color(
                 "split:N",
-                scale=alt.Scale(domain=["train", "test"], range=["#333333", CLASS_COLOURS[0]]),
+                scale=alt.Scale(domain=list(split_names), range=["#333333", CLASS_COLOURS[0]]),
                 legend=alt.Legend(title=None, orient="bottom"),
             ),
         )
@@ -334,9 +344,17 @@ def _history_lines(
     )
 
 
-class HistoryOptions(TypedDict, total=False):
+class HistoryWords(TypedDict, total=False):
+    """The history charts' words, translated by the pages: ``x_title`` (the epoch axis)
+    and ``split_names`` (the legend's names of the train and test curves)."""
+
+    x_title: str
+    split_names: tuple[str, str]
+
+
+class HistoryOptions(HistoryWords, total=False):
     """What ``history_chart`` and ``history_spec`` take besides the history, column and
-    title: ``log_scale`` (the y axis), ``width`` and ``height`` in pixels."""
+    title: their words, ``log_scale`` (the y axis), ``width`` and ``height`` in pixels."""
 
     log_scale: bool
     width: int
@@ -351,6 +369,8 @@ class _HistoryLayout(NamedTuple):
     log_scale: bool = False
     width: int = CHART_SIZE
     height: int = 220
+    x_title: str = "epoch"
+    split_names: tuple[str, str] = ("train", "test")
 
 
 def history_chart(
@@ -358,14 +378,14 @@ def history_chart(
 ) -> alt.Chart:
     """Train and test curves of one quantity (``column`` is "loss" or "score")."""
     layout = _HistoryLayout(column, title, **options)
-    return _history_lines(_history_frame(history, column, layout.log_scale), *layout)
+    return _history_lines(
+        _history_frame(history, column, layout.log_scale, layout.split_names), *layout
+    )
 
 
 @functools.lru_cache(maxsize=64)
-def _history_template(column: str, title: str, log_scale: bool, width: int, height: int) -> str:
-    chart = _history_lines(
-        alt.NamedData(HISTORY_DATA), column, title, log_scale, width, height
-    ).properties(usermeta=_CANVAS)
+def _history_template(layout: _HistoryLayout) -> str:
+    chart = _history_lines(alt.NamedData(HISTORY_DATA), *layout).properties(usermeta=_CANVAS)
     return json.dumps(chart.to_dict())
 
 
@@ -375,8 +395,10 @@ def history_spec(
     """``history_chart`` as a spec dict with a DataFrame dataset, built like
     ``surface_spec`` (the live loss curve is redrawn several times a second)."""
     layout = _HistoryLayout(column, title, **options)
-    spec = json.loads(_history_template(*layout))
-    spec["datasets"] = {HISTORY_DATA: _history_frame(history, column, layout.log_scale)}
+    spec = json.loads(_history_template(layout))
+    spec["datasets"] = {
+        HISTORY_DATA: _history_frame(history, column, layout.log_scale, layout.split_names)
+    }
     return spec
 
 
