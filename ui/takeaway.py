@@ -28,14 +28,15 @@ from core.report import (
 from core.snippet import code_snippet
 from core.training import TrainResult
 from ui.i18n import current_language, setting_label, t, translate
-from ui.results import final_surface, history_words, note_text
+from ui.results import final_surface, note_text
 
 RENDER_TIMEOUT = 60  # seconds: a worker's first render loads the converter (~0.5 s)
 
 
 def _chart_specs(result: TrainResult) -> dict[str, dict]:
     """The report's charts as Vega-Lite specs: the finished surface (two features) and
-    the loss and score curves, as the page draws them. Untitled: the report captions
+    the loss and score curves, as the page draws them. Untitled, and with the curves'
+    default Latin words (epoch, train, test) rather than the page's: the report captions
     them in HTML, so a server without CJK fonts still renders a Chinese report's
     pictures."""
     specs = {}
@@ -43,9 +44,8 @@ def _chart_specs(result: TrainResult) -> dict[str, dict]:
     if grid.ys is not None:
         specs["surface"] = surface_chart(values, result.dataset, model=result.model).to_dict()
     h = result.history
-    words = history_words()
-    specs["loss"] = history_chart(h, "loss", "", log_scale=True, **words).to_dict()
-    specs["score"] = history_chart(h, "score", "", **words).to_dict()
+    specs["loss"] = history_chart(h, "loss", "", log_scale=True).to_dict()
+    specs["score"] = history_chart(h, "score", "").to_dict()
     return specs
 
 
