@@ -22,7 +22,6 @@ from streamlit.delta_generator import DeltaGenerator
 from core import parallel
 from core.charts.run import (
     SURFACE_SIZE,
-    HistoryWords,
     confusion_chart,
     curve_chart,
     history_spec,
@@ -225,19 +224,18 @@ def score_title(task: str) -> str:
     return t("playground.score_" + task.replace("multiclass", "binary"))
 
 
-def history_words() -> HistoryWords:
-    """The curves' epoch axis and train/test legend in the interface language."""
-    return HistoryWords(
-        x_title=t("playground.epoch_axis"),
-        split_names=(t("playground.split.train"), t("playground.split.test")),
-    )
-
-
 def history_specs(history: pd.DataFrame, task: str) -> tuple[dict, dict]:
-    """The loss and score curves as the Playground draws them."""
-    words = history_words()
-    loss = history_spec(history, "loss", t("playground.loss"), log_scale=True, **words)
-    return loss, history_spec(history, "score", score_title(task), **words)
+    """The loss and score curves as the Playground draws them, in the interface
+    language (axis, legend and titles)."""
+    epoch, splits = (
+        t("playground.epoch_axis"),
+        (t("playground.split.train"), t("playground.split.test")),
+    )
+    loss = history_spec(
+        history, "loss", t("playground.loss"), log_scale=True, x_title=epoch, split_names=splits
+    )
+    score = history_spec(history, "score", score_title(task), x_title=epoch, split_names=splits)
+    return loss, score
 
 
 def show_history(view: RunView, history: pd.DataFrame, task: str, live: bool = False) -> None:

@@ -344,21 +344,17 @@ def _history_lines(
     )
 
 
-class HistoryWords(TypedDict, total=False):
-    """The history charts' words, translated by the pages: ``x_title`` (the epoch axis)
-    and ``split_names`` (the legend's names of the train and test curves)."""
-
-    x_title: str
-    split_names: tuple[str, str]
-
-
-class HistoryOptions(HistoryWords, total=False):
+class HistoryOptions(TypedDict, total=False):
     """What ``history_chart`` and ``history_spec`` take besides the history, column and
-    title: their words, ``log_scale`` (the y axis), ``width`` and ``height`` in pixels."""
+    title: ``log_scale`` (the y axis), ``width`` and ``height`` in pixels, and the words
+    the pages translate: ``x_title`` (the epoch axis) and ``split_names`` (the legend's
+    names of the train and test curves)."""
 
     log_scale: bool
     width: int
     height: int
+    x_title: str
+    split_names: tuple[str, str]
 
 
 class _HistoryLayout(NamedTuple):
