@@ -22,15 +22,13 @@ underflow to 0, such as softplus(-800), are the right answer.)
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cache
 
 import numpy as np
-from scipy.special import ndtr
-
-# Private module, read only (never mutated); the scikit-learn minor is pinned.
-from sklearn.neural_network import _base as sk
 
 Array = np.ndarray
 Forward = Callable[[Array], None]
@@ -44,17 +42,33 @@ SELU_ALPHA = 1.6732632423543772
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-def _sklearn(name: str) -> tuple[Forward, Backward | None]:
-    """scikit-learn's own kernels; its derivatives read the output a only."""
-    forward = sk.ACTIVATIONS[name]
-    if name not in sk.DERIVATIVES:  # softmax: no element-wise derivative
-        return forward, None
-    derivative = sk.DERIVATIVES[name]
+@cache
+def _sk():
+    """scikit-learn's kernels module, imported on first use: the web server imports this
+    table for its names and facts but never runs a kernel (workers train and draw), so
+    it need not load scikit-learn. Private module, read only (never mutated); the
+    scikit-learn minor is pinned."""
+    return importlib.import_module("sklearn.neural_network._base")
+
+
+def _ndtr(z: Array) -> Array:
+    """The standard normal CDF (SciPy's, through erfc), imported on first use as above."""
+    from scipy.special import ndtr
+
+    return ndtr(z)
+
+
+def _sklearn(name: str, elementwise: bool = True) -> tuple[Forward, Backward | None]:
+    """scikit-learn's own kernels; its derivatives read the output a only. Softmax
+    (``elementwise=False``) has no element-wise derivative."""
+
+    def forward(z: Array) -> None:
+        _sk().ACTIVATIONS[name](z)
 
     def backward(z: Array, a: Array, delta: Array) -> None:
-        derivative(a, delta)
+        _sk().DERIVATIVES[name](a, delta)
 
-    return forward, backward
+    return forward, backward if elementwise else None
 
 
 def _leaky_kernels(slope: float) -> tuple[Forward, Backward]:
@@ -90,7 +104,7 @@ def _elu_kernels(scale: float, alpha: float) -> tuple[Forward, Backward]:
 
 
 def _gelu_forward(z: Array) -> None:
-    z *= ndtr(z)  # z * Phi(z), exact (Phi through erfc), not the tanh approximation
+    z *= _ndtr(z)  # z * Phi(z), exact (Phi through erfc), not the tanh approximation
 
 
 def _gelu_backward(z: Array, a: Array, delta: Array) -> None:
@@ -100,7 +114,7 @@ def _gelu_backward(z: Array, a: Array, delta: Array) -> None:
     np.exp(slope, out=slope)
     slope *= z
     slope *= _INV_SQRT_2PI
-    slope += ndtr(z)
+    slope += _ndtr(z)
     delta *= slope
 
 
@@ -339,7 +353,7 @@ ACTIVATIONS: dict[str, Activation] = {
         ),
         Activation(
             "softmax",
-            *_sklearn("softmax"),
+            *_sklearn("softmax", elementwise=False),
             output_range=(0.0, 1.0),
             guidance=("G19", "G25"),
             hidden=False,

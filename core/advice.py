@@ -16,7 +16,7 @@ Decisions:
 - Multi-label means one sigmoid per label with binary cross-entropy (log-loss on sigmoid
   outputs); ``n_classes`` then counts labels and must be at least 2 (one label is binary).
 - The loss is the one that forms a matched (canonical) pair with the recommended output,
-  taken from ``core.mlp.CANONICAL_PAIRS``.
+  taken from ``core.vocabulary.CANONICAL_PAIRS``.
 - With ``current_hidden=None`` (not decided yet) symptom rules that list ``null`` apply.
 - The initialisation is the one the rules file's ``matched_init`` derives for the
   recommended hidden activation (He, Glorot or LeCun normal, GUIDANCE M1, M3) unless a
@@ -42,8 +42,8 @@ import pandas as pd
 from core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from core.config import TrainConfig
 from core.diagnostics import at_initialisation, forward_layers, run_diagnostics
-from core.mlp import CANONICAL_PAIRS, output_loss, target_matrix
 from core.rules import INITS, SYMPTOMS, TARGET_RANGES, TASKS, Rule, load_rules
+from core.vocabulary import CANONICAL_PAIRS
 
 __all__ = [
     "SYMPTOMS",
@@ -465,8 +465,10 @@ def _ratio(table) -> float:
 
 
 def _initial_loss(result) -> float:
+    from core.mlp import output_loss, target_matrix
+
     data = result.dataset
-    start = at_initialisation(result.model, data.X_train, data.y_train)
+    start = at_initialisation(result.model.estimator(), data.X_train, data.y_train)
     output = forward_layers(start, data.X_train)[-1][1]
     loss = output_loss(
         target_matrix(start, data.y_train), output, start.out_activation_, start.loss_function_
@@ -482,8 +484,31 @@ def _finite_max(values) -> tuple[float, int | None]:
     return float(values[i]), i
 
 
+def train_and_measure(
+    config: TrainConfig,
+    dataset=None,
+    time_budget: float | None = None,
+    surface_resolution: int | None = None,
+) -> dict:
+    """Train ``config`` (no replay frames) and measure the run for ``diagnose``: the
+    run, its measurements and its symptoms, in one call a pool worker makes, since
+    measuring needs the scikit-learn estimator, which the web server never loads."""
+    from core.training import train
+
+    result = train(
+        config,
+        dataset=dataset,
+        time_budget=time_budget,
+        snapshot_resolution=2,
+        surface_resolution=surface_resolution,
+    )
+    m = measure(result)
+    return dict(result=result, measurements=m, symptoms=symptoms_from(m))
+
+
 def measure(result) -> Measurements:
-    """Measure a ``core.training.TrainResult`` for ``diagnose``."""
+    """Measure a ``core.training.TrainResult`` for ``diagnose`` (in a worker: it runs
+    the network)."""
     with np.errstate(over="ignore", invalid="ignore"):  # a diverged run's numbers are NaN
         tables = run_diagnostics(result)
     final, initial = tables["final"], tables["initial"]

@@ -25,10 +25,13 @@ import pandas as pd
 from core.config import TrainConfig
 from core.datasets import Dataset
 from core.formatting import score_text
-from core.mlp import AUTO_LOSS, AUTO_OUTPUT
-from core.training import dataset_for, make_grid, model_outputs, train
+from core.training import dataset_for, make_grid, train
+from core.vocabulary import AUTO_LOSS, AUTO_OUTPUT
 
 MAX_RUNS = 60  # variants x seeds in one comparison
+# Cells per side of each run's final surface: enough for a small multiple (about 220
+# pixels, drawn smoothed), and 20 KB a run where 200 would keep 80.
+SURFACE_RESOLUTION = 100
 MIN_SEEDS, MAX_SEEDS, DEFAULT_SEEDS = 3, 10, 3
 TARGET_FACTOR = 1.5  # default target: the best variant's final training loss x this
 
@@ -174,12 +177,20 @@ def run_one(
     config: TrainConfig, dataset: Dataset | None = None, time_budget: float | None = None
 ) -> dict:
     """Train one config; return what a comparison keeps (small, picklable): the history,
-    the final model, the resolved output/loss, timing, stop reason and note kinds."""
-    result = train(config, dataset=dataset, time_budget=time_budget, snapshot_resolution=2)
+    the final model and its outputs over the plane, the resolved output/loss, timing,
+    stop reason and note kinds."""
+    result = train(
+        config,
+        dataset=dataset,
+        time_budget=time_budget,
+        snapshot_resolution=2,
+        surface_resolution=SURFACE_RESOLUTION,
+    )
     return dict(
         config=config,
         history=result.history,
         model=result.model,
+        surface=result.surface,
         output_activation=result.model.out_activation_,
         loss=result.model.loss_function_,
         seconds=result.seconds,
@@ -196,8 +207,10 @@ class ComparisonResult:
     dataset: Dataset
     runs: pd.DataFrame  # one row per (variant, seed): RUN_COLUMNS
     histories: pd.DataFrame  # one row per (variant, seed, epoch): HISTORY_COLUMNS
-    models: dict = field(repr=False)  # (variant id, seed) -> fitted model
+    models: dict = field(repr=False)  # (variant id, seed) -> FittedModel
     seconds: float = 0.0
+    # (variant id, seed) -> the final outputs on make_grid(dataset, SURFACE_RESOLUTION)
+    surfaces: dict = field(default_factory=dict, repr=False)
 
     @property
     def task(self) -> str:
@@ -207,11 +220,14 @@ class ComparisonResult:
         vid = variant if isinstance(variant, str) else variant.id
         return self.models[(vid, self.seeds[0] if seed is None else seed)]
 
-    def surface(self, variant: Variant | str, seed: int | None = None, resolution: int = 200):
-        """(values, grid, model): the final model's outputs over the plotting grid."""
-        model = self.model(variant, seed)
-        grid = make_grid(self.dataset, resolution)
-        return model_outputs(model, grid.points).reshape(*grid.shape, -1), grid, model
+    def surface(self, variant: Variant | str, seed: int | None = None):
+        """(values, grid, model): the final model's outputs over the plotting grid (the
+        worker that trained it computed them)."""
+        vid = variant if isinstance(variant, str) else variant.id
+        key = (vid, self.seeds[0] if seed is None else seed)
+        values = self.surfaces[key].astype(float)
+        grid = make_grid(self.dataset, values.shape[0])
+        return values.reshape(*grid.shape, -1), grid, self.models[key]
 
 
 def plan(
@@ -277,7 +293,7 @@ def collect(
     base: TrainConfig, todo, outputs: Sequence[dict], dataset: Dataset, seconds: float = 0.0
 ) -> ComparisonResult:
     """Assemble ``run_one`` outputs (in the order of ``plan``) into a result."""
-    runs, histories, models = [], [], {}
+    runs, histories, models, surfaces = [], [], {}, {}
     for (variant, seed, config), out in zip(todo, outputs):
         h = out["history"]
         last = h.iloc[-1] if len(h) else pd.Series(dtype=float)
@@ -306,6 +322,7 @@ def collect(
         frame.insert(0, "variant", variant.id)
         histories.append(frame)
         models[(variant.id, seed)] = out["model"]
+        surfaces[(variant.id, seed)] = out["surface"]
     variants = tuple(dict.fromkeys(v for v, _, _ in todo))
     seeds = tuple(dict.fromkeys(s for _, s, _ in todo))
     return ComparisonResult(
@@ -317,6 +334,7 @@ def collect(
         pd.concat(histories, ignore_index=True)[HISTORY_COLUMNS],
         models,
         seconds,
+        surfaces,
     )
 
 

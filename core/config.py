@@ -22,8 +22,7 @@ from typing import Any, cast
 from core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from core.datasets import DATASETS, MAX_CLASSES, MAX_NOISE, MAX_SAMPLES, MIN_CLASSES, MIN_SAMPLES
 from core.features import DEFAULT_INPUTS, FEATURES, usable
-from core.mlp import INITS
-from core.vocabulary import AUTO, LOSSES, SOLVERS, loss_fits
+from core.vocabulary import AUTO, INITS, LOSSES, SOLVERS, loss_fits
 
 # Caps: no widget, URL or notebook call gets past these.
 MAX_HIDDEN_LAYERS = 10

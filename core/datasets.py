@@ -18,9 +18,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.datasets import make_blobs, make_circles, make_moons
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
+
+# scikit-learn (generators, split, scaler) is imported inside the functions that use it:
+# the web server imports this module for its names and limits, while workers make data.
 
 # Caps every caller (widgets, URL parsing, notebooks) shares.
 MIN_SAMPLES = 10
@@ -90,6 +90,8 @@ class Dataset:
         """A dataset from its train/test split, standardised with the training rows'
         mean and spread when ``standardize``; the plot's extent covers every row."""
         if standardize:
+            from sklearn.preprocessing import StandardScaler
+
             scaler = StandardScaler().fit(X_train)
             X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
         extent = _extent(np.vstack([X_train, X_test]), np.concatenate([y_train, y_test]))
@@ -185,14 +187,20 @@ def _spiral_k(n, noise, seed, k):
 
 
 def _moons(n, noise, seed, k):
+    from sklearn.datasets import make_moons
+
     return make_moons(n_samples=n, noise=noise, random_state=seed)
 
 
 def _circles(n, noise, seed, k):
+    from sklearn.datasets import make_circles
+
     return make_circles(n_samples=n, noise=noise, factor=0.5, random_state=seed)
 
 
 def _blobs(n, noise, seed, k):
+    from sklearn.datasets import make_blobs
+
     # Centres on a circle, neighbours 3.5 apart: at the default std 1 the classes
     # overlap a little whatever k is.
     angle = 2 * np.pi * np.arange(k) / k + np.pi / 4
@@ -436,6 +444,8 @@ def make_dataset(
     X = np.asarray(X, dtype=np.float64)
     regression = spec.task == "regression"
     y = np.asarray(y, dtype=np.float64 if regression else np.int64)
+
+    from sklearn.model_selection import train_test_split
 
     stratify = None
     if not regression:

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
-from sklearn.utils import check_random_state
 
 from core.activations import get_activation
-from core.mlp import output_loss_and_error, target_matrix
+
+# scikit-learn and the engine are imported where used: the web server imports this
+# module (through the neuron view's types) but measures networks only in workers.
 
 FLAT_FRACTION_OF_PEAK = 0.01
 # A unit is *saturated* when it is flat on more than this share of the samples.
@@ -28,6 +28,9 @@ SATURATED_MAJORITY = 0.5
 
 def at_initialisation(model, X, y):
     """An unfitted copy of ``model`` holding exactly the weights fit() would start from."""
+    from sklearn.base import clone
+    from sklearn.utils import check_random_state
+
     fresh = clone(model)
     Xv, yv = fresh._validate_input(X, y, incremental=False, reset=True)
     yv = yv.reshape(len(Xv), -1)
@@ -64,6 +67,8 @@ def forward_layers(model, X) -> list[tuple[np.ndarray, np.ndarray]]:
 def weight_gradients(model, X, y) -> list[np.ndarray]:
     """dLoss/dW of each weight layer, first to last (no L2 term): column j of layer i
     is the gradient reaching unit j's incoming weights."""
+    from core.mlp import output_loss_and_error, target_matrix
+
     layers = forward_layers(model, X)
     X = model_inputs(model, X)
     _, delta = output_loss_and_error(
@@ -169,5 +174,6 @@ def run_diagnostics(result, max_samples: int = 500) -> dict[str, pd.DataFrame]:
     """Layer tables at initialisation and after training for a ``TrainResult``."""
     data = result.dataset
     X, y = data.X_train[:max_samples], data.y_train[:max_samples]
-    initial = at_initialisation(result.model, data.X_train, data.y_train)
-    return dict(initial=layer_table(initial, X, y), final=layer_table(result.model, X, y))
+    model = result.model.estimator()
+    initial = at_initialisation(model, data.X_train, data.y_train)
+    return dict(initial=layer_table(initial, X, y), final=layer_table(model, X, y))

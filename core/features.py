@@ -1,8 +1,9 @@
 """Input features beyond x1 and x2, as TensorFlow Playground offers them: x1², x2²,
 x1·x2, sin(x1), sin(x2), computed from the two plotted features.
 
-The network itself takes them: ``FeatureMLPClassifier`` / ``FeatureMLPRegressor`` are
-the engine's estimators with one more parameter, ``inputs``, and expand the raw (x1, x2)
+The network itself takes them: ``FeatureMLPClassifier`` / ``FeatureMLPRegressor``
+(``core.feature_mlp``, apart so that this module needs no scikit-learn) are the engine's
+estimators with one more parameter, ``inputs``, and expand the raw (x1, x2)
 they are given into those columns before the first layer. So everything that feeds a
 model the data or a grid over the plane (the surface, the diagnostics, the neuron view,
 ``predict``) keeps passing x1, x2, and the first weight layer has a row per chosen input.
@@ -17,8 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-
-from core.mlp import ActivationMLPClassifier, ActivationMLPRegressor
 
 Array = np.ndarray
 
@@ -54,51 +53,3 @@ def expand(X, names) -> Array:
     a = X[:, 0]
     b = X[:, 1] if X.shape[1] > 1 else np.zeros_like(a)
     return np.column_stack([FEATURES[n][0](a, b) for n in chosen])
-
-
-class _ExpandsInputs:
-    """Expands x1, x2 into ``self.inputs`` wherever the network reads its inputs:
-    fitting (``_validate_input``), predicting (``_forward_pass_fast``) and, through
-    ``expand_inputs``, ``core.diagnostics``. ``n_features_in_`` stays the raw count."""
-
-    inputs: tuple[str, ...]
-
-    def expand_inputs(self, X) -> Array:
-        return expand(X, self.inputs)
-
-    def _validate_input(self, X, y, incremental, reset):
-        X, y = super()._validate_input(X, y, incremental, reset)  # type: ignore[misc]
-        return self.expand_inputs(X), y
-
-    def _forward_pass_fast(self, X, check_input=True):
-        if check_input:
-            from sklearn.utils.validation import validate_data
-
-            X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
-        return super()._forward_pass_fast(  # type: ignore[misc]
-            self.expand_inputs(X), check_input=False
-        )
-
-    @classmethod
-    def _get_param_names(cls):
-        # scikit-learn reads parameters from __init__'s signature, which here forwards
-        # the engine's own through **params: name them (the engine class's, read from
-        # its own __init__), so get_params and clone keep every setting.
-        engine = next(c for c in cls.__mro__ if c.__module__ == "core.mlp")
-        return sorted({*engine._get_param_names(), "inputs"})  # type: ignore[attr-defined]
-
-
-class FeatureMLPClassifier(_ExpandsInputs, ActivationMLPClassifier):
-    """``ActivationMLPClassifier`` whose first layer reads ``inputs`` (``FEATURES``)."""
-
-    def __init__(self, inputs=DEFAULT_INPUTS, **params):
-        super().__init__(**params)
-        self.inputs = inputs
-
-
-class FeatureMLPRegressor(_ExpandsInputs, ActivationMLPRegressor):
-    """``ActivationMLPRegressor`` whose first layer reads ``inputs`` (``FEATURES``)."""
-
-    def __init__(self, inputs=DEFAULT_INPUTS, **params):
-        super().__init__(**params)
-        self.inputs = inputs

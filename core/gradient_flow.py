@@ -195,7 +195,7 @@ def run_one(config: TrainConfig) -> dict[str, pd.DataFrame]:
     result = train(config, dataset=data, time_budget=RUN_TIME_BUDGET, snapshot_resolution=2)
     name = config.activation
     init_layers, init_hist = _measure(initial, X, y, "init", name)
-    final_layers, final_hist = _measure(result.model, X, y, "trained", name)
+    final_layers, final_hist = _measure(result.model.estimator(), X, y, "trained", name)
     hidden_init = init_layers[init_layers.kind == "hidden"]
     hidden_final = final_layers[final_layers.kind == "hidden"]
     history = result.history

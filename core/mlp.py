@@ -61,11 +61,14 @@ from core.activations import (
     OUTPUT_ACTIVATIONS,
     get_activation,
 )
-from core.vocabulary import CLASSIFIER_LOSSES, REGRESSOR_LOSSES
+from core.vocabulary import (
+    CLASSIFIER_LOSSES,
+    INITS,
+    PROBABILITY_OUTPUTS,
+    REGRESSOR_LOSSES,
+    is_canonical,
+)
 
-# Weight initialisations (GUIDANCE M1, M3). "auto" is scikit-learn's own: Glorot uniform,
-# with limit sqrt(2 / (fan_in + fan_out)) instead of sqrt(6 / ...) for logistic units.
-INITS = ("auto", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_normal")
 # Var(W) of each named scheme, from fan_in and fan_out (M1); the normals are plain, not
 # truncated (PyTorch's choice), so the variance is exactly this.
 INIT_VARIANCE = {
@@ -75,36 +78,6 @@ INIT_VARIANCE = {
     "he_normal": lambda fan_in, fan_out: 2.0 / fan_in,
     "lecun_normal": lambda fan_in, fan_out: 1.0 / fan_in,
 }
-PROBABILITY_OUTPUTS = ("logistic", "softmax")
-
-# What "auto" means for each task: scikit-learn's own choices.
-AUTO_OUTPUT = {
-    "binary": "logistic",
-    "multilabel": "logistic",
-    "multiclass": "softmax",
-    "regression": "identity",
-}
-AUTO_LOSS = {
-    "binary": "log_loss",
-    "multilabel": "log_loss",
-    "multiclass": "log_loss",
-    "regression": "squared_error",
-}
-
-# Pairs whose output error is exactly prediction - target.
-CANONICAL_PAIRS = frozenset(
-    {
-        ("logistic", "log_loss"),
-        ("softmax", "log_loss"),
-        ("identity", "squared_error"),
-        ("exp", "poisson"),
-    }
-)
-
-
-def is_canonical(output_activation: str, loss: str) -> bool:
-    """True when the output activation and loss form a canonical (matched) pair."""
-    return (output_activation, loss) in CANONICAL_PAIRS
 
 
 def output_loss(y, output, output_activation, loss, sample_weight=None) -> float:

@@ -361,6 +361,12 @@ class UnitDetails:
     flat_fraction: float
 
 
+def fitted_unit_details(fitted, frame: NetFrame | None, X, y, layer: int, unit: int) -> UnitDetails:
+    """``unit_details`` of a ``core.fitted.FittedModel``: what a page asks a worker for,
+    since it runs the network (forward and backward)."""
+    return unit_details(fitted.estimator(), frame, X, y, layer, unit)
+
+
 def unit_details(model, frame: NetFrame | None, X, y, layer: int, unit: int) -> UnitDetails:
     """One unit of ``model`` (with ``frame``'s weights when it kept them): its incoming
     weights and bias, histogram of its activation on ``X``, the size of its gradient,

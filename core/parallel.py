@@ -98,6 +98,7 @@ _lock = threading.Lock()
 _warm_lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_workers = 0
+_quick: ProcessPoolExecutor | None = None  # one worker for short tasks (submit_quick)
 _warmed: ProcessPoolExecutor | None = None  # the pool whose workers have all answered
 
 
@@ -222,11 +223,12 @@ def _ping(_: int) -> int:
 def shutdown(wait: bool = True) -> None:
     """Stop the workers (tests; a server simply exits), once any warm-up has started
     them all."""
-    global _pool
+    global _pool, _quick
     with _warm_lock, _lock:
-        if _pool is not None:
-            _pool.shutdown(wait=wait, cancel_futures=True)
-            _pool = None
+        for pool in (_pool, _quick):
+            if pool is not None:
+                pool.shutdown(wait=wait, cancel_futures=True)
+        _pool = _quick = None
 
 
 def submit(fn, *args) -> Future:
@@ -236,6 +238,30 @@ def submit(fn, *args) -> Future:
         return get_pool().submit(fn, *args)
     except BrokenProcessPool:  # the pool broke between the check and the submit
         return get_pool().submit(fn, *args)
+
+
+def _quick_pool() -> ProcessPoolExecutor:
+    global _quick
+    with _lock:
+        if _quick is not None and getattr(_quick, "_broken", False):
+            _quick.shutdown(wait=False, cancel_futures=True)
+            _quick = None
+        if _quick is None:
+            _quick = ProcessPoolExecutor(
+                max_workers=1, mp_context=_context(), initializer=_init_worker
+            )
+        return _quick
+
+
+def submit_quick(fn, *args) -> Future:
+    """Run a short task (milliseconds: making a dataset, the code snippet, one unit's
+    details) in a worker of its own, started on first use, so that it never waits
+    behind a class's queue of trainings. The web server itself never loads
+    scikit-learn, so even this small work leaves it."""
+    try:
+        return _quick_pool().submit(fn, *args)
+    except BrokenProcessPool:
+        return _quick_pool().submit(fn, *args)
 
 
 # --- the work a worker does ---------------------------------------------------------------

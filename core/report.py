@@ -91,9 +91,11 @@ def _png_tag(png: bytes, alt: str) -> str:
 
 
 def versions() -> dict[str, str]:
-    import sklearn
+    # From the installed package's metadata: importing scikit-learn here would load it
+    # into the web server, which never trains.
+    from importlib.metadata import version
 
-    return {"Python": platform.python_version(), "scikit-learn": sklearn.__version__}
+    return {"Python": platform.python_version(), "scikit-learn": version("scikit-learn")}
 
 
 def report_html(

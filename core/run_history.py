@@ -48,10 +48,11 @@ def slim(result: TrainResult) -> TrainResult:
 
 
 def nbytes(result: TrainResult) -> int:
-    """Bytes of the arrays a kept run holds (what grows with its size)."""
-    arrays = [result.snapshots, result.surface, result.grid.points, *result.model.coefs_]
+    """Bytes of the arrays a kept run holds (what grows with its size), the model's
+    weights and pickled estimator included."""
+    arrays = [result.snapshots, result.surface, result.grid.points]
     arrays += [result.dataset.X_train, result.dataset.X_test]
-    own = sum(a.nbytes for a in arrays if isinstance(a, np.ndarray))
+    own = sum(a.nbytes for a in arrays if isinstance(a, np.ndarray)) + result.model.nbytes
     own += sum(frame.nbytes for frame in result.network_frames)
     return own + int(result.history.memory_usage(deep=True).sum())
 

@@ -8,7 +8,6 @@ spent. Works in a notebook: nothing here imports Streamlit.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import functools
 import time
@@ -16,26 +15,23 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import yaml
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import r2_score
-from threadpoolctl import threadpool_limits
 
 from core.config import TrainConfig
 from core.datasets import DATASETS, Dataset, make_dataset
-from core.diagnostics import at_initialisation
-from core.features import DEFAULT_INPUTS, FeatureMLPClassifier, FeatureMLPRegressor, usable
-from core.mlp import (
-    ActivationMLPClassifier,
-    ActivationMLPRegressor,
-    is_canonical,
-    output_loss,
-    target_matrix,
-)
+from core.features import DEFAULT_INPUTS, usable
+from core.fitted import FittedModel
 from core.network_view import TILE, NetFrame, net_frame
+from core.vocabulary import is_canonical
+
+# scikit-learn and the engine (core.mlp) are imported inside the functions that train:
+# the web server imports this module for its types and helpers but trains in workers.
+if TYPE_CHECKING:
+    from core.mlp import ActivationMLPClassifier, ActivationMLPRegressor
 
 SNAPSHOT_COUNT = 32  # a full-length run keeps between this many frames and twice as many
 SNAPSHOT_RESOLUTION = 64  # cells per side of a replay frame: 5x cheaper than 100 per
@@ -93,7 +89,7 @@ class Progress:
 @dataclass
 class TrainResult:
     config: TrainConfig
-    model: ActivationMLPClassifier | ActivationMLPRegressor
+    model: FittedModel  # the trained network as plain data; .estimator() for scikit-learn's
     dataset: Dataset
     history: pd.DataFrame  # epoch, train_loss, test_loss, train_score, test_score, objective
     snapshot_epochs: np.ndarray  # (k,)
@@ -136,6 +132,9 @@ def build_estimator(config: TrainConfig, task: str, n_features: int | None = Non
     ``n_features`` features (default: the config's built-in dataset's). Inputs beyond
     the raw features (``config.inputs``, ``core.features``) give a model that expands
     them itself; otherwise the engine's own classes."""
+    from core.feature_mlp import FeatureMLPClassifier, FeatureMLPRegressor
+    from core.mlp import ActivationMLPClassifier, ActivationMLPRegressor
+
     n_features = n_features or DATASETS[config.dataset].n_features
     inputs = usable(config.inputs, n_features)
     params = {}
@@ -180,9 +179,11 @@ def continue_config(before: TrainConfig, after: TrainConfig) -> None:
         )
 
 
-def dataset_for(config: TrainConfig) -> Dataset:
-    return make_dataset(
-        config.dataset,
+def data_settings(config: TrainConfig) -> dict:
+    """What ``dataset_for`` makes the data from (``make_dataset``'s arguments): configs
+    that agree here have the same data."""
+    return dict(
+        name=config.dataset,
         n_samples=config.n_samples,
         noise=config.noise,
         test_fraction=config.test_fraction,
@@ -190,6 +191,10 @@ def dataset_for(config: TrainConfig) -> Dataset:
         n_classes=config.n_classes,
         standardize=config.standardize,
     )
+
+
+def dataset_for(config: TrainConfig) -> Dataset:
+    return make_dataset(**data_settings(config))
 
 
 def make_grid(dataset: Dataset, resolution: int, plane: tuple[int, int] = (0, 1)) -> Grid:
@@ -288,12 +293,19 @@ def train(
     ``warm_start``), so the first epochs may move a little differently than an
     uninterrupted run would.
     """
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.metrics import r2_score
+    from threadpoolctl import threadpool_limits
+
+    from core.diagnostics import at_initialisation
+    from core.mlp import output_loss, target_matrix
+
     config = config or TrainConfig()
     done = 0  # epochs already run (resuming)
     if resume is not None:
         continue_config(resume.config, config)
         data = resume.dataset
-        model = copy.deepcopy(resume.model)  # the caller's result is never changed
+        model = resume.model.estimator()  # a fresh copy: the caller's result never changes
         model.set_params(warm_start=True, **estimator_params(config, only_resumable=True))
         model._no_improvement_count = 0  # a run that stopped as flat may go on
         done = len(resume.history)
@@ -436,7 +448,7 @@ def train(
         )  # as the frames: each session keeps it
     return TrainResult(
         config,
-        model,
+        FittedModel.of(model, data),
         data,
         history,
         np.array(buffer.epochs),
@@ -462,7 +474,7 @@ def _notes(config, model, data, history, stop_reason, converged_warning, time_bu
         notes.append(Note("not_converged", dict(epoch=epochs)))
     if not is_canonical(out, loss):
         notes.append(Note("non_canonical", dict(output=out, loss=loss)))
-    if out == "softmax" and model.n_outputs_ == 1:
+    if out == "softmax" and model.coefs_[-1].shape[1] == 1:
         notes.append(Note("constant_softmax"))
     if loss == "log_loss" and out not in ("logistic", "softmax"):
         notes.append(Note("clipped_log_loss", dict(output=out)))

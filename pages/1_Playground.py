@@ -4,7 +4,6 @@ import logging
 
 import streamlit as st
 
-from core.snippet import code_snippet
 from ui.config_ui import (
     config_widgets,
     hidden_fields,
@@ -26,7 +25,7 @@ from ui.results import (
     train_live,
 )
 from ui.run_history import history_panel, remember
-from ui.takeaway import download_buttons
+from ui.takeaway import download_buttons, snippet_of
 from ui.upload import csv_mode, data_source_picker, share_notice
 from ui.upload import hidden_fields as upload_hidden
 
@@ -87,9 +86,10 @@ with view:
         st.warning(warning, icon="⚠️")
     train_and_results(config, csv_data, "neurons" not in hidden)
 
-    if "code" not in hidden:
-        with st.expander(t("playground.show_code")):
-            st.code(code_snippet(config), language="python")
+    if "code" not in hidden:  # made only while open: a worker writes it (snippet_of)
+        code_box = st.expander(t("playground.show_code"), key="show_code", on_change="rerun")
+        if code_box.open:
+            code_box.code(snippet_of(config), language="python")
     if "share" not in hidden:
         with st.expander(t("playground.share")):
             if not share_notice():  # uploaded data cannot travel in a link

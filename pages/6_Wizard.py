@@ -8,7 +8,7 @@ import streamlit as st
 from core.activations import HIDDEN_ACTIVATIONS
 from core.advice import SYMPTOMS, TARGET_RANGES
 from core.config import TrainConfig
-from core.mlp import INITS
+from core.vocabulary import INITS
 from ui import rule_cards as rc
 from ui import wizard as wz
 from ui.config_ui import activation_label

@@ -31,6 +31,14 @@ def open_page(
     return at
 
 
+def shown_code(at: AppTest) -> list[str]:
+    """The Playground's "show code" snippets, after opening its expander (the page
+    writes the code only while it is open)."""
+    at.session_state["show_code"] = True
+    at.run()
+    return [c.value for c in at.code if c.language == "python"]
+
+
 def charts(at: AppTest) -> list[dict]:
     """Vega-Lite specs of every Altair chart on the page."""
     return [spec_with_data(el) for el in at.get("vega_lite_chart")]

@@ -44,7 +44,9 @@ def _inline(spec: dict) -> dict:
 
 
 def test_surface_spec_is_a_valid_chart_of_the_same_data_as_surface_chart(run):
-    values = model_outputs(run.model, make_grid(run.dataset, 50).points).reshape(50, 50, -1)
+    values = model_outputs(run.model.estimator(), make_grid(run.dataset, 50).points).reshape(
+        50, 50, -1
+    )
     spec = surface_spec(values, run.dataset, model=run.model, title="t")
     alt.LayerChart.from_dict(_inline(spec))  # raises if the spec breaks the schema
     image, points = spec["datasets"][SURFACE_IMAGE], spec["datasets"][SURFACE_POINTS]
@@ -69,7 +71,9 @@ def test_the_surface_spec_is_the_same_while_training_and_when_finished(run):
     blank = surface_spec(np.full((64, 64, 1), 0.5), run.dataset, value_range=(0.0, 1.0))
     frame = surface_spec(run.snapshots[0].astype(float), run.dataset)
     final = surface_spec(
-        model_outputs(run.model, grid.points).reshape(64, 64, -1), run.dataset, model=run.model
+        model_outputs(run.model.estimator(), grid.points).reshape(64, 64, -1),
+        run.dataset,
+        model=run.model,
     )
     assert _without_data(blank) == _without_data(frame) == _without_data(final)
     assert blank["datasets"][SURFACE_IMAGE].url[0] != final["datasets"][SURFACE_IMAGE].url[0]
@@ -105,7 +109,7 @@ def test_history_spec_matches_history_chart(run):
 def test_train_returns_the_fine_surface_when_asked():
     config = TrainConfig(n_samples=200, epochs=20)
     result = train(config, surface_resolution=40)
-    expected = model_outputs(result.model, make_grid(result.dataset, 40).points)
+    expected = model_outputs(result.model.estimator(), make_grid(result.dataset, 40).points)
     assert result.surface.shape == (40, 40, 1)
     np.testing.assert_allclose(result.surface.reshape(-1, 1), expected, atol=1e-3)
     assert result.surface.dtype == np.float16

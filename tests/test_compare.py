@@ -12,8 +12,8 @@ from core.activations import OUTPUT_ACTIVATIONS
 from core.charts.compare import loss_chart
 from core.charts.palette import variant_colour
 from core.config import ConfigError, TrainConfig
-from core.mlp import AUTO_LOSS, AUTO_OUTPUT
-from core.training import dataset_for, train
+from core.training import dataset_for, model_outputs, train
+from core.vocabulary import AUTO_LOSS, AUTO_OUTPUT
 
 QUICK = TrainConfig(n_samples=120, epochs=15, hidden_layers=(8,))
 RELU, TANH = cmp.Variant("relu"), cmp.Variant("tanh")
@@ -116,7 +116,9 @@ def test_output_pairs_reach_the_model():
     for (out, loss), variant in zip(pairs, result.variants):
         model = result.model(variant)
         assert (model.out_activation_, model.loss_function_) == (out, loss)
-    assert result.model(result.variants[1]).n_outputs_ == 2  # softmax on two classes: two units
+    assert (
+        result.model(result.variants[1]).coefs_[-1].shape[1] == 2
+    )  # softmax on two classes: two units
     assert list(result.runs.loss) == ["squared_error", "log_loss"]
 
 
@@ -191,10 +193,12 @@ def test_an_interrupted_comparison_cancels_what_has_not_started(monkeypatch):
     parallel.shutdown()
 
 
-def test_surface_is_the_final_model_on_a_fine_grid(hidden_result):
+def test_surface_is_the_final_model_on_the_grid_the_worker_computed(hidden_result):
     values, grid, model = hidden_result.surface(TANH)
-    assert values.shape == (200, 200, 1) and model is hidden_result.model(TANH, 0)
-    assert values.min() >= 0 and values.max() <= 1
+    size = cmp.SURFACE_RESOLUTION
+    assert values.shape == (size, size, 1) and model is hidden_result.model(TANH, 0)
+    expected = model_outputs(model.estimator(), grid.points).reshape(values.shape)
+    np.testing.assert_allclose(values, expected, atol=1e-3)  # kept as float16
 
 
 # --- aggregation on made-up runs (exact numbers) ----------------------------------------------
@@ -214,6 +218,7 @@ def fake(losses, scores, reason="completed"):
     return dict(
         history=history,
         model=None,
+        surface=None,
         output_activation="logistic",
         loss="log_loss",
         seconds=n / 1000,

@@ -10,11 +10,12 @@ from sklearn.base import clone
 
 from core.config import ConfigError, TrainConfig
 from core.diagnostics import gradient_norms
-from core.features import FeatureMLPClassifier, expand, usable
+from core.feature_mlp import FeatureMLPClassifier
+from core.features import expand, usable
 from core.network_view import TILE, palette_value, unit_pictures
 from core.snippet import code_snippet
 from core.training import build_estimator, make_grid, train
-from tests.apptest_utils import chart_in, keyed_block, open_page
+from tests.apptest_utils import chart_in, keyed_block, open_page, shown_code
 
 CIRCLE = TrainConfig(dataset="circle", activation="identity", epochs=200)
 SQUARES = CIRCLE.replace(inputs=("x1^2", "x2^2"))
@@ -40,7 +41,7 @@ def test_identity_activations_separate_the_circle_only_with_squared_inputs():
 def test_a_model_with_extra_inputs_takes_the_raw_features():
     data_config = SQUARES.replace(inputs=("x1", "x2", "x1*x2"), epochs=20)
     result = train(data_config)
-    model, data = result.model, result.dataset
+    model, data = result.model.estimator(), result.dataset
     assert isinstance(model, FeatureMLPClassifier)
     assert model.n_features_in_ == 2 and model.coefs_[0].shape[0] == 3
     assert model.predict(data.X_test).shape == (len(data.X_test),)
@@ -67,11 +68,11 @@ def test_inputs_travel_in_the_link_and_are_checked():
 
 def test_the_snippet_reproduces_a_run_with_extra_inputs():
     code = code_snippet(SQUARES)
-    assert "from core.features import FeatureMLPClassifier" in code
+    assert "from core.feature_mlp import FeatureMLPClassifier" in code
     assert "inputs=('x1^2', 'x2^2')" in code and "activation='identity'" in code
     printed = []
     exec(code, {"print": lambda *args: printed.append(args)})
-    expected = train(SQUARES).model.score(*_test_split(SQUARES))
+    expected = train(SQUARES).model.estimator().score(*_test_split(SQUARES))
     assert printed == [("test accuracy:", pytest.approx(expected))]
 
 
@@ -103,7 +104,7 @@ def test_the_playground_trains_with_inputs_chosen_in_its_control():
     units = chart_in(at, "neuron_view")["datasets"]["net_units"]
     assert [u["label"] for u in units if u["label"]] == ["x1²", "x2²"]
     assert float(at.metric[0].value.rstrip("%")) > 95
-    code = " ".join(c.value for c in at.code)
+    code = " ".join(shown_code(at))
     assert "inputs=('x1^2', 'x2^2')" in code
     assert keyed_block(at, "neuron_view")
 

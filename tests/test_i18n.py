@@ -10,8 +10,7 @@ import yaml
 
 from core.activations import ACTIVATIONS
 from core.datasets import DATASETS
-from core.mlp import INITS
-from core.vocabulary import AUTO, LOSSES, SOLVERS, TASKS
+from core.vocabulary import AUTO, INITS, LOSSES, SOLVERS, TASKS
 from ui.i18n import LANGUAGES, strings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -37,10 +37,10 @@ WORDS = chart_words("en")  # the real English words of the chart
 def frame_of(result, epoch=1):
     data = result.dataset
     grid = make_grid(data, TILE)
-    outputs = model_outputs(result.model, grid.points, check_input=False)
+    outputs = model_outputs(result.model.estimator(), grid.points, check_input=False)
     value_range = (float(data.y.min()), float(data.y.max())) if data.task == "regression" else None
     return net_frame(
-        result.model,
+        result.model.estimator(),
         epoch,
         grid.points,
         outputs,
@@ -57,7 +57,7 @@ def quick(**changes):
 def test_pictures_are_the_hidden_activations_at_the_grid_points():
     result = quick(activation="tanh", hidden_layers=(5, 3))
     frame = frame_of(result)
-    data, model = result.dataset, result.model
+    data, model = result.dataset, result.model.estimator()
     # The first hidden layer computed here by hand from the weights, on the tile grid.
     xs = np.linspace(data.extent[0], data.extent[1], TILE)
     ys = np.linspace(data.extent[2], data.extent[3], TILE)
@@ -155,7 +155,7 @@ def test_dead_units_match_the_diagnostics_on_the_dead_relu_preset():
     result = train(config)
     frame = frame_of(result)
     data = result.dataset
-    table = layer_table(result.model, data.X_train, data.y_train)
+    table = layer_table(result.model.estimator(), data.X_train, data.y_train)
     hidden = [layer for layer in frame.layers if layer.kind == "hidden"]
     dead = [int(layer.dead.sum()) for layer in hidden]
     assert dead == [round(f * 16) for f in table.dead_fraction[:-1]]
@@ -235,18 +235,18 @@ def test_unit_details_use_the_frames_weights_and_the_real_gradient():
     result = train(TrainConfig(n_samples=200, epochs=40), network_view=True)
     data = result.dataset
     first, last = result.network_frames[0], result.network_frames[-1]
-    early = unit_details(result.model, first, data.X_train, data.y_train, 1, 2)
-    final = unit_details(result.model, last, data.X_train, data.y_train, 1, 2)
+    early = unit_details(result.model.estimator(), first, data.X_train, data.y_train, 1, 2)
+    final = unit_details(result.model.estimator(), last, data.X_train, data.y_train, 1, 2)
     np.testing.assert_allclose(final.weights, result.model.coefs_[0][:, 2], rtol=1e-6)
     assert not np.allclose(early.weights, final.weights)
-    grads = weight_gradients(result.model, data.X_train, data.y_train)
+    grads = weight_gradients(result.model.estimator(), data.X_train, data.y_train)
     assert final.gradient == pytest.approx(np.linalg.norm(grads[0][:, 2]), rel=1e-4)
     assert final.hist_counts.sum() == len(data.X_train)
     relu = get_activation("relu")
     z = data.X_train @ result.model.coefs_[0][:, 2] + result.model.intercepts_[0][2]
     assert final.dead == bool((relu.derivative(z) == 0).all())
     with pytest.raises(ValueError):
-        unit_details(result.model, last, data.X_train, data.y_train, 1, 99)
+        unit_details(result.model.estimator(), last, data.X_train, data.y_train, 1, 99)
 
 
 def test_a_run_kept_in_the_history_keeps_only_the_final_view():

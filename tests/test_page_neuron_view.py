@@ -71,7 +71,7 @@ def test_a_healthy_run_marks_what_the_diagnostics_count_and_no_more():
     # seed 0, one of them already at initialisation); the view marks exactly those.
     result = train(TrainConfig())
     data = result.dataset
-    table = layer_table(result.model, data.X_train, data.y_train)
+    table = layer_table(result.model.estimator(), data.X_train, data.y_train)
     expected = round(sum(table.dead_fraction[:-1] * 16))
     spec = chart_in(trained({}), "neuron_view")
     assert marked(spec, "dead") == expected <= 4

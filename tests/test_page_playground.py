@@ -7,7 +7,7 @@ import pytest
 
 from core.config import MAX_HIDDEN_LAYERS, MAX_UNITS, ConfigError, TrainConfig, _format
 from core.snippet import code_snippet
-from tests.apptest_utils import chart_in, layer_rows, mark_types, open_page
+from tests.apptest_utils import chart_in, layer_rows, mark_types, open_page, shown_code
 
 PAGE = "pages/1_Playground.py"
 QUICK = {"n_samples": "200", "epochs": "40"}
@@ -50,7 +50,8 @@ def test_selu_with_lecun_init_from_a_link_trains_and_shows_in_code():
     assert at.selectbox(key="w.activation").value == "selu"
     assert at.selectbox(key="w.init").value == "lecun_normal"
     assert "LeCun normal" in at.selectbox(key="w.init").options
-    assert "init='lecun_normal'" in " ".join(c.value for c in at.code)
+    assert not [c for c in at.code if c.language == "python"]  # closed: not written
+    assert "init='lecun_normal'" in " ".join(shown_code(at))
     at.selectbox(key="w.init").set_value("he_normal").run()
     assert at.session_state["config"].init == "he_normal"
     assert at.query_params["init"] in ("he_normal", ["he_normal"])
@@ -323,8 +324,7 @@ def test_a_link_at_a_fields_limit_shows_that_value_and_the_code_agrees(name, val
     expected = TrainConfig.from_query(query, strict=True)[0]
     assert at.session_state["config"] == expected
     assert _shown_value(at, f"w.{name}") == value
-    shown_code = [c.value for c in at.code if c.language == "python"]
-    assert shown_code == [code_snippet(expected).strip()]
+    assert shown_code(at) == [code_snippet(expected).strip()]
 
 
 def test_a_link_at_the_layer_limits_shows_depth_and_width():
@@ -334,6 +334,4 @@ def test_a_link_at_the_layer_limits_shows_depth_and_width():
         assert at.slider(key="w.depth").value == len(layers)
         assert at.select_slider(key="w.width").value == max(layers)
         expected = TrainConfig(hidden_layers=layers)
-        assert [c.value for c in at.code if c.language == "python"] == [
-            code_snippet(expected).strip()
-        ]
+        assert shown_code(at) == [code_snippet(expected).strip()]

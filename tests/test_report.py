@@ -47,7 +47,7 @@ def test_history_csv_reads_back_as_the_history(classification):
 
 def test_weights_load_without_pickle_and_reproduce_the_network(classification):
     archive = np.load(io.BytesIO(weights_npz(classification)), allow_pickle=False)
-    model = classification.model
+    model = classification.model.estimator()
     X = classification.dataset.X_test
     # Forward pass by hand from the archive alone: ReLU hidden layers, sigmoid output.
     a = X

@@ -69,7 +69,7 @@ def test_a_run_of_its_planned_length_keeps_a_bounded_evenly_spaced_replay(epochs
 
 def test_history_matches_an_independent_evaluation_of_the_final_model():
     result = train(TrainConfig(**FAST, stop_when_flat=False))
-    data, model = result.dataset, result.model
+    data, model = result.dataset, result.model.estimator()
     assert result.history.test_score.iloc[-1] == pytest.approx(
         model.score(data.X_test, data.y_test)
     )
@@ -230,10 +230,10 @@ def test_dead_relu_units_are_counted_and_leaky_relu_has_none():
 def test_layer_table_and_histograms_shapes():
     result = train(TrainConfig(**FAST, activation="tanh"))
     data = result.dataset
-    table = layer_table(result.model, data.X_train, data.y_train)
+    table = layer_table(result.model.estimator(), data.X_train, data.y_train)
     assert table.kind.tolist() == ["hidden", "hidden", "output"]
     assert table.flat_fraction.iloc[:2].between(0, 1).all()
-    hist = histograms(result.model, data.X_train)
+    hist = histograms(result.model.estimator(), data.X_train)
     assert set(hist.quantity) == {"pre-activation", "activation"}
     assert hist.groupby(["layer", "quantity"])["count"].sum().eq(len(data.X_train) * 16).all()
     # tanh activations stay in (-1, 1)
@@ -266,8 +266,12 @@ def test_replay_frames_and_surface_keep_large_regression_values():
     data = dataset_from_frame(frame, target="y", features=["x"])
     config = TrainConfig(dataset="sine", solver="lbfgs", epochs=200, hidden_layers=(8,))
     result = train(config, dataset=data, surface_resolution=50)
-    final = model_outputs(result.model, result.grid.points).reshape(result.snapshots[-1].shape)
+    final = model_outputs(result.model.estimator(), result.grid.points).reshape(
+        result.snapshots[-1].shape
+    )
     assert np.abs(final).max() > 1e6  # the fit reaches the target's scale
     np.testing.assert_allclose(result.snapshots[-1], final, rtol=1e-5)
-    fine = model_outputs(result.model, make_grid(data, 50).points).reshape(result.surface.shape)
+    fine = model_outputs(result.model.estimator(), make_grid(data, 50).points).reshape(
+        result.surface.shape
+    )
     np.testing.assert_allclose(result.surface, fine, rtol=1e-5)

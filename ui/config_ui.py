@@ -19,8 +19,7 @@ from core.activations import ACTIVATIONS
 from core.config import ConfigError, Control, TrainConfig, controls, field_groups
 from core.datasets import DATASETS
 from core.features import DEFAULT_INPUTS, usable
-from core.mlp import AUTO_LOSS, AUTO_OUTPUT, is_canonical
-from core.vocabulary import AUTO, loss_fits
+from core.vocabulary import AUTO, AUTO_LOSS, AUTO_OUTPUT, is_canonical, loss_fits
 from ui.i18n import t
 from ui.url import UrlSettings, problem_text, read_url, write_url
 from ui.widgets import draw, draw_layers

@@ -10,7 +10,7 @@ from core import gradient_flow as gf
 from core.activations import HIDDEN_ACTIVATIONS
 from core.charts.gradients import Titles, histogram_chart, init_profile_chart
 from core.charts.palette import ACTIVATION_COLOURS
-from core.mlp import INITS
+from core.vocabulary import INITS
 from ui.i18n import t
 from ui.results import show_chart
 from ui.state import keep, kept, kept_value

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from core import parallel
 from core.charts.network import network_spec, unit_chart
 from core.formatting import percent_text
-from core.network_view import MAX_SHOWN, NetFrame, layer_counts, unit_details
+from core.network_view import MAX_SHOWN, NetFrame, fitted_unit_details, layer_counts
 from ui.chart_alt import chart_alt
 from ui.i18n import strings, t
 
@@ -155,9 +156,16 @@ def show_details(places: NetworkPlaces, result, frame: NetFrame) -> None:
         layer, unit = (int(v) for v in chosen.split("/"))
         data = result.dataset
         kept = frame.coefs is not None
-        details = unit_details(
-            result.model, frame if kept else None, data.X_train, data.y_train, layer, unit - 1
-        )
+        # In a worker: the details run the network, which the web server never loads.
+        details = parallel.submit_quick(
+            fitted_unit_details,
+            result.model,
+            frame if kept else None,
+            data.X_train,
+            data.y_train,
+            layer,
+            unit - 1,
+        ).result()
         st.caption(
             t("neuron.frame_weights", epoch=frame.epoch) if kept else t("neuron.final_weights")
         )

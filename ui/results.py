@@ -34,10 +34,10 @@ from core.training import (
     Grid,
     TrainResult,
     continue_config,
+    data_settings,
     dataset_for,
     discrete_outputs,
     make_grid,
-    model_outputs,
 )
 from ui.chart_alt import chart_alt
 from ui.i18n import t
@@ -58,6 +58,19 @@ def start_training_workers() -> threading.Thread:
     thread = threading.Thread(target=parallel.warm_up, name="warm-training-workers", daemon=True)
     thread.start()
     return thread
+
+
+def built_in_data(config: TrainConfig):
+    """The built-in dataset ``config`` describes, shared by every session that asks for
+    the same data."""
+    return _built_in_data(tuple(data_settings(config).items()), config)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _built_in_data(settings: tuple, _config: TrainConfig):
+    # Made in a worker (scikit-learn's generators, split and scaler): the web server
+    # never loads scikit-learn. Cached on the data settings alone (_config is unhashed).
+    return parallel.submit_quick(dataset_for, _config).result()
 
 
 def data_fingerprint(dataset) -> str | None:
@@ -157,13 +170,13 @@ def surface_toggles(view: RunView, task: str) -> dict:
 
 
 def final_surface(result: TrainResult) -> tuple[np.ndarray, Grid]:
-    """The finished model's outputs on the fine grid (200x200 for two features); the
-    ones the worker computed (``result.surface``) when it was asked to."""
-    grid = make_grid(result.dataset, SURFACE_SIZE)
-    values = result.surface
-    if values is None or values.shape[: len(grid.shape)] != grid.shape:
-        values = model_outputs(result.model, grid.points, check_input=False)
-    return values.reshape(*grid.shape, -1).astype(float), grid
+    """The finished model's outputs over the plane: the fine grid the worker computed
+    (``result.surface``; 200x200 on the Playground) or, for a run trained without it,
+    its last replay frame. The server never runs the network itself."""
+    if result.surface is None:
+        return result.snapshots[-1].astype(float), result.grid
+    grid = make_grid(result.dataset, result.surface.shape[0])
+    return result.surface.reshape(*grid.shape, -1).astype(float), grid
 
 
 @dataclass
@@ -319,7 +332,7 @@ def train_live(
     waiting = _waiting_text()
     view.status.progress(0.0, text=waiting)
     data = resume.dataset if resume is not None else dataset
-    data = data if data is not None else dataset_for(config)
+    data = data if data is not None else built_in_data(config)
     grid = make_grid(data, SNAPSHOT_RESOLUTION)  # the grid the worker's frames are on
     job = parallel.submit_training(
         config,

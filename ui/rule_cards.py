@@ -14,7 +14,7 @@ from concurrent.futures import BrokenExecutor
 import streamlit as st
 
 from core import parallel
-from core.advice import measure, symptoms_from
+from core.advice import train_and_measure
 from core.charts.compare import small_multiple
 from core.charts.run import output_chart
 from core.config import MAX_TRAIN_SECONDS, TrainConfig
@@ -25,7 +25,8 @@ from ui.results import final_surface, show_notes
 
 RULES_PAGE = "pages/5_Rules.py"
 PLAYGROUND = "pages/1_Playground.py"
-SURFACE_SIZE = 260
+SURFACE_SIZE = 260  # pixels
+SURFACE_RESOLUTION = 100  # cells per side of the surfaces the worker computes
 
 # --- words -----------------------------------------------------------------------------------
 
@@ -137,12 +138,12 @@ def differences(mine: dict, other: dict) -> str:
 # --- runs ------------------------------------------------------------------------------------
 
 
-def train_in_worker(config: TrainConfig, dataset=None):
-    """One training in the server's process pool, as every training the app runs for a
-    student: in the server's own threads it would stall every other session meanwhile."""
-    # No replay here: two-pixel frames keep each cached result small.
-    return parallel.submit_training(
-        config, dataset, time_budget=MAX_TRAIN_SECONDS, snapshot_resolution=2
+def measured_run(config: TrainConfig, dataset=None) -> dict:
+    """Train ``config`` in the server's process pool, as every training the app runs for
+    a student (in the server's own threads it would stall every other session), and
+    measure it there: ``core.advice.train_and_measure``'s run, measurements, symptoms."""
+    return parallel.submit(
+        train_and_measure, config, dataset, MAX_TRAIN_SECONDS, SURFACE_RESOLUTION
     ).result()
 
 
@@ -151,9 +152,7 @@ def run_query(items: tuple[tuple[str, str], ...]) -> dict:
     """Train the experiment a query string describes; keep the result and its diagnosis.
     Cached per query string for every session (the result is small: no replay frames)."""
     config, _ = TrainConfig.from_query(dict(items), strict=True)
-    result = train_in_worker(config)
-    m = measure(result)
-    return dict(result=result, measurements=m, symptoms=symptoms_from(m))
+    return measured_run(config)
 
 
 def score_text(task: str, score: float) -> str:

@@ -18,6 +18,7 @@ import streamlit as st
 
 from core import parallel
 from core.charts.run import history_chart, surface_chart
+from core.config import TrainConfig
 from core.report import (
     chart_images,
     comparison_report_html,
@@ -31,6 +32,13 @@ from ui.i18n import current_language, setting_label, t, translate
 from ui.results import final_surface, note_text
 
 RENDER_TIMEOUT = 60  # seconds: a worker's first render loads the converter (~0.5 s)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def snippet_of(config: TrainConfig) -> str:
+    """The "show code" snippet (``core.snippet``), made in a worker: it reads the
+    estimator's own parameters, and the web server never loads scikit-learn."""
+    return parallel.submit_quick(code_snippet, config).result(RENDER_TIMEOUT)
 
 
 def _chart_specs(result: TrainResult) -> dict[str, dict]:
@@ -77,7 +85,7 @@ def build_report(result: TrainResult, *, lang: str, context: dict) -> str:
         tr,
         lang=lang,
         share_link=context["link"],
-        code=code_snippet(result.config),
+        code=snippet_of(result.config),
         images=images,
         notes=notes,
         settings=context["settings"],

@@ -16,7 +16,7 @@ import streamlit as st
 
 from core import compare as cmp
 from core.activations import HIDDEN_ACTIVATIONS
-from core.advice import Recommendation, measure, recommend, symptoms_from, target_range_of
+from core.advice import Recommendation, recommend, target_range_of
 from core.charts.compare import small_multiple
 from core.charts.run import output_chart
 from core.config import MAX_TRAIN_SECONDS, TrainConfig
@@ -38,9 +38,9 @@ from ui.rule_cards import (
     hidden_label,
     init_label,
     loss_label,
+    measured_run,
     symptoms_text,
     task_label,
-    train_in_worker,
 )
 
 STEP, ANSWERS, CHECK, COMPARISON = (
@@ -263,9 +263,7 @@ def advice(p: dict) -> Recommendation:
 @st.cache_data(show_spinner=False, max_entries=32)
 def _check(items: tuple, data_key: str | None, _data) -> dict:
     config, _ = TrainConfig.from_query(dict(items), strict=True)
-    result = train_in_worker(config, _data)
-    m = measure(result)
-    return dict(result=result, measurements=m, symptoms=symptoms_from(m))
+    return measured_run(config, _data)
 
 
 def quick_check(p: dict) -> dict:

@@ -82,7 +82,8 @@ def _points_frame(dataset, model=None) -> pd.DataFrame:
             frame["target"] = np.round(y, 3)
         else:
             frame["label"] = [dataset.class_names[i] for i in y]
-            frame["wrong"] = model.predict(X) != y if model is not None else False
+            predicted = getattr(model, f"{split}_predictions", None)
+            frame["wrong"] = predicted != y if predicted is not None else False
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 
@@ -398,12 +399,18 @@ def history_spec(
     return spec
 
 
-def confusion_chart(model, dataset, size: int = 260) -> alt.LayerChart:
-    """Test-set confusion matrix: true class down, predicted class across."""
-    from sklearn.metrics import confusion_matrix
+def confusion_matrix(true: np.ndarray, predicted: np.ndarray, k: int) -> np.ndarray:
+    """(k, k) counts, true class down, predicted across. Written here (one bincount)
+    rather than taken from scikit-learn, which the web server does not import."""
+    pairs = np.asarray(true, dtype=np.int64) * k + np.asarray(predicted, dtype=np.int64)
+    return np.bincount(pairs, minlength=k * k).reshape(k, k)
 
+
+def confusion_chart(model, dataset, size: int = 260) -> alt.LayerChart:
+    """Test-set confusion matrix: true class down, predicted class across; ``model``
+    is a ``core.fitted.FittedModel`` (its test predictions)."""
     k = dataset.n_classes
-    matrix = confusion_matrix(dataset.y_test, model.predict(dataset.X_test), labels=range(k))
+    matrix = confusion_matrix(dataset.y_test, model.test_predictions, k)
     names = list(dataset.class_names)
     cells = pd.DataFrame(
         [

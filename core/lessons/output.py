@@ -9,7 +9,7 @@ import pandas as pd
 from core.charts.palette import CLASS_COLOURS
 from core.lessons import base
 from core.lessons.present import WIDE
-from core.mlp import AUTO_OUTPUT, is_canonical
+from core.vocabulary import AUTO_OUTPUT, is_canonical
 
 
 def stall_verdict(
