@@ -267,14 +267,17 @@ def compare(
     If the caller is interrupted meanwhile, the trainings not yet started are cancelled.
     """
     todo = plan(base_config, variants, seeds)
-    data = dataset if dataset is not None else dataset_for(base_config)
     start = time.perf_counter()
     if in_workers:
         from core import parallel
 
+        # The data too is made in a worker: the caller (the web server) may not have
+        # scikit-learn's generators loaded, and never needs them.
+        data = dataset if dataset is not None else parallel.run_quick(dataset_for, base_config)
         pending = [parallel.submit(run_one, config, data, time_budget) for _, _, config in todo]
         results = (future.result() for future in pending)
     else:
+        data = dataset if dataset is not None else dataset_for(base_config)
         pending = []
         results = (run_one(config, data, time_budget) for _, _, config in todo)
     outputs = []

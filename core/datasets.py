@@ -90,10 +90,8 @@ class Dataset:
         """A dataset from its train/test split, standardised with the training rows'
         mean and spread when ``standardize``; the plot's extent covers every row."""
         if standardize:
-            from sklearn.preprocessing import StandardScaler
-
-            scaler = StandardScaler().fit(X_train)
-            X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+            mean, scale = standard_scaling(X_train)
+            X_train, X_test = (X_train - mean) / scale, (X_test - mean) / scale
         extent = _extent(np.vstack([X_train, X_test]), np.concatenate([y_train, y_test]))
         return cls(
             name,
@@ -126,6 +124,26 @@ class Dataset:
 
 
 # --- generators: (n, noise, seed, k) -> raw X (n, d), y ----------------------------------
+
+
+def standard_scaling(X: Array) -> tuple[Array, Array]:
+    """(mean, scale) per column, exactly as scikit-learn's ``StandardScaler().fit(X)``
+    computes them: the corrected two-pass variance, and scale 1 for a column its test
+    finds constant. Written out so that the web server, which standardises an uploaded
+    CSV and never loads scikit-learn, gives bit-for-bit the data a worker would;
+    tests/test_datasets.py holds it to StandardScaler on awkward columns."""
+    X = np.asarray(X, dtype=np.float64)
+    count = X.shape[0] - np.sum(np.isnan(X), axis=0, dtype=np.float64)
+    mean = np.nansum(X, axis=0) / count
+    centred = X - mean
+    correction = np.nansum(centred, axis=0)
+    centred **= 2
+    variance = (np.nansum(centred, axis=0) - correction**2 / count) / count
+    eps = np.finfo(np.float64).eps
+    constant = variance <= count * eps * variance + (count * mean * eps) ** 2
+    scale = np.sqrt(variance)
+    scale[constant] = 1.0
+    return mean, scale
 
 
 def _counts(n: int, k: int) -> list[int]:

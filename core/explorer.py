@@ -26,11 +26,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import integrate
-from scipy.optimize import brentq, minimize_scalar
 
 from core.activations import ACTIVATIONS, DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS, get_activation
 from core.diagnostics import FLAT_FRACTION_OF_PEAK
+
+# SciPy (root finding, integration) is imported where used, and every function here runs
+# the activation kernels: the Activation explorer page calls them through a worker
+# (core.parallel.run_quick), since the web server never loads scikit-learn or SciPy.
 
 X_RANGE = (-8.0, 8.0)  # the plotted inputs
 CURVE_POINTS = 321
@@ -84,6 +86,8 @@ def flat_threshold(
     if last == len(grid) - 1:
         return None
     gap = lambda v: abs(slopes(name, [v], leaky_slope)[0]) - level  # noqa: E731
+    from scipy.optimize import brentq
+
     return float(brentq(gap, grid[last], grid[last + 1], xtol=1e-12))
 
 
@@ -91,6 +95,8 @@ def output_threshold(name: str, level: float = 0.99) -> float:
     """The x > 0 where f(x) reaches ``level`` (0.99): 4.6 for sigmoid, 2.65 for tanh.
     These are the numbers often quoted for "saturation"; they measure the output, not
     the derivative."""
+    from scipy.optimize import brentq
+
     return float(brentq(lambda v: values(name, [v])[0] - level, 0.0, _SEARCH, xtol=1e-12))
 
 
@@ -127,6 +133,11 @@ def curves(
     ]
     columns = ["activation", "x", "f", "df"]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+def curves_and_zones(names, leaky_slope: float = DEFAULT_LEAKY_SLOPE):
+    """``curves`` and ``flat_zones`` of ``names``: what the page draws, in one call."""
+    return curves(names, leaky_slope), flat_zones(names, leaky_slope)
 
 
 def flat_zones(names, leaky_slope: float = DEFAULT_LEAKY_SLOPE, x_range=X_RANGE) -> pd.DataFrame:
@@ -345,6 +356,8 @@ def check_claims(leaky_slope: float = DEFAULT_LEAKY_SLOPE) -> list[Claim]:
 
 def minimum(name: str) -> tuple[float, float]:
     """(x, f(x)) at the minimum of a non-monotonic activation, found on [-5, 0]."""
+    from scipy.optimize import minimize_scalar
+
     found = minimize_scalar(
         lambda v: values(name, [v])[0],
         bounds=(-5.0, 0.0),
@@ -361,6 +374,8 @@ def kink_at_zero(name: str, h: float = 1e-9) -> float:
 
 def normal_moments(name: str) -> tuple[float, float]:
     """Mean and variance of f(Z) for a standard normal Z, by numerical integration."""
+    from scipy import integrate
+
     pdf = lambda v: np.exp(-0.5 * v * v) / np.sqrt(2 * np.pi)  # noqa: E731
     f = lambda v: values(name, [v])[0]  # noqa: E731
     mean = integrate.quad(lambda v: f(v) * pdf(v), -40, 40, points=[0.0], epsabs=1e-13)[0]

@@ -253,6 +253,11 @@ def _quick_pool() -> ProcessPoolExecutor:
         return _quick
 
 
+def run_quick(fn, *args, timeout: float | None = None):
+    """``fn(*args)`` in the quick lane's worker (``submit_quick``), waited for."""
+    return submit_quick(fn, *args).result(timeout)
+
+
 def submit_quick(fn, *args) -> Future:
     """Run a short task (milliseconds: making a dataset, the code snippet, one unit's
     details) in a worker of its own, started on first use, so that it never waits

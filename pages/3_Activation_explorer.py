@@ -4,9 +4,10 @@ through, and the guidance's numbers measured from the functions."""
 import pandas as pd
 import streamlit as st
 
+from core import parallel
 from core.activations import ACTIVATIONS, DEFAULT_LEAKY_SLOPE
 from core.charts.explorer import function_chart
-from core.explorer import X_RANGE, at_point, check_claims, curves, default_selection, flat_zones
+from core.explorer import X_RANGE, at_point, check_claims, curves_and_zones, default_selection
 from core.formatting import percent_text
 from ui.frame import page_frame
 from ui.i18n import t
@@ -32,9 +33,21 @@ slope = slope_col.select_slider(
 x = x_col.slider(t("explorer.x_input"), *X_RANGE, value=1.0, step=0.1, key="ex.x")
 
 
+# Every number here is measured by running the activations (and SciPy's root finding),
+# in a worker: the web server never loads scikit-learn or SciPy. Cached for all sessions.
 @st.cache_data(max_entries=64, show_spinner=False)
 def drawn(names: tuple[str, ...], leaky_slope: float):
-    return curves(names, leaky_slope), flat_zones(names, leaky_slope)
+    return parallel.run_quick(curves_and_zones, names, leaky_slope)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def values_at(names: tuple[str, ...], x: float, leaky_slope: float):
+    return parallel.run_quick(at_point, names, x, leaky_slope)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def claims(leaky_slope: float):
+    return parallel.run_quick(check_claims, leaky_slope)
 
 
 if "softmax" in chosen:
@@ -43,7 +56,7 @@ if not chosen:
     st.info(t("explorer.pick_some"))
 else:
     lines, zones = drawn(tuple(chosen), slope)
-    point = at_point(chosen, x, slope)
+    point = values_at(tuple(chosen), x, slope)
     zone_titles = {s: t(f"explorer.zone.{s}") for s in ("guidance", "measured")}
     for column, quantity in zip(st.columns(2), ("f", "df")):
         with column:
@@ -80,7 +93,7 @@ else:
 st.subheader(t("explorer.claims_title"))
 st.caption(t("explorer.claims_intro"))
 with st.container(key="explorer-claims"):
-    for claim in check_claims(slope):
+    for claim in claims(slope):
         mark = "✅" if claim.passed else "❌"
         verdict = t("explorer.passed") if claim.passed else t("explorer.failed")
         st.markdown(

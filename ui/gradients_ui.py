@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import gradient_flow as gf
+from core import parallel
 from core.activations import HIDDEN_ACTIVATIONS
 from core.charts.gradients import Titles, histogram_chart, init_profile_chart
 from core.charts.palette import ACTIVATION_COLOURS
@@ -88,6 +89,9 @@ def make_relus_die():
     keep("g.acts", list(dict.fromkeys([*st.session_state["g.acts"], "relu", "leaky_relu"])))
 
 
+# Every measurement runs the networks in workers (the web server never loads
+# scikit-learn): the trainings in the training pool, the start-only profiles (tens of
+# milliseconds) in the quick lane.
 @st.cache_data(max_entries=64, show_spinner=False)
 def flow_for(settings, names):
     return gf.sweep(settings, names, in_workers=True)
@@ -95,12 +99,12 @@ def flow_for(settings, names):
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def profile(settings, names):
-    return gf.depth_profile(settings, names)
+    return parallel.run_quick(gf.depth_profile, settings, names)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def init_profile_for(config, inits):
-    return gf.init_profile_summary(gf.init_profile(config, inits))
+    return gf.init_profile_summary(parallel.run_quick(gf.init_profile, config, inits))
 
 
 def say(labels, lines):

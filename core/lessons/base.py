@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
-from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
 from core.config import TrainConfig
@@ -210,6 +209,14 @@ def config_of(*blocks: dict, **changes) -> TrainConfig:
 # --- fitting ----------------------------------------------------------------------------------
 
 
+def _convergence_warning() -> type[Warning]:
+    # Imported here: the Lessons page imports this module in the web server, which
+    # never trains (lessons run in a worker) and never loads scikit-learn.
+    from sklearn.exceptions import ConvergenceWarning
+
+    return ConvergenceWarning
+
+
 def fit(config: TrainConfig, data: Dataset | None = None):
     """(fitted model, dataset); one thread, no convergence chatter. A run whose weights
     overflow comes back with ``model.diverged_ = True`` instead of raising."""
@@ -217,7 +224,7 @@ def fit(config: TrainConfig, data: Dataset | None = None):
     model = build_estimator(config, data.task)
     model.diverged_ = False
     with threadpool_limits(1), warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", _convergence_warning())
         try:
             model.fit(data.X_train, data.y_train)
         except ValueError as err:
@@ -245,7 +252,7 @@ def fit_until(config: TrainConfig, target_loss: float, data: Dataset | None = No
 
     model._epoch_hook = hook
     with threadpool_limits(1), warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", _convergence_warning())
         try:
             model.fit(data.X_train, data.y_train)
         except _TargetReached:

@@ -11,7 +11,6 @@ from core.charts.palette import variant_colour
 from core.diagnostics import at_initialisation
 from core.lessons import base
 from core.lessons.present import WIDE
-from core.mlp import output_loss, target_matrix
 from core.training import build_estimator, dataset_for
 
 
@@ -49,6 +48,8 @@ def engine_gradients(model, X: np.ndarray, Y: np.ndarray) -> list[np.ndarray]:
 
 
 def numeric_gradients(model, X: np.ndarray, Y: np.ndarray, step: float) -> list[np.ndarray]:
+    from core.mlp import output_loss  # the engine, in the worker that runs the lesson
+
     """Central differences of the engine's loss, one weight at a time."""
 
     def loss() -> float:
@@ -71,6 +72,8 @@ def numeric_gradients(model, X: np.ndarray, Y: np.ndarray, step: float) -> list[
 
 
 def lesson_chain_rule() -> base.LessonResult:
+    from core.mlp import target_matrix  # the engine, in the worker that runs the lesson
+
     spec = base.experiment("chain_rule")
     config = base.config_of(spec["base"])
     data = dataset_for(config)
