@@ -13,7 +13,7 @@ Design:
 - Start method ``forkserver`` (``spawn`` where there is none, e.g. Windows). Forking the
   server itself is unsafe: it runs many threads (Tornado, one per session) and a forked
   child may inherit a lock held by one of them. The fork server is a fresh, single-threaded
-  process that has already imported ``core.training`` (numpy, scikit-learn), so a new
+  process that has already imported the training code (numpy, scikit-learn), so a new
   worker starts in milliseconds rather than re-importing everything as ``spawn`` would.
 - ``max_workers = os.cpu_count()``; each worker pins BLAS to one thread (threadpoolctl):
   these networks are too small for threaded BLAS to help, and N workers x N BLAS threads
@@ -89,7 +89,21 @@ _SLOTS = (
     "net_bytes",
 )
 _SLOT = {name: i for i, name in enumerate(_SLOTS)}
-_PRELOAD = ["core.training", "core.parallel"]
+# What the fork server imports once, so every worker starts with it (shared pages, no
+# import on a student's first Train): the training code imports scikit-learn and SciPy
+# lazily, since the web server imports it too, so the engine and the scikit-learn parts
+# a run uses are named here.
+_PRELOAD = [
+    "core.training",
+    "core.parallel",
+    "core.mlp",
+    "core.feature_mlp",
+    "core.diagnostics",
+    "scipy.special",
+    "sklearn.datasets",
+    "sklearn.metrics",
+    "sklearn.model_selection",
+]
 
 _lock = threading.Lock()
 # Held while warm_up starts the workers; shutdown waits for it. A pool shut down (or torn

@@ -98,6 +98,17 @@ def test_workers_run_with_one_blas_thread_each():
     assert parallel.pool_size() == 2
 
 
+def test_workers_start_with_the_engine_loaded_in_both_lanes():
+    """The fork server imports the engine and the scikit-learn parts a run uses, so a
+    worker's first task does not import them (the training code imports them lazily,
+    for the web server's sake). Asked before any training, in a fresh pool."""
+    parallel.shutdown()
+    question = "sorted(m for m in {0!r} if m in __import__('sys').modules)"
+    wanted = ("core.mlp", "sklearn.neural_network", "scipy.special", "sklearn.datasets")
+    assert parallel.submit(eval, question.format(wanted)).result() == sorted(wanted)
+    assert parallel.run_quick(eval, question.format(wanted)) == sorted(wanted)
+
+
 def test_progress_handle_reports_epochs_while_training():
     config = TrainConfig(n_samples=300, epochs=150, stop_when_flat=False)
     job = parallel.submit_training(config, progress=True)
