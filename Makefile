@@ -20,8 +20,12 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.app-installed
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	touch $@
 
+# MALLOC_ARENA_MAX=2: Streamlit runs each session's script in a thread of its own, and
+# glibc gives threads up to 8 malloc arenas per core, each keeping the memory it freed;
+# two arenas kept a class of 30's server about 25-45 MB smaller (README, Performance).
+# The test and bench servers (tests/e2e/harness.py) run with the same setting.
 run: $(VENV)/.app-installed
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+	MALLOC_ARENA_MAX=2 $(BIN)/python -m streamlit run app.py --server.port $(PORT)
 
 # The unit and page tests run on every core (pytest-xdist, each worker its own process
 # and training pool). The browser tests run on two workers, a test file per worker

@@ -24,8 +24,10 @@ and when it first showed an epoch (the run under way). A session that waited lon
 than WAITED from its click to its first epoch without having seen a waiting message
 waited unexplained (the app's own "Running..." indicator aside).
 
-The browsers run on the server's 2 cores here (a class's would not), so the CPU each
-side used during a round is reported with its times.
+The browsers run on the server's 2 cores here (a class's would run on the students'
+machines), so they run at a lower priority (nice 10, bench.browser.lower_priority):
+they take the CPU the server and its workers leave, rather than competing with them
+for it, and the CPU each side used during a round is reported with its times.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from core.training import train
 from ui.i18n import strings
 
 STUDENTS = 30
+BROWSER_NICE = 10  # the browsers' priority: below the server's (see the docstring)
 SPREAD = 1.0  # s: the clicks fall evenly within this window
 WAITED = 1.0  # s from the click to the first epoch: a wait the student should see explained
 BARE_REPS = 3
@@ -192,7 +195,7 @@ def run(out) -> list[Figure]:
     per_run = bare_cpu_seconds(config)
     bound = per_run * STUDENTS / cores
     found = {}
-    with run_server() as server, chromium() as browser:
+    with run_server() as server, chromium(nice=BROWSER_NICE) as browser:
         sessions = [
             Session(browser, server.url, query={"seed": i}, wait=False)
             for i in range(1, STUDENTS + 1)

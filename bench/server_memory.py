@@ -72,7 +72,15 @@ def train_all(sessions: list[Session]) -> list[list[str]]:
         for s in batch:
             s.click_train()
         for s in batch:
-            s.wait_finished(surface=True)
+            try:
+                s.wait_finished(surface=True)
+            except RuntimeError:
+                # Under load the script-state observer misses about one run in 30 (the
+                # page shows the finished run, the observer saw no state change: see
+                # the README). This session trained once, from a fresh page: metrics
+                # on screen and the app idle mean its run finished.
+                if not (s.metrics() and s.idle()):
+                    raise
             if s.errors():
                 raise RuntimeError(f"the Playground shows an exception: {s.errors()}")
             shown.append(s.metrics())

@@ -113,6 +113,7 @@ _warm_lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_workers = 0
 _quick: ProcessPoolExecutor | None = None  # one worker for short tasks (submit_quick)
+_live_jobs = 0  # TrainingJobs submitted and not yet finished, this process
 _warmed: ProcessPoolExecutor | None = None  # the pool whose workers have all answered
 
 
@@ -203,6 +204,13 @@ def get_pool(max_workers: int | None = None) -> ProcessPoolExecutor:
                 max_workers=_pool_workers, mp_context=_context(), initializer=_init_worker
             )
         return _pool
+
+
+def crowded() -> bool:
+    """Whether more trainings are under way or queued than there are workers: a class
+    pressing Train together. A page then keeps its waiting runs' redrawing to a minimum
+    (ui.results), since every redraw costs the server time the queue is waiting for."""
+    return _live_jobs > max(pool_size(), 1)
 
 
 def pool_size() -> int:
@@ -422,9 +430,15 @@ class TrainingJob:
             network_view,
             resume,
         )
+        with _lock:
+            global _live_jobs
+            _live_jobs += 1
         self.future.add_done_callback(self._release)
 
     def _release(self, future: Future) -> None:
+        global _live_jobs
+        with _lock:
+            _live_jobs -= 1
         with self._closed:
             if self._block is None:
                 return

@@ -335,3 +335,24 @@ def test_a_link_at_the_layer_limits_shows_depth_and_width():
         assert at.select_slider(key="w.width").value == max(layers)
         expected = TrainConfig(hidden_layers=layers)
         assert shown_code(at) == [code_snippet(expected).strip()]
+
+
+def test_a_crowded_server_draws_a_run_only_at_its_start_and_end(monkeypatch):
+    """With more runs waiting than workers (a class pressing Train), the live loop
+    redraws nothing but the progress bar: the surface is drawn blank at the click and
+    once when the run ends, however long it takes."""
+    import ui.results
+    from core import parallel
+
+    drawn = []
+    real = ui.results.show_outputs
+    monkeypatch.setattr(
+        ui.results, "show_outputs", lambda *a, **k: drawn.append(1) or real(*a, **k)
+    )
+    monkeypatch.setattr(parallel, "crowded", lambda: True)
+    long = {"n_samples": "1000", "epochs": "150", "stop_when_flat": "false"}
+    at = open_page(PAGE, query=long)
+    at.button(key="train").click().run()
+    assert not at.exception
+    assert len(at.session_state["result"].history) == 150  # long enough to animate
+    assert len(drawn) == 2

@@ -6,6 +6,7 @@ import dataclasses
 import os
 import pickle
 import time
+from concurrent.futures import wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -219,6 +220,23 @@ def test_a_queued_job_asked_to_stop_never_runs():
     for b in blockers:
         b.request_stop()
         assert b.result(timeout=60).stop_reason == "stopped"
+
+
+def test_the_server_is_crowded_while_more_runs_wait_than_there_are_workers():
+    parallel.warm_up()
+    assert not parallel.crowded()
+    long = TrainConfig(n_samples=300, epochs=400, stop_when_flat=False)
+    jobs = [parallel.submit_training(long, progress=True) for _ in range(parallel.pool_size())]
+    assert not parallel.crowded()  # one run per worker: nothing waits
+    jobs.append(parallel.submit_training(long, progress=True))
+    assert parallel.crowded()
+    for job in jobs:
+        job.request_stop()  # the queued one is cancelled, the others stop after an epoch
+    wait([job.future for job in jobs], timeout=60)
+    deadline = time.monotonic() + 10  # the done callbacks run on the executor's thread
+    while parallel.crowded() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not parallel.crowded()
 
 
 @pytest.mark.parametrize("value, expected", [("3", 3), (" 1 ", 1), ("", os.cpu_count())])

@@ -46,7 +46,9 @@ from ui.network_view import NetworkPlaces, network_places, show_details, show_ne
 POLL_SECONDS = 0.25  # how often the page reads the worker's progress and redraws
 # Animate only runs still going after this long: a shorter run is over before the eye
 # could follow, and each redraw costs the student's browser (and, on a shared machine,
-# the training) a Vega re-render. Measured in bench/latency.py.
+# the training) a Vega re-render. Measured in bench/latency.py. Nor while the server is
+# crowded (core.parallel.crowded: a class's runs queued): the progress bar goes on
+# counting epochs, and the time the redraws would cost goes to the queue instead.
 ANIMATE_AFTER_SECONDS = 0.5
 
 
@@ -174,6 +176,8 @@ def final_surface(result: TrainResult) -> tuple[np.ndarray, Grid]:
     (``result.surface``; 200x200 on the Playground) or, for a run trained without it,
     its last replay frame. The server never runs the network itself."""
     if result.surface is None:
+        if not len(result.snapshots):  # no epoch finished: nothing learnt to draw
+            return np.full((*result.grid.shape, 1), 0.5), result.grid
         return result.snapshots[-1].astype(float), result.grid
     grid = make_grid(result.dataset, result.surface.shape[0])
     return result.surface.reshape(*grid.shape, -1).astype(float), grid
@@ -378,8 +382,8 @@ def train_live(
             )
             if epoch and (not rows or rows[-1]["epoch"] != epoch):
                 rows.append(latest)
-            if time.perf_counter() - started_at < ANIMATE_AFTER_SECONDS:
-                continue
+            if time.perf_counter() - started_at < ANIMATE_AFTER_SECONDS or parallel.crowded():
+                continue  # too short to follow, or a class's queue waits on this server
             frame = job.latest_frame()
             if frame is not None and frame[0] != drawn_epoch:
                 drawn_epoch = frame[0]

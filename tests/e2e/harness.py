@@ -140,6 +140,7 @@ def run_server(*extra_args, script="app.py"):
     proc = subprocess.Popen(
         cmd,
         cwd=REPO_ROOT,
+        env={**os.environ, "MALLOC_ARENA_MAX": "2"},  # as `make run` serves (Makefile)
         stdout=log,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
