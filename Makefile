@@ -22,7 +22,7 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.app-installed
 
 # MALLOC_ARENA_MAX=2: Streamlit runs each session's script in a thread of its own, and
 # glibc gives threads up to 8 malloc arenas per core, each keeping the memory it freed;
-# two arenas kept a class of 30's server about 25-45 MB smaller (README, Performance).
+# two arenas kept a class of 30's server about 20-40 MB smaller (README, Performance).
 # The test and bench servers (tests/e2e/harness.py) run with the same setting.
 run: $(VENV)/.app-installed
 	MALLOC_ARENA_MAX=2 $(BIN)/python -m streamlit run app.py --server.port $(PORT)

@@ -216,15 +216,17 @@ class ComparisonResult:
     def task(self) -> str:
         return self.dataset.task
 
-    def model(self, variant: Variant | str, seed: int | None = None):
+    def _key(self, variant: Variant | str, seed: int | None) -> tuple[str, int]:
         vid = variant if isinstance(variant, str) else variant.id
-        return self.models[(vid, self.seeds[0] if seed is None else seed)]
+        return vid, self.seeds[0] if seed is None else seed
+
+    def model(self, variant: Variant | str, seed: int | None = None):
+        return self.models[self._key(variant, seed)]
 
     def surface(self, variant: Variant | str, seed: int | None = None):
         """(values, grid, model): the final model's outputs over the plotting grid (the
         worker that trained it computed them)."""
-        vid = variant if isinstance(variant, str) else variant.id
-        key = (vid, self.seeds[0] if seed is None else seed)
+        key = self._key(variant, seed)
         values = self.surfaces[key].astype(float)
         grid = make_grid(self.dataset, values.shape[0])
         return values.reshape(*grid.shape, -1), grid, self.models[key]
