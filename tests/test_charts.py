@@ -3,6 +3,9 @@ Altair charts, and the same spec from one drawing to the next (so the browser up
 the chart it has)."""
 
 import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import altair as alt
 import numpy as np
@@ -17,6 +20,7 @@ from core.charts.run import (
     surface_chart,
     surface_spec,
 )
+from core.charts.templates import built_once
 from core.config import TrainConfig
 from core.training import make_grid, model_outputs, train
 
@@ -117,3 +121,44 @@ def test_train_returns_the_fine_surface_when_asked():
     # Regression values keep float32: a target in the hundreds of thousands stays finite.
     big = train(TrainConfig(dataset="sine", n_samples=100, epochs=5), surface_resolution=20)
     assert big.surface.dtype == np.float32
+
+
+def _together(fn, n: int = 8) -> list:
+    """``fn()`` in ``n`` threads released at the same moment (a class pressing Train)."""
+    start = threading.Barrier(n)
+
+    def call():
+        start.wait()
+        return fn()
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(lambda _: call(), range(n)))
+
+
+def test_a_template_asked_for_by_many_threads_at_once_is_built_once():
+    builds = []
+
+    @built_once(maxsize=4)
+    def template(layout: str) -> str:
+        builds.append(layout)
+        time.sleep(0.05)  # long enough for every other thread to ask meanwhile
+        return f"spec of {layout}"
+
+    assert _together(lambda: template("moons")) == ["spec of moons"] * 8
+    assert builds == ["moons"]
+    assert template("xor") == "spec of xor" and builds == ["moons", "xor"]
+
+
+def test_the_surface_and_network_templates_are_built_once_for_a_class(run):
+    from core.charts import network
+    from core.charts.run import _surface_template
+    from ui.network_view import chart_words
+
+    _surface_template.cache_clear()
+    _together(lambda: surface_spec(np.full((20, 20, 1), 0.5), run.dataset, title="class"))
+    assert _surface_template.cache_info().misses == 1
+
+    frame = train(TrainConfig(n_samples=200, epochs=5), network_view=True).network_frames[-1]
+    network._template.cache_clear()
+    _together(lambda: network.network_spec(frame, chart_words("en")))
+    assert network._template.cache_info().misses == 1

@@ -5,7 +5,6 @@ built and validated once per layout, with the frame's data apart, as
 from __future__ import annotations
 
 import base64
-import functools
 import json
 
 import altair as alt
@@ -13,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from core.charts.palette import CLASS_COLOURS
+from core.charts.templates import built_once
 from core.network_view import ROW_PX, TILE, LayerFrame, NetFrame, link_widths
 
 # Names of the chart's datasets (fixed, so redraws send an identical spec).
@@ -108,7 +108,7 @@ def tile_pixels(columns: int, rows: int, width: int = 600, height: int = 520) ->
     return int(max(14, min(40, fits)))
 
 
-@functools.lru_cache(maxsize=128)
+@built_once(maxsize=128)
 def _template(columns: int, rows: int, legend: tuple) -> str:
     """The chart for ``columns`` x ``rows`` with data apart, as JSON (built and
     validated once per layout and language)."""

@@ -9,7 +9,6 @@ of 200x200 cells is ~20 KB; a rectangle per cell would send ~1.6 MB per redraw.
 from __future__ import annotations
 
 import base64
-import functools
 import io
 import json
 from typing import Any, NamedTuple, TypedDict, Unpack
@@ -20,6 +19,7 @@ import pandas as pd
 from PIL import Image
 
 from core.charts.palette import CLASS_COLOURS
+from core.charts.templates import built_once
 
 SURFACE_SIZE = 200  # cells per side of the live/final surface
 CHART_SIZE = 380  # pixels
@@ -236,7 +236,7 @@ def surface_chart(values: np.ndarray, dataset, **options: Unpack[SurfaceOptions]
 _CANVAS = {"embedOptions": {"renderer": "canvas"}}
 
 
-@functools.lru_cache(maxsize=256)  # one entry per dataset layout, title and size
+@built_once(maxsize=256)  # one entry per dataset layout, title and size
 def _surface_template(**layout) -> str:
     chart = _surface_layers(
         alt.NamedData(SURFACE_IMAGE), alt.NamedData(SURFACE_POINTS), **layout
@@ -380,7 +380,7 @@ def history_chart(
     )
 
 
-@functools.lru_cache(maxsize=64)
+@built_once(maxsize=64)
 def _history_template(layout: _HistoryLayout) -> str:
     chart = _history_lines(alt.NamedData(HISTORY_DATA), *layout).properties(usermeta=_CANVAS)
     return json.dumps(chart.to_dict())
