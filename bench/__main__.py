@@ -27,7 +27,8 @@ SECTIONS = {
     "classroom_browser": "a class pressing Train together in browsers",
     "soak": "15 students doing random things for 5 minutes",
     "class_memory": "a class of 30: memory of three fresh servers with 30 trained sessions",
-    "class_latency": "a class of 30 pressing Train within one second",
+    "class_latency": "a class of 30 pressing Train within one second (protocol clients)",
+    "class_latency_browsers": "the same class in 30 Chromium pages on the server's own cores",
 }
 RESULTS = Path(__file__).resolve().parent / "results"
 NOT_HERE: list[str] = []  # what a goal needs but this bench cannot measure
