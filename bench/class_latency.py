@@ -43,7 +43,7 @@ import time
 import numpy as np
 
 from bench.browser import run_server
-from bench.common import Figure, tree_cpu_seconds
+from bench.common import Figure, process_cpu_seconds, tree_cpu_seconds
 from bench.protocol import ProtocolSession
 from core.config import TrainConfig
 from core.training import train
@@ -169,11 +169,13 @@ async def _class(url: str, server_pid: int, cores: int) -> dict:
         for name in ("first press", "again"):
             load_before = os.getloadavg()[0]
             server_cpu, client_cpu = tree_cpu_seconds(server_pid), time.process_time()
+            server_alone = process_cpu_seconds(server_pid)
             received = sum(s.received_bytes for s in sessions)
             wall = time.perf_counter()
             rows = await press_together(sessions)
             wall = time.perf_counter() - wall
             server_cpu = tree_cpu_seconds(server_pid) - server_cpu
+            server_alone = process_cpu_seconds(server_pid) - server_alone
             client_cpu = time.process_time() - client_cpu
             load = (load_before, os.getloadavg()[0])
             after = bare_cpu_seconds(configs)  # the server is idle again
@@ -183,6 +185,7 @@ async def _class(url: str, server_pid: int, cores: int) -> dict:
                 class_cpu_s=class_cpu,
                 class_cpu_measured_s=(before, after),
                 server_cpu_s=server_cpu,
+                server_process_cpu_s=server_alone,
                 client_cpu_s=client_cpu,
                 received_mb=(sum(s.received_bytes for s in sessions) - received) / 1e6,
                 wall_s=wall,
@@ -219,7 +222,8 @@ def run(out) -> list[Figure]:
             )
         out(
             f"    CPU over its {f['wall_s']:.1f} s: server and workers {f['server_cpu_s']:.1f} "
-            f"CPU-s ({f['server_cpu_s'] / STUDENTS:.2f} per run, against "
+            f"CPU-s ({f['server_cpu_s'] / STUDENTS:.2f} per run, of which the web server "
+            f"{f['server_process_cpu_s'] / STUDENTS:.3f}; against "
             f"{per_run:.2f} for the training alone); the 30 clients {f['client_cpu_s']:.1f} "
             f"CPU-s for {f['received_mb']:.1f} MB received; load average "
             f"{f['load_average_1min'][0]:.1f} -> {f['load_average_1min'][1]:.1f}"

@@ -101,6 +101,15 @@ def tree_cpu_seconds(root: int | None = None) -> float:
     return total
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """CPU seconds used by one process alone (its threads, not its children)."""
+    import os
+
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def timed_cpu(fn: Callable[..., T], *args, **kwargs) -> tuple[float, float, T]:
     """(wall seconds, CPU seconds of this process tree, value)."""
     cpu = tree_cpu_seconds()

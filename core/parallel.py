@@ -28,6 +28,11 @@ Design:
   page polls it to animate the surface and the loss while it waits, and can ask the
   worker to stop (``request_stop()``) when its user leaves.
 - ``ACTIVATION_LAB_WORKERS`` sets the number of workers (default: one per CPU).
+- Training workers run at a lower CPU priority than the server (``TRAINING_NICENESS``):
+  when a class presses Train together, both cores train while the server still answers
+  at once (the "queued" message, a finished run's charts), taking the little CPU it
+  needs first. The total work is the same; only who waits for whom changes. The quick
+  lane keeps the server's priority: its tasks are what a student is waiting on now.
 
 A page waiting on a worker (Streamlit; the script thread polls, the worker trains)::
 
@@ -110,6 +115,10 @@ _lock = threading.Lock()
 # down by interpreter exit) while a worker is still starting can lose that worker to a
 # queue already gone, and then wait forever on the other one.
 _warm_lock = threading.Lock()
+# How much lower than the server's the training workers' CPU priority is (nice
+# levels: with 5, the server's threads get about three times a worker's share of a busy
+# core; see the module docstring).
+TRAINING_NICENESS = 5
 _pool: ProcessPoolExecutor | None = None
 _pool_workers = 0
 _quick: ProcessPoolExecutor | None = None  # one worker for short tasks (submit_quick)
@@ -179,6 +188,13 @@ def _init_worker() -> None:
     threadpool_limits(limits=1)
 
 
+def _init_training_worker() -> None:
+    """``_init_worker``, at the lower priority of training (``TRAINING_NICENESS``)."""
+    _init_worker()
+    if hasattr(os, "nice"):  # not on Windows
+        os.nice(TRAINING_NICENESS)
+
+
 def default_workers() -> int:
     """ACTIVATION_LAB_WORKERS if set (a host sharing its cores with other services),
     else one worker per CPU."""
@@ -201,7 +217,9 @@ def get_pool(max_workers: int | None = None) -> ProcessPoolExecutor:
         if _pool is None:
             _pool_workers = max_workers or default_workers()
             _pool = ProcessPoolExecutor(
-                max_workers=_pool_workers, mp_context=_context(), initializer=_init_worker
+                max_workers=_pool_workers,
+                mp_context=_context(),
+                initializer=_init_training_worker,
             )
         return _pool
 

@@ -99,6 +99,16 @@ def test_workers_run_with_one_blas_thread_each():
     assert parallel.pool_size() == 2
 
 
+def test_training_workers_yield_the_cpu_to_the_server_and_the_quick_lane_does_not():
+    """A class's trainings fill the cores; the server (and the quick lane, whose small
+    tasks a student is waiting on) must still get the CPU at once."""
+    parallel.shutdown()
+    here = os.nice(0)
+    training = {parallel.submit(os.nice, 0).result(timeout=60) for _ in range(4)}
+    assert training == {min(here + parallel.TRAINING_NICENESS, 19)}
+    assert parallel.run_quick(os.nice, 0, timeout=60) == here
+
+
 def test_workers_start_with_the_engine_loaded_in_both_lanes():
     """The fork server imports the engine and the scikit-learn parts a run uses, so a
     worker's first task does not import them (the training code imports them lazily,
