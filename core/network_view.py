@@ -206,7 +206,9 @@ def _atlas(columns: list[np.ndarray], rows: int, n_classes: int) -> bytes:
     image = Image.fromarray(atlas, mode="P")
     image.putpalette(_palette(n_classes).ravel().tolist())
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", transparency=background, optimize=False)
+    # zlib's fastest level: a fifth of the default's time for about 35% more bytes (1.3
+    # -> 0.3 ms, 3.3 -> 4.5 KB); a run makes a dozen of these in the worker.
+    image.save(buffer, format="PNG", transparency=background, optimize=False, compress_level=1)
     return buffer.getvalue()
 
 

@@ -65,7 +65,9 @@ def colourise(
 def png_data_url(rgb: np.ndarray) -> str:
     """RGB array (row 0 = lowest y) -> PNG data URL (flipped: images start at the top)."""
     buffer = io.BytesIO()
-    Image.fromarray(rgb[::-1]).save(buffer, format="PNG", optimize=False)
+    # zlib's fastest level: 200x200 in 1.2 instead of 3.2 ms for 14 instead of 11 KB; the
+    # server makes one per drawing of every session's surface.
+    Image.fromarray(rgb[::-1]).save(buffer, format="PNG", optimize=False, compress_level=1)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
