@@ -127,9 +127,8 @@ def _unit_options(frame: NetFrame) -> list[str]:
     ]
 
 
-def _unit_label(option: str, frame: NetFrame) -> str:
+def _unit_label(option: str, frame: NetFrame, words: dict[str, str]) -> str:
     c, u = (int(v) for v in option.split("/"))
-    words = chart_words()
     kind = frame.layers[c].kind
     layer = words["output"] if kind == "output" else words["layer"].format(n=c)
     return words["unit"].format(layer=layer, unit=u)
@@ -140,6 +139,7 @@ def show_details(places: NetworkPlaces, result, frame: NetFrame) -> None:
     histogram, gradient size and state, at ``frame``'s weights when the frame kept
     them."""
     options = _unit_options(frame)
+    words = chart_words()  # once: the select box labels every unit of the network
     if st.session_state.get(UNIT_KEY) not in (None, *options):
         del st.session_state[UNIT_KEY]  # a unit of an earlier, larger network
     with places.details.container():
@@ -148,7 +148,7 @@ def show_details(places: NetworkPlaces, result, frame: NetFrame) -> None:
             options,
             index=None,
             placeholder=t("neuron.pick_placeholder"),
-            format_func=lambda o: _unit_label(o, frame),
+            format_func=lambda o: _unit_label(o, frame, words),
             key=UNIT_KEY,
         )
         if chosen is None:

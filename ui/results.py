@@ -273,10 +273,10 @@ def _live_history(rows: list[dict]) -> pd.DataFrame:
     ).astype(float)
 
 
-def _waiting_text() -> str:
+def _waiting_text(workers_ready: bool) -> str:
     """What a run waits for before a worker takes it: its turn, or (just after the
     server started, or after a worker crashed) the workers themselves."""
-    return t("playground.queued") if parallel.workers_ready() else t("playground.starting")
+    return t("playground.queued") if workers_ready else t("playground.starting")
 
 
 CONTINUE_FLAG = "_continue_requested"  # set by the Continue button's callback
@@ -333,8 +333,8 @@ def train_live(
     it runs. If the user leaves or reruns the page meanwhile, the worker is asked to
     stop, so abandoned runs do not hold up the class's queue. ``resume``: a run to
     continue (``core.training.train``'s)."""
-    waiting = _waiting_text()
-    view.status.progress(0.0, text=waiting)
+    ready = parallel.workers_ready()
+    view.status.progress(0.0, text=_waiting_text(ready))
     data = resume.dataset if resume is not None else dataset
     data = data if data is not None else built_in_data(config)
     grid = make_grid(data, SNAPSHOT_RESOLUTION)  # the grid the worker's frames are on
@@ -369,9 +369,9 @@ def train_live(
         while not job.done():
             wait([job.future], timeout=POLL_SECONDS)  # returns at once when it finishes
             if not job.started():
-                if _waiting_text() != waiting:  # the workers have started meanwhile
-                    waiting = _waiting_text()
-                    view.status.progress(0.0, text=waiting)
+                if not ready and parallel.workers_ready():  # they have started meanwhile
+                    ready = True
+                    view.status.progress(0.0, text=_waiting_text(ready))
                 continue
             started_at = started_at or time.perf_counter()
             latest = job.latest()
