@@ -47,6 +47,7 @@ import numpy as np
 from bench.browser import run_server
 from bench.common import Figure, process_cpu_seconds, tree_cpu_seconds
 from bench.protocol import ProtocolSession
+from core.charts.run import SURFACE_SIZE
 from core.config import TrainConfig
 from core.training import train
 from ui.i18n import strings
@@ -72,32 +73,37 @@ def class_configs() -> list[TrainConfig]:
     return [TrainConfig(seed=i) for i in range(1, STUDENTS + 1)]
 
 
-def _bare_cpu_seconds(configs: list[TrainConfig]) -> float:
+def _bare_cpu_seconds(configs: list[TrainConfig], playground: bool = False) -> float:
     """CPU seconds of these runs by core.training.train in this process, BLAS on one
-    thread as in a training worker (core.parallel), after a warm-up run."""
+    thread as in a training worker (core.parallel), after a warm-up run. ``playground``:
+    each run as the Playground asks a worker for it, with the finished surface and the
+    neuron view's frames; otherwise the training alone."""
     from threadpoolctl import threadpool_limits
 
+    surface = SURFACE_SIZE if playground else None
     with threadpool_limits(limits=1):
-        train(configs[0])  # warm: imports, allocator
+        train(configs[0], surface_resolution=surface, network_view=playground)  # warm-up
         cpu = time.process_time()
         for config in configs:
-            train(config)
+            train(config, surface_resolution=surface, network_view=playground)
         return time.process_time() - cpu
 
 
-def bare_cpu_seconds(configs: list[TrainConfig], cores: int | None = None) -> float:
-    """CPU seconds of these runs by plain core.training.train calls, shared out over
-    ``cores`` processes (default: one per core) that run at once, as the class's runs
-    do: with every core busy a run can cost more than alone (a shared cache, the
-    host's other guests), and the bound should not ask for speed the cores do not have
-    then. No server, no charts, no queue: only the training."""
+def bare_cpu_seconds(
+    configs: list[TrainConfig], cores: int | None = None, playground: bool = False
+) -> float:
+    """CPU seconds of these runs by direct core.training.train calls (``playground`` as
+    in ``_bare_cpu_seconds``), shared out over ``cores`` processes (default: one per
+    core) that run at once, as the class's runs do: with every core busy a run can cost
+    more than alone (a shared cache, the host's other guests), and the bound should not
+    ask for speed the cores do not have then. No server, no charts, no queue."""
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
     cores = cores or os.cpu_count() or 1
     shares = [configs[i::cores] for i in range(cores)]
     with ProcessPoolExecutor(cores, mp_context=mp.get_context("spawn")) as pool:
-        return sum(pool.map(_bare_cpu_seconds, shares))
+        return sum(pool.map(_bare_cpu_seconds, shares, [playground] * cores))
 
 
 def _row(session: ProtocolSession, click: float, end: float) -> dict:
@@ -181,8 +187,8 @@ async def _class(url: str, server_pid: int, cores: int) -> tuple[dict, float]:
     await asyncio.sleep(SETTLE)
     found = {}
     configs = class_configs()
-    alone = _bare_cpu_seconds(configs)  # for the record, not the bound
-    before = bare_cpu_seconds(configs)
+    plain = bare_cpu_seconds(configs)  # the training alone, for the record
+    before = bare_cpu_seconds(configs, playground=True)
     try:
         for name in ("first press", "again"):
             load_before = os.getloadavg()[0]
@@ -196,10 +202,12 @@ async def _class(url: str, server_pid: int, cores: int) -> tuple[dict, float]:
             server_alone = process_cpu_seconds(server_pid) - server_alone
             client_cpu = time.process_time() - client_cpu
             load = (load_before, os.getloadavg()[0])
-            after = bare_cpu_seconds(configs)  # the server is idle again
+            after = bare_cpu_seconds(configs, playground=True)  # the server is idle again
             class_cpu = (before + after) / 2
+            summary = summarise(rows, class_cpu / cores)
             found[name] = dict(
-                summarise(rows, class_cpu / cores),
+                summary,
+                ratio_p95_training_alone=summary["p95_s"] / (plain / cores),
                 class_cpu_s=class_cpu,
                 class_cpu_measured_s=(before, after),
                 server_cpu_s=server_cpu,
@@ -212,29 +220,31 @@ async def _class(url: str, server_pid: int, cores: int) -> tuple[dict, float]:
             before = after
     finally:
         await asyncio.gather(*(s.close() for s in sessions))
-    return found, alone
+    return found, plain
 
 
 def run(out) -> list[Figure]:
     cores = os.cpu_count() or 1
     with run_server() as server:
-        found, alone = asyncio.run(_class(server.url, server.pid, cores))
+        found, plain = asyncio.run(_class(server.url, server.pid, cores))
     out(
-        f"  the same {STUDENTS} runs in one process, the other cores idle: {alone:.1f} CPU-s "
-        "(a run costs more while every core is busy, as in a class)"
+        f"  the training alone (no surface, no neuron view) of the same {STUDENTS} runs: "
+        f"{plain:.1f} CPU-s on all {cores} cores at once, {plain / cores:.1f} s"
     )
     for name, f in found.items():
         per_run = f["class_cpu_s"] / STUDENTS
         out(
             f"  {name}: the class's {STUDENTS} runs cost "
             + " and ".join(f"{x:.1f}" for x in f["class_cpu_measured_s"])
-            + f" CPU-s before and after, trained plainly on all {cores} cores at once "
+            + f" CPU-s before and after, as the Playground trains them (with the final "
+            f"surface and the neuron view's frames), directly on all {cores} cores at once "
             f"({per_run:.2f} each): at least {f['class_cpu_s'] / cores:.1f} s (the lower bound)"
         )
         out(
             f"  {name}: {STUDENTS} clicks within {f['click_spread_s']:.2f} s; click to finished "
             f"result p50 {f['p50_s']:.1f} s, p95 {f['p95_s']:.1f} s ({f['ratio_p95']:.2f}x the "
-            f"bound), longest {f['max_s']:.1f} s; {f['distinct_results']} distinct results"
+            f"bound; {f['ratio_p95_training_alone']:.2f}x the training alone's), longest "
+            f"{f['max_s']:.1f} s; {f['distinct_results']} distinct results"
         )
         if f["unfinished"]:
             out(
@@ -246,7 +256,7 @@ def run(out) -> list[Figure]:
             f"    CPU over its {f['wall_s']:.1f} s: server and workers {f['server_cpu_s']:.1f} "
             f"CPU-s ({f['server_cpu_s'] / STUDENTS:.2f} per run, of which the web server "
             f"{f['server_process_cpu_s'] / STUDENTS:.3f}; against "
-            f"{per_run:.2f} for the training alone); the 30 clients {f['client_cpu_s']:.1f} "
+            f"{per_run:.2f} for the run alone); the 30 clients {f['client_cpu_s']:.1f} "
             f"CPU-s for {f['received_mb']:.1f} MB received; load average "
             f"{f['load_average_1min'][0]:.1f} -> {f['load_average_1min'][1]:.1f}"
         )
@@ -259,7 +269,7 @@ def run(out) -> list[Figure]:
         )
     first, again = found["first press"], found["again"]
     detail = dict(
-        alone_cpu_s=alone,
+        training_alone_cpu_s=plain,
         cores=cores,
         students=STUDENTS,
         click_window_s=SPREAD,
