@@ -19,15 +19,17 @@ work as a browser's click (the same rerun, the same replies; it leaves out the v
 of the widgets it did not touch, which the server keeps from the previous run) and
 costs the machine almost nothing else; its own CPU is reported with each round.
 
-Lower bound: the CPU seconds of the class's 30 runs (the same configs, seeds 1-30) by
-plain core.training.train calls in one process per core running at once, BLAS on one
-thread as in a worker, after a warm-up, divided by the cores. Run that way, with every
-core busy as in a class, they cost more than in one process alone (7.8 against 5.7-6.4
-CPU-s here; the alone figure is reported too). The machine's speed drifts (alone, the
-same 30 runs took 5.7 and 7.1 CPU-s a minute apart), so they are measured before and
-after each round, and the round's bound is the mean of the two. No scheduling can finish those runs
-sooner, and the last student waits at least that long; the goal asks the 95th
-percentile of the waits to stay within 1.5x of it.
+Lower bound: the CPU seconds of the class's 30 runs (the same configs, seeds 1-30) as
+the Playground asks a worker for them (the training, the finished surface and the
+neuron view's frames, which the student waits for too), by direct core.training.train
+calls in one process per core running at once (BLAS on one thread as in a worker,
+after a warm-up), divided by the cores. With every core busy, as in a class, a run can
+cost more than in a process alone, and the machine's speed drifts by 20% from one
+minute to the next, so the runs are measured before and after each round and the
+round's bound is the mean of the two. No scheduling can finish those runs sooner, and
+the last student waits at least that long; the goal asks the 95th percentile of the
+waits to stay within 1.5x of it. The same ratio against the training alone (no surface,
+no neuron view; measured once) is reported beside it.
 
 Queued message: while a run waits for a free worker, the progress bar says so
 (playground.queued; playground.starting while the workers themselves start). A session

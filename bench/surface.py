@@ -112,9 +112,10 @@ def bytes_sent() -> dict:
 
 def run(out) -> list[Figure]:
     result = train(TrainConfig())
-    model, data = result.model, result.dataset
-    evals = [timed(evaluate, model, data)[0] for _ in range(REPS)]
-    values, grid = evaluate(model, data)
+    model, data = result.model, result.dataset  # the plain-array model the charts read
+    network = model.estimator()  # scikit-learn's, to run on the grid
+    evals = [timed(evaluate, network, data)[0] for _ in range(REPS)]
+    values, grid = evaluate(network, data)
     builds, sizes = [], []
     for _ in range(REPS):
         seconds, text = timed(lambda: surface_chart(values, data, model=model).to_json())
