@@ -39,11 +39,13 @@ def test_a_protocol_click_trains_what_a_browser_click_trains(page, app_server):
         ).result()
     assert session.exceptions == []
     assert end > click
-    # The progress bar's texts on the way, each sent after the click: waiting for a
-    # worker, then epochs (the bench times the queued message and the first epoch).
+    # The progress bar's texts on the way, each sent after the click and each one the
+    # bench recognises: waiting for a worker, or an epoch (it times the first of each).
+    # Which of them arrive depends on the server's pace (it sends only the latest text
+    # of a slot it has not flushed yet), so no order is asserted.
     texts = [text for at, text in session.progress_since(click)]
     waiting = (EN["playground.queued"], EN["playground.starting"])
-    assert texts and texts[0] in waiting, texts
+    assert texts, "no progress message was sent after the click"
     assert all(text in waiting or epoch_pattern().fullmatch(text) for text in texts), texts
     assert len(session.metrics) == 4, session.metrics
 
