@@ -108,10 +108,9 @@ _PRELOAD = [
     "sklearn.datasets",
     "sklearn.metrics",
     "sklearn.model_selection",
-    # What a Playground run's extras import on first use: the neuron view's PNG (PIL's
-    # image plugins; Image.save loads them all) and the result's history frame.
+    # What a Playground run's extras import on first use: the neuron view's PNG encoder
+    # and pandas' bridge to Arrow (the result's history frame).
     "PIL.PngImagePlugin",
-    "PIL.Image",
     "pyarrow.pandas_compat",
 ]
 

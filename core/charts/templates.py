@@ -1,12 +1,14 @@
 """A cache for chart templates that builds each one once, even when many threads ask
 for it at the same moment.
 
-Why by hand: ``functools.lru_cache`` (and cachetools) let every thread that misses
-build the value itself. A class pressing Train together is exactly that moment: 30
-script threads each built and validated the same Vega-Lite template (30-40 ms of
-Python each, under one GIL), and the server's event loop waited behind them before it
-could start the next student's run (bench/class_latency.py: the first press of a class
-was told it was queued seconds later than the second).
+Why by hand: ``functools.lru_cache`` lets every thread that misses build the value
+itself. Streamlit's caches wait for a build under way, but ``core`` never imports
+Streamlit, and these few lines are cheaper than a new dependency. A class pressing
+Train together is exactly that moment: 30 script threads each built and validated the
+same Vega-Lite template (30-40 ms of Python each, under one GIL), and the server's
+event loop waited behind them before it could start the next student's run
+(bench/class_latency.py: the first press of a class was told it was queued seconds
+later than the second).
 """
 
 from __future__ import annotations
