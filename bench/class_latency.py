@@ -258,7 +258,7 @@ def run(out) -> list[Figure]:
             f"    CPU over its {f['wall_s']:.1f} s: server and workers {f['server_cpu_s']:.1f} "
             f"CPU-s ({f['server_cpu_s'] / STUDENTS:.2f} per run, of which the web server "
             f"{f['server_process_cpu_s'] / STUDENTS:.3f}; against "
-            f"{per_run:.2f} for the run alone); the 30 clients {f['client_cpu_s']:.1f} "
+            f"{per_run:.2f} for the run alone); the {STUDENTS} clients {f['client_cpu_s']:.1f} "
             f"CPU-s for {f['received_mb']:.1f} MB received; load average "
             f"{f['load_average_1min'][0]:.1f} -> {f['load_average_1min'][1]:.1f}"
         )

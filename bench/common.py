@@ -72,14 +72,19 @@ def _proc_table() -> dict[int, tuple[int, float]]:
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
+            fields = _stat_fields(int(entry))
         except OSError:
             continue
         # fields[0] is the state (stat field 3); ppid is field 4; utime, stime, cutime,
         # cstime (the reaped children's) are fields 14-17.
         table[int(entry)] = (int(fields[1]), sum(int(f) for f in fields[11:15]) / tick)
     return table
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """/proc/<pid>/stat after the command name (which may hold spaces): field 3 on."""
+    with open(f"/proc/{pid}/stat") as fh:
+        return fh.read().rsplit(")", 1)[1].split()
 
 
 def tree_cpu_seconds(root: int | None = None) -> float:
@@ -105,8 +110,7 @@ def process_cpu_seconds(pid: int) -> float:
     """CPU seconds used by one process alone (its threads, not its children)."""
     import os
 
-    with open(f"/proc/{pid}/stat") as fh:
-        fields = fh.read().rsplit(")", 1)[1].split()
+    fields = _stat_fields(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
